@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtException.OrtErrorCode;
 import ai.onnxruntime.OrtSession;
 import dev.keel.spi.LoadedModel;
 import dev.keel.spi.ModelException;
@@ -25,14 +26,17 @@ final class OnnxLoadedModel implements LoadedModel {
     private final List<OrtSession> sessions;
     private final BlockingQueue<OrtSession> idle;
     private final ModelSignature signature;
+    private final Map<String, List<String>> dimensionNames;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
-    OnnxLoadedModel(OrtEnvironment environment, List<OrtSession> sessions, ModelSignature signature) {
+    OnnxLoadedModel(OrtEnvironment environment, List<OrtSession> sessions, ModelSignature signature,
+            Map<String, List<String>> dimensionNames) {
         this.environment = environment;
         this.sessions = List.copyOf(sessions);
         this.idle = new ArrayBlockingQueue<>(sessions.size(), false, sessions);
         this.signature = signature;
+        this.dimensionNames = Map.copyOf(dimensionNames);
     }
 
     @Override
@@ -47,7 +51,7 @@ final class OnnxLoadedModel implements LoadedModel {
 
     @Override
     public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-        Map<String, OnnxTensor> feed = OnnxTensors.feed(environment, signature, inputs);
+        Map<String, OnnxTensor> feed = OnnxTensors.feed(environment, signature, dimensionNames, inputs);
         try {
             lifecycle.readLock().lock();
             try {
@@ -86,12 +90,8 @@ final class OnnxLoadedModel implements LoadedModel {
             return outputs;
         } catch (OrtException e) {
             String message = OnnxModelRuntime.firstLine(e.getMessage());
-            throw new ModelException("ONNX Runtime failed to score: " + message, looksLikeInputFault(message), e);
+            throw new ModelException("ONNX Runtime failed to score: " + message, e.getCode() == OrtErrorCode.ORT_INVALID_ARGUMENT, e);
         }
-    }
-
-    private static boolean looksLikeInputFault(String message) {
-        return message.contains("INVALID_ARGUMENT") || message.contains("Invalid rank") || message.contains("Got invalid dimensions");
     }
 
     @Override

@@ -41,7 +41,8 @@ public final class OnnxModelRuntime implements ModelRuntime {
             for (int i = 0; i < options.sessions(); i++) {
                 sessions.add(openSession(artifact, sessionOptions));
             }
-            return new OnnxLoadedModel(environment(), sessions, Signatures.read(sessions.getFirst()));
+            return new OnnxLoadedModel(environment(), sessions, Signatures.read(sessions.getFirst()),
+                    Signatures.dimensionNames(sessions.getFirst()));
         } catch (OrtException | RuntimeException e) {
             for (OrtSession session : sessions) {
                 closeQuietly(session, e);
@@ -80,7 +81,7 @@ public final class OnnxModelRuntime implements ModelRuntime {
                 case "extended" -> OptLevel.EXTENDED_OPT;
                 default -> OptLevel.ALL_OPT;
             });
-            sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             return sessionOptions;
         } catch (OrtException | RuntimeException e) {
             sessionOptions.close();

@@ -23,6 +23,7 @@ import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +35,14 @@ final class OnnxTensors {
     }
 
     /** Checks the inputs against the signature and creates one ONNX tensor per input; the caller closes them. */
-    static Map<String, OnnxTensor> feed(OrtEnvironment environment, ModelSignature signature, Map<String, Tensor> inputs) {
+    static Map<String, OnnxTensor> feed(OrtEnvironment environment, ModelSignature signature, Map<String, List<String>> dimensionNames,
+            Map<String, Tensor> inputs) {
         for (String name : inputs.keySet()) {
             if (signature.input(name).isEmpty()) {
                 throw new ModelException("model has no input '" + name + "'; its inputs are " + inputNames(signature), true);
             }
         }
+        Map<String, Dimension> named = new HashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (TensorSpec spec : signature.inputs()) {
@@ -48,6 +51,7 @@ final class OnnxTensors {
                     throw new ModelException("input '" + spec.name() + "' is missing; the model needs " + inputNames(signature), true);
                 }
                 check(spec, tensor);
+                checkNamedDimensions(spec.name(), tensor.shape(), dimensionNames.getOrDefault(spec.name(), List.of()), named);
                 feed.put(spec.name(), create(environment, spec.name(), tensor));
             }
             return feed;
@@ -77,6 +81,24 @@ final class OnnxTensors {
         if (!fits) {
             throw new ModelException("input '" + spec.name() + "' must have shape " + spec.shape() + " (-1 is any size), got "
                     + Arrays.toString(shape), true);
+        }
+    }
+
+    private record Dimension(String input, int index, long size) {
+    }
+
+    private static void checkNamedDimensions(String input, long[] shape, List<String> names, Map<String, Dimension> named) {
+        for (int i = 0; i < Math.min(shape.length, names.size()); i++) {
+            String name = names.get(i);
+            if (name.isEmpty()) {
+                continue;
+            }
+            Dimension first = named.putIfAbsent(name, new Dimension(input, i, shape[i]));
+            if (first != null && first.size() != shape[i]) {
+                throw new ModelException("input '" + input + "' has " + shape[i] + " in dimension " + i + " ('" + name + "') but input '"
+                        + first.input() + "' has " + first.size() + " there; inputs that share a dimension name must agree on its size",
+                        true);
+            }
         }
     }
 

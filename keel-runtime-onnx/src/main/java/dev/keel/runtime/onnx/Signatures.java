@@ -15,6 +15,7 @@ import dev.keel.spi.ModelSignature;
 import dev.keel.spi.TensorSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +43,17 @@ final class Signatures {
             }
         }
         return new ModelSignature(inputs, outputs);
+    }
+
+    /** The symbolic dimension names of each tensor input (empty strings for unnamed dimensions). */
+    static Map<String, List<String>> dimensionNames(OrtSession session) throws OrtException {
+        Map<String, List<String>> names = new LinkedHashMap<>();
+        for (Map.Entry<String, NodeInfo> entry : session.getInputInfo().entrySet()) {
+            if (entry.getValue().getInfo() instanceof TensorInfo tensor) {
+                names.put(entry.getKey(), Arrays.stream(tensor.getDimensionNames()).map(name -> name == null ? "" : name).toList());
+            }
+        }
+        return names;
     }
 
     private static TensorSpec spec(String role, String name, ValueInfo info) {
