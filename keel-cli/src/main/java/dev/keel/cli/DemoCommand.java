@@ -54,12 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         environment.put("KEEL_SERVER_PORT", Integer.toString(port));
         environment.putIfAbsent("KEEL_LOGGING_REQUESTS", "false");
         KeelConfig config = KeelConfig.load(environment);
-        String adminToken = System.getenv().getOrDefault("KEEL_ADMIN_TOKEN", "");
-        KeelServer server = ServerCommand.start(config, out);
-        if (adminToken.isEmpty()) {
-            adminToken = server.keel().tokens().create("demo", Map.of("*", dev.keel.core.security.Role.ADMIN), java.util.Optional.empty(),
-                    "keel-demo", java.util.Optional.empty()).secret();
-        }
+        ServerCommand.Started started = ServerCommand.start(config, out);
+        KeelServer server = started.server();
+        String adminToken = started.adminSecret().orElseThrow(() -> new IllegalStateException("the demo's data directory was not fresh"));
         String url = "http://localhost:" + server.port();
         KeelClient api = new KeelClient(url, java.util.Optional.of(adminToken));
         boolean succeeded;

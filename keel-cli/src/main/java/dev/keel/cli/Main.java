@@ -20,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] arguments) {
+        java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
         System.exit(run(arguments));
     }
 

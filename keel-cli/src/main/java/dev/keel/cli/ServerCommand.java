@@ -29,7 +29,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        KeelServer server = start(loadConfig(config, dataDir, port), System.out);
+        KeelServer server = start(loadConfig(config, dataDir, port), System.out).server();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("keel: stopping (finishing requests in flight)...");
@@ -51,8 +51,12 @@ final class ServerCommand implements Callable<Integer> {
         return KeelConfig.load(Optional.ofNullable(file), environment);
     }
 
+    /** A started server and, on first start, the admin token's secret. */
+    record Started(KeelServer server, Optional<String> adminSecret) {
+    }
+
     /** Opens Keel, creates the admin token on first start, starts the server and prints where it listens. */
-    static KeelServer start(KeelConfig config, PrintStream out) {
+    static Started start(KeelConfig config, PrintStream out) {
         Keel keel = Keel.open(config);
         try {
             var admin = keel.bootstrapAdmin(Optional.ofNullable(System.getenv("KEEL_ADMIN_TOKEN")));
@@ -67,7 +71,7 @@ final class ServerCommand implements Callable<Integer> {
                     out.println("keel: created the admin token from KEEL_ADMIN_TOKEN");
                 }
             });
-            return server;
+            return new Started(server, admin.map(created -> created.secret()));
         } catch (RuntimeException e) {
             keel.close();
             throw e;
