@@ -123,9 +123,11 @@ public final class ScoringPool implements AutoCloseable {
 
     private CompletableFuture<Map<String, Tensor>> enqueue(ScoringRequest request, Optional<Duration> timeout) {
         Objects.requireNonNull(request, "request");
-        Optional<Batches.Keyed> keyed = config.batching() ? Batches.key(request.model(), request.inputs()) : Optional.empty();
+        BatchPolicy policy = request.batching();
+        Optional<Batches.Keyed> keyed = config.batching() && policy.enabled() ? Batches.key(request.model(), request.inputs())
+                : Optional.empty();
         Job job = new Job(request, keyed.map(Batches.Keyed::key).orElse(null), keyed.map(Batches.Keyed::rows).orElse(0),
-                System.nanoTime());
+                System.nanoTime(), Math.min(config.maxBatchRows(), policy.maxRows()), policy.maxDelay().orElse(config.maxDelay()).toNanos());
         lock.lock();
         try {
             if (!running) {
@@ -206,17 +208,17 @@ public final class ScoringPool implements AutoCloseable {
             }
             List<Job> batch = new ArrayList<>();
             batch.add(first);
-            if (first.key == null || first.rows >= config.maxBatchRows()) {
+            if (first.key == null || first.rows >= first.maxRows) {
                 return batch;
             }
-            int rows = collect(first.key, first.rows, batch);
-            long deadline = first.enqueuedNanos + config.maxDelay().toNanos();
+            int rows = collect(first.key, first.rows, batch, first.maxRows);
+            long deadline = first.enqueuedNanos + first.maxDelayNanos;
             batchFillers++;
             try {
                 long remaining;
-                while (rows < config.maxBatchRows() && running && (remaining = deadline - System.nanoTime()) > 0) {
+                while (rows < first.maxRows && running && (remaining = deadline - System.nanoTime()) > 0) {
                     arrived.awaitNanos(remaining);
-                    rows = collect(first.key, rows, batch);
+                    rows = collect(first.key, rows, batch, first.maxRows);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -229,13 +231,13 @@ public final class ScoringPool implements AutoCloseable {
         }
     }
 
-    private int collect(Batches.Key key, int rows, List<Job> batch) {
+    private int collect(Batches.Key key, int rows, List<Job> batch, int maxRows) {
         int total = rows;
-        for (Iterator<Job> iterator = pending.iterator(); iterator.hasNext() && total < config.maxBatchRows();) {
+        for (Iterator<Job> iterator = pending.iterator(); iterator.hasNext() && total < maxRows;) {
             Job job = iterator.next();
             if (job.future.isDone()) {
                 iterator.remove();
-            } else if (key.equals(job.key) && total + job.rows <= config.maxBatchRows()) {
+            } else if (key.equals(job.key) && total + job.rows <= maxRows) {
                 iterator.remove();
                 batch.add(job);
                 total += job.rows;
@@ -337,13 +339,17 @@ public final class ScoringPool implements AutoCloseable {
         final Batches.Key key;
         final int rows;
         final long enqueuedNanos;
+        final int maxRows;
+        final long maxDelayNanos;
         final CompletableFuture<Map<String, Tensor>> future = new CompletableFuture<>();
 
-        Job(ScoringRequest request, Batches.Key key, int rows, long enqueuedNanos) {
+        Job(ScoringRequest request, Batches.Key key, int rows, long enqueuedNanos, int maxRows, long maxDelayNanos) {
             this.request = request;
             this.key = key;
             this.rows = rows;
             this.enqueuedNanos = enqueuedNanos;
+            this.maxRows = maxRows;
+            this.maxDelayNanos = maxDelayNanos;
         }
     }
 }
