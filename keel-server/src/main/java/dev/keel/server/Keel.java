@@ -6,6 +6,8 @@ import dev.keel.core.registry.ModelRuntimes;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.ProjectService;
 import dev.keel.core.security.TokenService;
+import dev.keel.core.serving.Serving;
+import dev.keel.core.serving.ServingSettings;
 import dev.keel.core.store.Database;
 import dev.keel.core.store.LocalArtifactStore;
 import dev.keel.core.store.Migrator;
@@ -32,6 +34,7 @@ public final class Keel implements AutoCloseable {
     private final AuditLog audit;
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry metrics;
+    private final Serving serving;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -51,6 +54,9 @@ public final class Keel implements AutoCloseable {
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+        this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
+        closeables.add(serving);
+        serving.start();
     }
 
     /** Opens the store, applies migrations and builds every component. */
@@ -96,6 +102,11 @@ public final class Keel implements AutoCloseable {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    /** Online serving: endpoints, prediction, hot swap. */
+    public Serving serving() {
+        return serving;
     }
 
     /**

@@ -41,6 +41,8 @@ public final class KeelServer implements AutoCloseable {
         all.add(new SystemRoutes(keel, api, () -> !draining));
         all.add(new AdminRoutes(keel));
         all.add(new ModelRoutes(keel));
+        all.add(new dev.keel.server.serving.EndpointRoutes(keel));
+        all.add(new dev.keel.server.serving.V2Routes(keel));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

@@ -50,9 +50,13 @@ final class Problems {
         return new KeelException(code, message == null || message.isBlank() ? code.description() : message);
     }
 
-    /** Writes the problem body and status. */
+    /** Writes the problem body and status; under {@code /v2} the Open Inference Protocol's {@code {"error": "..."}} instead. */
     static void write(Context context, KeelException problem, String requestId) {
         int status = problem.code() == ErrorCode.METHOD_NOT_ALLOWED ? 405 : problem.code().category().status();
+        if (context.path().equals("/v2") || context.path().startsWith("/v2/")) {
+            writeV2(context, problem, status);
+            return;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.code().typeUri());
         body.put("title", problem.code().description());
@@ -75,5 +79,16 @@ final class Problems {
             context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
         }
         context.status(status).contentType(CONTENT_TYPE).result(Json.write(body));
+    }
+
+    private static void writeV2(Context context, KeelException problem, int status) {
+        Object retryAfter = problem.extensions().get("retryAfterSeconds");
+        if (retryAfter != null) {
+            context.header("Retry-After", retryAfter.toString());
+        }
+        if (problem.code() == ErrorCode.UNAUTHENTICATED) {
+            context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
+        }
+        context.status(status).contentType("application/json").result(Json.write(Map.of("error", problem.getMessage())));
     }
 }

@@ -144,6 +144,12 @@ public final class Serving implements AutoCloseable {
         return repository.find(name);
     }
 
+    /** The project of an endpoint, from memory when it is being served. */
+    public Optional<String> project(String name) {
+        ActiveEndpoint endpoint = active.get(name);
+        return endpoint != null ? Optional.of(endpoint.routes().endpoint().project()) : repository.find(name).map(Endpoint::project);
+    }
+
     /** The endpoint, or a 404 naming it. */
     public Endpoint require(String name) {
         return repository.find(name).orElseThrow(() -> KeelException.notFound("endpoint '" + name + "' does not exist"));

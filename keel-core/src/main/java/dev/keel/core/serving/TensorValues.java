@@ -1,5 +1,8 @@
 package dev.keel.core.serving;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
 import dev.keel.spi.DataType;
 import dev.keel.spi.Tensor;
 import java.math.BigInteger;
@@ -84,6 +87,40 @@ public final class TensorValues {
             values.add(nest(tensor, shape, dimension + 1, offset + i * stride));
         }
         return values;
+    }
+
+    /**
+     * Builds a tensor from JSON data given flat or nested in row-major order, converting every element to the type.
+     *
+     * @throws KeelException {@code INVALID_INPUT} naming the input, and the element when one does not fit the type
+     */
+    public static Tensor fromJson(String name, DataType type, long[] shape, JsonNode data) {
+        List<JsonNode> elements = new ArrayList<>();
+        flatten(data, elements);
+        long expected = Tensor.elementCount(shape);
+        if (elements.size() != expected) {
+            throw new KeelException(ErrorCode.INVALID_INPUT, "input '" + name + "' has shape " + java.util.Arrays.toString(shape) + ", which holds "
+                    + expected + " elements, but its data has " + elements.size(), List.of(new KeelException.FieldError(name,
+                    "expected " + expected + " elements, got " + elements.size())));
+        }
+        Object array = allocate(type, elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            try {
+                store(array, type, i, Cells.convert(elements.get(i), type, java.util.Optional.empty(), false));
+            } catch (Cells.BadValue e) {
+                throw new KeelException(ErrorCode.INVALID_INPUT, "input '" + name + "' element " + i + " is invalid for datatype " + type + ": "
+                        + e.getMessage(), List.of(new KeelException.FieldError(name + "[" + i + "]", e.getMessage())));
+            }
+        }
+        return new Tensor(type, shape, array);
+    }
+
+    private static void flatten(JsonNode node, List<JsonNode> into) {
+        if (node.isArray()) {
+            node.forEach(child -> flatten(child, into));
+        } else {
+            into.add(node);
+        }
     }
 
     /** A typed array of {@code size} elements for the type. */
