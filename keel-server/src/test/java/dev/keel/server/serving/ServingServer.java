@@ -111,12 +111,21 @@ final class ServingServer implements AutoCloseable {
 
     /** Creates a model in the default project (once) and registers an artifact as its next version. */
     int register(String model, byte[] artifact, String format, Map<String, String> tags) {
+        return register(model, artifact, format, tags, creditSchema());
+    }
+
+    /** Registers an artifact without a feature schema. */
+    int registerPlain(String model, String fixture) {
+        return register(model, model(fixture), "onnx", Map.of(), List.of());
+    }
+
+    int register(String model, byte[] artifact, String format, Map<String, String> tags, List<Map<String, Object>> features) {
         if (get("/v1/models/" + model).status() == 404) {
             expect(post("/v1/models", Map.of("name", model, "project", "default")), 201);
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", format);
-        metadata.put("features", creditSchema());
+        metadata.put("features", features);
         metadata.put("tags", tags);
         Response response = send(request("/v1/models/" + model + "/versions", ADMIN).header("Content-Type", "application/octet-stream")
                 .header("X-Keel-Metadata", Json.write(metadata)).POST(HttpRequest.BodyPublishers.ofByteArray(artifact)));
