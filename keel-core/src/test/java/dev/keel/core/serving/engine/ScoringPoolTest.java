@@ -90,6 +90,43 @@ class ScoringPoolTest {
     }
 
     @Test
+    void batchPolicy_capsRowsBelowThePoolsLimit() throws Exception {
+        TestingModel model = TestingModel.batchable();
+        ScoringPool pool = pool(1, 100, true, 32, NO_DELAY);
+        TestingModel.Gate gate = model.holdNextCall();
+        pool.submit(request(model, 0, 0));
+        gate.awaitEntered();
+
+        BatchPolicy policy = new BatchPolicy(true, 4, java.util.Optional.empty());
+        List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(pool.submit(new ScoringRequest("m", model, TestingModel.rows(i, 1, i, 2), policy)));
+        }
+        gate.release();
+        answers.forEach(CompletableFuture::join);
+
+        assertThat(model.callRows()).containsExactly(1, 4, 4, 4);
+    }
+
+    @Test
+    void batchPolicyOff_scoresThatRequestAloneInABatchingPool() throws Exception {
+        TestingModel model = TestingModel.batchable();
+        ScoringPool pool = pool(1, 100, true, 32, NO_DELAY);
+        TestingModel.Gate gate = model.holdNextCall();
+        pool.submit(request(model, 0, 0));
+        gate.awaitEntered();
+
+        List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(pool.submit(new ScoringRequest("m", model, TestingModel.rows(i, i), BatchPolicy.off())));
+        }
+        gate.release();
+        answers.forEach(CompletableFuture::join);
+
+        assertThat(model.callRows()).containsExactly(1, 1, 1, 1);
+    }
+
+    @Test
     void batchingOff_scoresEachRequestAlone() throws Exception {
         TestingModel model = TestingModel.batchable();
         ScoringPool pool = pool(1, 100, false, 32, NO_DELAY);
