@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     static final String MODEL = "credit-risk";
     static final String PROJECT = "lending";
+    static final String ENDPOINT = "credit-risk";
 
     @Option(names = "--once", description = "Run the scenario and exit: 0 when every step succeeded")
     boolean once;
@@ -137,6 +138,8 @@ final class DemoCommand implements Callable<Integer> {
                 Output.Column.field("ALIAS", "alias"), Output.Column.field("ACTION", "action"), Output.Column.field("FROM", "fromVersion"),
                 Output.Column.field("TO", "toVersion"), Output.Column.field("REASON", "reason")));
 
+        serve(api, data);
+
         step("Security: a consumer token cannot register models; the audit log's hash chain verifies");
         JsonNode consumer = api.post("/v1/tokens", Map.of("name", "billing-system", "grants", Map.of(PROJECT, "consumer"), "expiresIn", "30d"));
         KeelClient asConsumer = new KeelClient(url, java.util.Optional.of(consumer.path("secret").asText()));
@@ -165,6 +168,51 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel audit list");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
+        out.println("  ./keel endpoint show " + ENDPOINT);
+        out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v2/models/" + ENDPOINT);
+    }
+
+    private void serve(KeelClient api, CreditFeatures data) {
+        step("Serve the champion as endpoint '" + ENDPOINT + "' (shadow: challenger, fallback: previous version) and predict through"
+                + " Keel's API and the Open Inference Protocol v2");
+        api.post("/v1/endpoints", Map.of("name", ENDPOINT, "model", MODEL, "alias", "champion", "shadow", Map.of("alias", "challenger"),
+                "fallback", Map.of("mode", "previous-version")));
+        Map<String, String> row = data.rows().getFirst();
+        Map<String, Object> applicant = new LinkedHashMap<>();
+        List<Double> values = new java.util.ArrayList<>();
+        for (String feature : CreditFeatures.FEATURES) {
+            double value = CreditFeatures.feature(row, feature);
+            applicant.put(feature, value);
+            values.add(value);
+        }
+        JsonNode answer = api.post("/v1/endpoints/" + ENDPOINT + "/predict", Map.of("instances", List.of(applicant)));
+        JsonNode prediction = answer.path("predictions").get(0);
+        ok("Keel API: version " + answer.path("version").asInt() + " answers '" + prediction.path("label").asText() + "' with "
+                + prediction.path("probabilities") + " for the first applicant (request " + answer.path("requestId").asText() + ")");
+        JsonNode v2 = api.post("/v2/models/" + ENDPOINT + "/infer", Map.of("id", "demo-1", "inputs", List.of(Map.of("name", "features",
+                "shape", List.of(1, CreditFeatures.FEATURES.size()), "datatype", "FP32", "data", values))));
+        JsonNode tensor = v2.path("outputs").get(0);
+        ok("v2 protocol: model_version " + v2.path("model_version").asText() + " returns " + tensor.path("name").asText() + " "
+                + tensor.path("datatype").asText() + tensor.path("shape") + " = " + tensor.path("data"));
+        JsonNode probabilities = answer.path("outputs").path("probabilities").get(0);
+        for (int i = 0; i < probabilities.size(); i++) {
+            if (probabilities.get(i).doubleValue() != tensor.path("data").get(i).doubleValue()) {
+                throw new IllegalStateException("the two APIs disagree: " + probabilities + " vs " + tensor.path("data"));
+            }
+        }
+        ok("both APIs gave the same answer");
+        Map<String, Object> broken = new LinkedHashMap<>(applicant);
+        broken.put("age", "forty");
+        broken.remove("duration");
+        try {
+            api.post("/v1/endpoints/" + ENDPOINT + "/predict", Map.of("instances", List.of(broken)));
+            throw new IllegalStateException("an invalid record was accepted");
+        } catch (KeelClient.ApiException e) {
+            if (e.status() != 422) {
+                throw e;
+            }
+            ok("an invalid record is refused with 422, naming each field:" + e.getMessage().substring(Math.max(0, e.getMessage().indexOf('\n'))));
+        }
     }
 
     private JsonNode trainAndRegister(KeelClient api, Trainer trainer, CreditFeatures data, List<String> features,

@@ -183,7 +183,7 @@ final class LoadedModels implements AutoCloseable {
             forget(this);
             try {
                 model.close();
-                LOG.info("closed model {}: no endpoint routes to it", version.label());
+                LOG.info("closed model {}", version.label());
             } catch (RuntimeException e) {
                 LOG.warn("closing model {} failed", version.label(), e);
             }
