@@ -30,7 +30,9 @@ class DemoCommandTest {
         assertThat(output).contains("All demo steps succeeded")
                 .contains("refused by the gate (HTTP 422)")
                 .contains("champion: 3 -> 1 (rollback)")
-                .contains("chain intact");
+                .contains("chain intact")
+                .contains("[monitor 4]").contains("state breached").contains(MonitorDemo.MONITOR)
+                .contains("dataset drift:");
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new SystemRoutes(keel, api, () -> !draining));
         all.add(new AdminRoutes(keel));
         all.add(new ModelRoutes(keel));
+        all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);
