@@ -14,7 +14,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import dev.keel.core.security.Principal;
+import dev.keel.core.security.Role;
 
 /** Keel's components, wired by hand in one place; closed in reverse order of creation. */
 public final class Keel implements AutoCloseable {
@@ -92,6 +96,19 @@ public final class Keel implements AutoCloseable {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    /**
+     * On first start (no token yet) creates the admin token, with the given secret (from {@code KEEL_ADMIN_TOKEN}) or a new one.
+     *
+     * @return the created token, whose secret must be shown once; empty when tokens existed already
+     */
+    public Optional<TokenService.CreatedToken> bootstrapAdmin(Optional<String> secret) {
+        if (!tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(tokens.create("admin", Map.of(Principal.ALL_PROJECTS, Role.ADMIN), Optional.empty(), "keel",
+                secret.filter(value -> !value.isBlank())));
     }
 
     /** Registers something to close when Keel closes (before the store). */

@@ -216,7 +216,7 @@ public final class Database implements AutoCloseable {
     /** Runs a query expected to return at most one row. */
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... parameters) {
         List<T> rows = query(sql, mapper, parameters);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
     }
 
     /** Runs an insert, update or delete and returns the number of rows changed. */
@@ -237,7 +237,7 @@ public final class Database implements AutoCloseable {
     public static <T> Optional<T> queryOne(Connection connection, String sql, RowMapper<T> mapper, Object... parameters)
             throws SQLException {
         List<T> rows = query(connection, sql, mapper, parameters);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
     }
 
     public static int update(Connection connection, String sql, Object... parameters) throws SQLException {

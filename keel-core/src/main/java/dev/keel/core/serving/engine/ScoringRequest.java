@@ -1,0 +1,19 @@
+package dev.keel.core.serving.engine;
+
+import dev.keel.spi.LoadedModel;
+import dev.keel.spi.Tensor;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One call to score: the model, its inputs, and a key naming the model in metrics and messages.
+ *
+ * @param modelKey a name for metrics and messages, for example {@code churn:5}; batching groups by {@code model}, not by key
+ */
+public record ScoringRequest(String modelKey, LoadedModel model, Map<String, Tensor> inputs) {
+    public ScoringRequest {
+        Objects.requireNonNull(modelKey, "modelKey");
+        Objects.requireNonNull(model, "model");
+        inputs = Map.copyOf(inputs);
+    }
+}
