@@ -128,7 +128,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 loggingNode.bool("requests", true));
         ConfigNode securityNode = root.section("security");
         Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)));
-        for (ConfigNode node : List.of(serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
+        for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();
         }
         return new KeelConfig(server, dataDirectory, store, artifacts, logging, security, root);
