@@ -158,6 +158,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         ok("audit log: " + verification.path("message").asText());
 
+        MonitorDemo.run(api, url, token, MODEL, 1, out);
+
         out.println();
         out.println("All demo steps succeeded. Keel " + Version.current() + " at " + url);
         out.println("Try next:");
@@ -166,6 +168,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel model show " + MODEL);
         out.println("  ./keel model history " + MODEL);
         out.println("  ./keel audit list");
+        out.println("  ./keel monitor list");
+        out.println("  ./keel monitor status " + MonitorDemo.MONITOR);
+        out.println("  ./keel drift report --model " + MODEL);
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
         out.println("  ./keel endpoint show " + ENDPOINT);

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "keel", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Keel operates machine-learning models in production: registry, serving, pipelines, monitoring.",
         subcommands = {VersionCommand.class, ServerCommand.class, DemoCommand.class, TokenCommands.class, ProjectCommands.class,
-            ModelCommands.class, EndpointCommands.class, AuditCommands.class, CommandLine.HelpCommand.class})
+            ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     /** Reads the version from the build. */
     static final class VersionProvider implements CommandLine.IVersionProvider {

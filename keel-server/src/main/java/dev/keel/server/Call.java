@@ -132,7 +132,7 @@ public final class Call {
                     + e.getKnownPropertyIds(), java.util.List.of(new KeelException.FieldError(field, "unknown field")));
         } catch (InvalidFormatException e) {
             String field = fieldPath(e);
-            throw new KeelException(ErrorCode.INVALID_REQUEST, "field '" + field + "' is " + e.getValue() + " but must be "
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field '" + field + "' is '" + e.getValue() + "' but must be "
                     + describe(e.getTargetType()), java.util.List.of(new KeelException.FieldError(field, "expected " + describe(e.getTargetType()))));
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();

@@ -1,6 +1,7 @@
 package dev.keel.server;
 
 import dev.keel.core.config.KeelConfig;
+import dev.keel.core.monitor.Monitoring;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelRuntimes;
 import dev.keel.core.security.AuditLog;
@@ -35,6 +36,7 @@ public final class Keel implements AutoCloseable {
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry metrics;
     private final Serving serving;
+    private final Monitoring monitoring;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -51,6 +53,8 @@ public final class Keel implements AutoCloseable {
         this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl());
         this.audit = new AuditLog(database, clock);
         this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
+        this.monitoring = Monitoring.open(config, database, registry, clock);
+        closeables.add(monitoring);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
@@ -98,6 +102,11 @@ public final class Keel implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /** Prediction log, labels, references, monitors and their scheduler. */
+    public Monitoring monitoring() {
+        return monitoring;
     }
 
     public PrometheusMeterRegistry metrics() {

@@ -43,6 +43,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new ModelRoutes(keel));
         all.add(new dev.keel.server.serving.EndpointRoutes(keel));
         all.add(new dev.keel.server.serving.V2Routes(keel));
+        all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);
@@ -179,10 +180,20 @@ public final class KeelServer implements AutoCloseable {
 
     private void audit(ApiRoute route, Call call, String outcome, int status, Optional<String> detail) {
         try {
-            keel.audit().append(call.actor(), route.operationId(), call.project(), Optional.of(route.method() + " " + call.context().path()),
+            Optional<String> project = call.project().or(() -> projectOf(route, call));
+            keel.audit().append(call.actor(), route.operationId(), project, Optional.of(route.method() + " " + call.context().path()),
                     outcome, status, Optional.of(call.requestId()), detail);
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(KeelServer.class).error("could not write audit entry for request {}", call.requestId(), e);
+        }
+    }
+
+    /** The project a refused call aimed at, for the audit log; empty when it cannot be told. */
+    private static Optional<String> projectOf(ApiRoute route, Call call) {
+        try {
+            return route.project().apply(call);
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.Optional;
  */
 public record KeelConfig(Server server, Path dataDirectory, Store store, Artifacts artifacts, Logging logging, Security security,
                          ConfigNode root) {
+    /** Top-level sections that components read and validate themselves. */
+    public static final List<String> COMPONENT_SECTIONS = List.of("serving", "pipelines", "monitoring");
+
     public KeelConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -128,7 +131,8 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 loggingNode.bool("requests", true));
         ConfigNode securityNode = root.section("security");
         Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)));
-        for (ConfigNode node : List.of(serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
+        COMPONENT_SECTIONS.forEach(root::section);
+        for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();
         }
         return new KeelConfig(server, dataDirectory, store, artifacts, logging, security, root);

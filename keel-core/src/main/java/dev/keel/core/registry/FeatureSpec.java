@@ -1,5 +1,7 @@
 package dev.keel.core.registry;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import dev.keel.core.error.KeelException;
 import java.util.List;
 import java.util.Objects;
@@ -12,8 +14,8 @@ import java.util.Optional;
  * @param allowed for strings, the values that may occur (empty: any)
  * @param sensitive personal or confidential data: masked in logs and, later, subject to column-level access
  */
-public record FeatureSpec(String name, String type, Optional<Double> min, Optional<Double> max, List<String> allowed, boolean sensitive,
-                          Optional<String> description) {
+public record FeatureSpec(String name, String type, Optional<Double> min, Optional<Double> max, List<String> allowed,
+                          @JsonSetter(nulls = Nulls.AS_EMPTY) boolean sensitive, Optional<String> description) {
     public static final List<String> TYPES = List.of("number", "integer", "string", "boolean");
 
     public FeatureSpec {

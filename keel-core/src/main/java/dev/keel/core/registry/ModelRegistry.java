@@ -107,6 +107,7 @@ public final class ModelRegistry {
         ArtifactRef stored = artifacts.put(new ByteArrayInputStream(artifact));
         Instant now = clock.instant();
         return repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
             int version = repository.nextVersion(connection, model);
             ModelVersion created = new ModelVersion(model, version, registered.project(), request.format(), stored, signature,
                     request.features(), request.metrics(), request.tags(), request.lineage(), request.description(), now, actor);
@@ -191,6 +192,7 @@ public final class ModelRegistry {
         }
         Instant now = clock.instant();
         AliasEvent event = repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
             Optional<Integer> current = repository.aliasVersion(connection, model, alias);
             if (current.isPresent() && current.get() == version) {
                 return null;
@@ -216,6 +218,7 @@ public final class ModelRegistry {
         requireModel(model);
         Instant now = clock.instant();
         AliasEvent event = repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
             List<AliasEvent> history = repository.history(connection, model, Optional.of(alias));
             Deque<Integer> holders = new ArrayDeque<>();
             for (AliasEvent past : history) {

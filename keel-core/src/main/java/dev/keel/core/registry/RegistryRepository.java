@@ -46,10 +46,8 @@ final class RegistryRepository {
             return bare;
         }
         Map<String, Integer> aliases = aliases(connection, name);
-        Optional<Integer> latest = Database.queryOne(connection, "SELECT MAX(version) FROM model_versions WHERE model = ?", row -> {
-            int value = row.getInt(1);
-            return row.wasNull() ? null : value;
-        }, name);
+        Optional<Integer> latest = Database.queryOne(connection, "SELECT version FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1",
+                row -> row.getInt(1), name);
         RegisteredModel model = bare.get();
         return Optional.of(new RegisteredModel(model.name(), model.project(), model.description(), model.gate(), model.createdAt(),
                 model.createdBy(), latest, aliases));
@@ -87,6 +85,16 @@ final class RegistryRepository {
         return new RegisteredModel(row.getString("name"), row.getString("project"), row.getString("description"),
                 Json.read(row.getString("gate"), PromotionGate.class), Instant.ofEpochMilli(row.getLong("created_at")),
                 row.getString("created_by"), latest, aliases);
+    }
+
+    /**
+     * Serialises writers of one model until the transaction ends: on PostgreSQL by locking the model's row (SQLite
+     * transactions take the write lock when they begin).
+     */
+    void lockModel(Connection connection, String model) throws SQLException {
+        if (database.dialect() == Database.Dialect.POSTGRES) {
+            Database.query(connection, "SELECT name FROM models WHERE name = ? FOR UPDATE", row -> row.getString(1), model);
+        }
     }
 
     int nextVersion(Connection connection, String model) throws SQLException {

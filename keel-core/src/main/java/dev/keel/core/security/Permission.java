@@ -5,7 +5,8 @@ package dev.keel.core.security;
  * global ones against the role it holds on every project ({@code *}).
  */
 public enum Permission {
-    SERVER_READ(false),
+    /** Held by every role; granted in any one project, it opens the server's own read routes (whoami, OpenAPI, info). */
+    SERVER_READ(true),
     PROJECT_READ(true),
     PROJECT_ADMIN(false),
     TOKEN_ADMIN(false),

@@ -37,18 +37,18 @@ public final class Migrator {
     public List<Integer> migrate() {
         List<Migration> migrations = readIndex();
         return database.withConnection(connection -> {
-            Database.execute(connection, """
-                    CREATE TABLE IF NOT EXISTS keel_schema_history (
-                      version INTEGER PRIMARY KEY,
-                      name TEXT NOT NULL,
-                      checksum TEXT NOT NULL,
-                      applied_at BIGINT NOT NULL
-                    )""");
             boolean locked = database.dialect() == Database.Dialect.POSTGRES;
             if (locked) {
                 Database.query(connection, "SELECT pg_advisory_lock(4242)", row -> row.getObject(1));
             }
             try {
+                Database.execute(connection, """
+                        CREATE TABLE IF NOT EXISTS keel_schema_history (
+                          version INTEGER PRIMARY KEY,
+                          name TEXT NOT NULL,
+                          checksum TEXT NOT NULL,
+                          applied_at BIGINT NOT NULL
+                        )""");
                 return applyMissing(connection, migrations);
             } finally {
                 if (locked) {
@@ -76,6 +76,12 @@ public final class Migrator {
                 }
                 connection.setAutoCommit(false);
                 try {
+                    if (Database.queryOne(connection, "SELECT checksum FROM keel_schema_history WHERE version = ?", row -> row.getString(1),
+                            migration.version()).isPresent()) {
+                        // applied by another process since the history was read; its checksum is checked on the next start
+                        connection.commit();
+                        continue;
+                    }
                     Database.execute(connection, script);
                     Database.update(connection, "INSERT INTO keel_schema_history (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                             migration.version(), migration.name(), checksum, System.currentTimeMillis());

@@ -55,7 +55,12 @@ public final class OnnxModelRuntime implements ModelRuntime {
     }
 
     static OrtEnvironment environment() {
-        return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "keel");
+        return Environment.INSTANCE;
+    }
+
+    /** The process-wide ONNX Runtime environment, created on first use. */
+    private static final class Environment {
+        static final OrtEnvironment INSTANCE = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "keel");
     }
 
     private static OrtSession openSession(byte[] artifact, OrtSession.SessionOptions sessionOptions) throws OrtException {

@@ -82,7 +82,7 @@ final class Batches {
                 System.arraycopy(tensor.data(), 0, data, offset, tensor.size());
                 offset += tensor.size();
             }
-            long[] shape = first.shape();
+            long[] shape = first.shape().clone();
             shape[0] = totalRows;
             joined.put(name, new Tensor(first.type(), shape, data));
         }

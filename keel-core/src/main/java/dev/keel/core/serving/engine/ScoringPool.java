@@ -2,10 +2,12 @@ package dev.keel.core.serving.engine;
 
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.spi.LoadedModel;
 import dev.keel.spi.Tensor;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -161,14 +163,14 @@ public final class ScoringPool implements AutoCloseable {
     }
 
     private void expire(Job job, Duration timeout) {
+        lock.lock();
+        try {
+            pending.remove(job);
+        } finally {
+            lock.unlock();
+        }
         if (job.future.completeExceptionally(new ScoringTimeoutException(job.request.modelKey(), timeout))) {
             metrics.timedOut(job.request.modelKey());
-            lock.lock();
-            try {
-                pending.remove(job);
-            } finally {
-                lock.unlock();
-            }
         }
     }
 
@@ -246,51 +248,53 @@ public final class ScoringPool implements AutoCloseable {
         return total;
     }
 
+    /** Scores a batch; metrics are recorded before any future completes, so a caller sees them with its answer. */
     private void score(List<Job> batch) {
         long start = System.nanoTime();
         String modelKey = batch.getFirst().request.modelKey();
         for (Job job : batch) {
             metrics.queueWait(job.request.modelKey(), start - job.enqueuedNanos);
         }
-        if (batch.size() == 1) {
-            Job job = batch.getFirst();
-            scoreAlone(job);
-            record(modelKey, 1, Math.max(job.rows, 1), start);
-            return;
-        }
-        int[] rows = batch.stream().mapToInt(job -> job.rows).toArray();
-        int totalRows = batch.stream().mapToInt(job -> job.rows).sum();
-        var model = batch.getFirst().request.model();
-        Optional<List<Map<String, Tensor>>> parts;
-        try {
-            Map<String, Tensor> outputs = model.predict(Batches.join(batch.stream().map(job -> job.request.inputs()).toList(), totalRows));
-            parts = Batches.split(model.signature(), outputs, rows);
-        } catch (RuntimeException e) {
-            parts = Optional.empty();
-        }
-        if (parts.isPresent()) {
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).future.complete(parts.get().get(i));
+        if (batch.size() > 1) {
+            int[] rows = batch.stream().mapToInt(job -> job.rows).toArray();
+            int totalRows = Arrays.stream(rows).sum();
+            LoadedModel model = batch.getFirst().request.model();
+            Optional<List<Map<String, Tensor>>> parts;
+            try {
+                List<Map<String, Tensor>> inputs = batch.stream().map(job -> job.request.inputs()).toList();
+                Map<String, Tensor> outputs = model.predict(Batches.join(inputs, totalRows));
+                parts = Batches.split(model.signature(), outputs, rows);
+            } catch (RuntimeException e) {
+                parts = Optional.empty();
             }
-            record(modelKey, batch.size(), totalRows, start);
-        } else {
-            for (Job job : batch) {
-                long alone = System.nanoTime();
-                scoreAlone(job);
-                record(modelKey, 1, job.rows, alone);
+            if (parts.isPresent()) {
+                record(modelKey, batch.size(), totalRows, start);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).future.complete(parts.get().get(i));
+                }
+                return;
             }
+        }
+        for (Job job : batch) {
+            scoreAlone(job, modelKey);
         }
     }
 
-    private static void scoreAlone(Job job) {
+    private void scoreAlone(Job job, String modelKey) {
         if (job.future.isDone()) {
             return;
         }
+        long start = System.nanoTime();
+        Map<String, Tensor> outputs;
         try {
-            job.future.complete(job.request.model().predict(job.request.inputs()));
+            outputs = job.request.model().predict(job.request.inputs());
         } catch (RuntimeException e) {
+            record(modelKey, 1, Math.max(job.rows, 1), start);
             job.future.completeExceptionally(e);
+            return;
         }
+        record(modelKey, 1, Math.max(job.rows, 1), start);
+        job.future.complete(outputs);
     }
 
     private void record(String modelKey, int requests, int rows, long start) {
