@@ -158,7 +158,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         ok("audit log: " + verification.path("message").asText());
 
-        MonitorDemo.run(api, url, token, MODEL, 1, out);
+        MonitorDemo.run(api, url, token, MODEL, 1, ENDPOINT, out);
 
         out.println();
         out.println("All demo steps succeeded. Keel " + Version.current() + " at " + url);

@@ -60,6 +60,7 @@ public final class Keel implements AutoCloseable {
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
         this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
         closeables.add(serving);
+        serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
         serving.start();
     }
 

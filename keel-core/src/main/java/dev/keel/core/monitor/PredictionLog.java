@@ -326,10 +326,13 @@ public final class PredictionLog implements AutoCloseable {
             sql.append(" AND time_ms >= ?");
             parameters.add(from.toEpochMilli());
         });
-        query.version().ifPresent(version -> {
+        if (query.version().isPresent()) {
             sql.append(" AND version = ?");
-            parameters.add(version);
-        });
+            parameters.add(query.version().get());
+        } else {
+            // without a version, the window holds what was served: shadow calls answered no one
+            sql.append(" AND NOT shadow");
+        }
         if (query.limit().isPresent()) {
             sql.append(" ORDER BY time_ms DESC, request_id LIMIT ").append(query.limit().getAsInt());
         } else {
@@ -366,7 +369,7 @@ public final class PredictionLog implements AutoCloseable {
             return counts;
         }
         String sql = "SELECT version, count(*) FROM read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList())
-                + "]) WHERE model = ? AND time_ms < ? AND time_ms >= ? GROUP BY version";
+                + "]) WHERE model = ? AND time_ms < ? AND time_ms >= ? AND NOT shadow GROUP BY version";
         try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, query.model());
             statement.setLong(2, query.to().toEpochMilli());

@@ -1,0 +1,117 @@
+package dev.keel.core.monitor;
+
+import dev.keel.core.registry.FeatureSpec;
+import dev.keel.core.registry.ModelRegistry;
+import dev.keel.core.registry.ModelVersion;
+import dev.keel.core.serving.PredictionEvent;
+import dev.keel.core.serving.PredictionListener;
+import dev.keel.core.serving.TensorValues;
+import dev.keel.spi.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns each served prediction into prediction-log records, one per row, with inputs named by the version's feature schema.
+ *
+ * <p>Rows of a batch get the request id {@code <id>/<row>} (a single-row request keeps its id), so labels can be posted per
+ * row. An output with one column per class, on a version tagged {@code labels=bad,good}, is logged as {@code probability}
+ * (class to probability) and {@code label} (the most probable class); other outputs are logged by name, one value or one
+ * list per row.
+ */
+public final class PredictionLogListener implements PredictionListener {
+    private final PredictionLog log;
+    private final ModelRegistry registry;
+    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+
+    public PredictionLogListener(PredictionLog log, ModelRegistry registry) {
+        this.log = Objects.requireNonNull(log, "log");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    private record Layout(List<String> features, List<String> labels) {
+    }
+
+    @Override
+    public void onPrediction(PredictionEvent event) {
+        Layout layout = layouts.computeIfAbsent(event.model() + ":" + event.version(), key -> layout(event.model(), event.version()));
+        int rows = rows(event);
+        Map<String, List<Object>> inputRows = new ConcurrentHashMap<>();
+        Map<String, List<Object>> outputRows = new ConcurrentHashMap<>();
+        for (int row = 0; row < rows; row++) {
+            String requestId = rows == 1 ? event.requestId() : event.requestId() + "/" + row;
+            log.offer(new PredictionRecord(requestId, event.endpoint(), event.model(), event.version(), event.at(),
+                    event.latency().toNanos() / 1e6, inputs(event, layout, row, inputRows), outputs(event, layout, row, outputRows),
+                    event.fallback(), event.shadow()));
+        }
+    }
+
+    private Layout layout(String model, int version) {
+        ModelVersion found = registry.requireVersion(model, version);
+        List<String> labels = found.tags().containsKey("labels")
+                ? Arrays.stream(found.tags().get("labels").split(",")).map(String::strip).toList() : List.of();
+        return new Layout(found.features().stream().map(FeatureSpec::name).toList(), labels);
+    }
+
+    private static int rows(PredictionEvent event) {
+        for (Tensor tensor : event.inputs().values()) {
+            long[] shape = tensor.shape();
+            return shape.length == 0 ? 1 : (int) shape[0];
+        }
+        return 1;
+    }
+
+    private static Map<String, Object> inputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        if (event.inputs().size() == 1 && !layout.features().isEmpty()) {
+            Tensor tensor = event.inputs().values().iterator().next();
+            long[] shape = tensor.shape();
+            if (shape.length == 2 && shape[1] == layout.features().size()) {
+                int width = (int) shape[1];
+                for (int column = 0; column < width; column++) {
+                    named.put(layout.features().get(column), TensorValues.element(tensor, row * width + column));
+                }
+                return named;
+            }
+        }
+        event.inputs().forEach((name, tensor) -> named.put(name, value(name, tensor, row, cache)));
+        return named;
+    }
+
+    private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        event.outputs().forEach((name, tensor) -> {
+            long[] shape = tensor.shape();
+            if (shape.length == 2 && !layout.labels().isEmpty() && shape[1] == layout.labels().size()) {
+                Map<String, Object> byClass = new LinkedHashMap<>();
+                int width = (int) shape[1];
+                int best = 0;
+                for (int column = 0; column < width; column++) {
+                    byClass.put(layout.labels().get(column), tensor.doubleAt(row * width + column));
+                    if (tensor.doubleAt(row * width + column) > tensor.doubleAt(row * width + best)) {
+                        best = column;
+                    }
+                }
+                named.put("probability", byClass);
+                named.put("label", layout.labels().get(best));
+            } else {
+                named.put(name, value(name, tensor, row, cache));
+            }
+        });
+        return named;
+    }
+
+    private static Object value(String name, Tensor tensor, int row, Map<String, List<Object>> cache) {
+        if (tensor.shape().length == 0) {
+            return TensorValues.element(tensor, 0);
+        }
+        Object rowValue = cache.computeIfAbsent(name, key -> TensorValues.rows(tensor)).get(row);
+        if (rowValue instanceof List<?> list && list.size() == 1) {
+            return list.getFirst();
+        }
+        return rowValue;
+    }
+}
