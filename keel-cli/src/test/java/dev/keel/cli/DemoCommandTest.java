@@ -32,7 +32,8 @@ class DemoCommandTest {
                 .contains("champion: 3 -> 1 (rollback)")
                 .contains("chain intact")
                 .contains("[monitor 4]").contains("state breached").contains(MonitorDemo.MONITOR)
-                .contains("dataset drift:");
+                .contains("dataset drift:")
+                .contains("labelled predictions, state ok");
     }
 
     @Test
