@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Turns each served prediction into prediction-log records, one per row, with inputs named by the version's feature schema.
  *
  * <p>Rows of a batch get the request id {@code <id>/<row>} (a single-row request keeps its id), so labels can be posted per
- * row. An output with one column per class, on a version tagged {@code labels=bad,good}, is logged as {@code probability}
- * (class to probability) and {@code label} (the most probable class); other outputs are logged by name, one value or one
- * list per row.
+ * row. On a version tagged {@code labels=bad,good}, an output with one column per class is logged as {@code probability}
+ * (class to probability) and, unless the model has its own, {@code label} (the most probable class); an integer
+ * {@code label} output is logged as the class name it indexes. Other outputs are logged by name, one value or one list per row.
  */
 public final class PredictionLogListener implements PredictionListener {
     private final PredictionLog log;
@@ -83,24 +83,31 @@ public final class PredictionLogListener implements PredictionListener {
 
     private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
         Map<String, Object> named = new LinkedHashMap<>();
+        Map<String, Object> derived = new LinkedHashMap<>();
         event.outputs().forEach((name, tensor) -> {
             long[] shape = tensor.shape();
-            if (shape.length == 2 && !layout.labels().isEmpty() && shape[1] == layout.labels().size()) {
+            int classes = layout.labels().size();
+            if (shape.length == 2 && classes > 0 && shape[1] == classes) {
                 Map<String, Object> byClass = new LinkedHashMap<>();
-                int width = (int) shape[1];
                 int best = 0;
-                for (int column = 0; column < width; column++) {
-                    byClass.put(layout.labels().get(column), tensor.doubleAt(row * width + column));
-                    if (tensor.doubleAt(row * width + column) > tensor.doubleAt(row * width + best)) {
+                for (int column = 0; column < classes; column++) {
+                    byClass.put(layout.labels().get(column), tensor.doubleAt(row * classes + column));
+                    if (tensor.doubleAt(row * classes + column) > tensor.doubleAt(row * classes + best)) {
                         best = column;
                     }
                 }
-                named.put("probability", byClass);
-                named.put("label", layout.labels().get(best));
-            } else {
-                named.put(name, value(name, tensor, row, cache));
+                derived.put("probability", byClass);
+                derived.put("label", layout.labels().get(best));
+                return;
             }
+            Object value = value(name, tensor, row, cache);
+            if (name.equals("label") && tensor.type().isInteger() && value instanceof Number index && classes > 0
+                    && index.longValue() >= 0 && index.longValue() < classes) {
+                value = layout.labels().get(index.intValue());
+            }
+            named.put(name, value);
         });
+        derived.forEach(named::putIfAbsent);
         return named;
     }
 
