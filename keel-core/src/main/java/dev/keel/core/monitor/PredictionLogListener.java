@@ -37,6 +37,9 @@ public final class PredictionLogListener implements PredictionListener {
 
     @Override
     public void onPrediction(PredictionEvent event) {
+        if (log.sampleRate(event.endpoint()) <= 0) {
+            return;
+        }
         Layout layout = layouts.computeIfAbsent(event.model() + ":" + event.version(), key -> layout(event.model(), event.version()));
         int rows = rows(event);
         Map<String, List<Object>> inputRows = new ConcurrentHashMap<>();
