@@ -10,7 +10,8 @@ DURATION=${3:-20s}
 CONCURRENCIES=${4:-1 8 64}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export BODY
-curl -sf -X POST -H 'Content-Type: application/json' --data-binary "@$BODY" "$URL" >/dev/null \
+AUTH=${KEEL_TOKEN:+Authorization: Bearer $KEEL_TOKEN}
+curl -sf -X POST -H 'Content-Type: application/json' ${AUTH:+-H "$AUTH"} --data-binary "@$BODY" "$URL" >/dev/null \
     || { echo "warm-up request to $URL failed" >&2; exit 1; }
 echo "| connections | requests/s | p50 ms | p99 ms | mean ms | errors |"
 echo "|---|---|---|---|---|---|"
