@@ -100,7 +100,7 @@ public final class PipelineSpecParser {
             List<CronExpression> schedules = schedules();
             RetryPolicy retry = root.get("retry").map(this::retry).orElse(RetryPolicy.defaults());
             String quarantine = root.string("quarantine").orElse(name + "-quarantine");
-            if (!DATASET_NAME.matcher(quarantine).matches()) {
+            if (root.has("quarantine") && !DATASET_NAME.matcher(quarantine).matches()) {
                 error("quarantine", "'" + quarantine + "' is not a valid dataset name");
             }
             List<SourceSpec> sources = new ArrayList<>();
