@@ -91,8 +91,8 @@ final class Cleaner {
         long quarantined = 0;
         if (!quarantineConditions.isEmpty()) {
             String staged = "__keel_clean_" + step.name();
-            execution.execute("CREATE TEMP TABLE " + Sql.id(staged) + " AS SELECT * FROM " + Sql.id(step.input()));
-            quarantined = execution.quarantine(staged, String.join(" OR ", quarantineConditions), labels);
+            execution.execute("CREATE TABLE " + Sql.id(staged) + " AS SELECT * FROM " + Sql.id(step.input()));
+            quarantined = execution.quarantine(staged, step.name(), String.join(" OR ", quarantineConditions), labels);
             create(Sql.id(staged), replacements);
             execution.execute("DROP TABLE " + Sql.id(staged));
         } else {

@@ -261,7 +261,7 @@ final class Execution {
                 throw new DataEngineException(Kind.EXPECTATION_FAILED, "expectations", String.join("; ", failures));
             }
             if (!quarantineConditions.isEmpty()) {
-                quarantined = quarantine(relation, String.join(" OR ", quarantineConditions), labels);
+                quarantined = quarantine(relation, relation, String.join(" OR ", quarantineConditions), labels);
             }
         } else if (!failures.isEmpty()) {
             throw new DataEngineException(Kind.EXPECTATION_FAILED, "expectations", String.join("; ", failures));
@@ -270,12 +270,12 @@ final class Execution {
     }
 
     /** Moves rows matching {@code condition} from a table to the quarantine, labelled with the rules they broke. */
-    long quarantine(String relation, String condition, List<String> labels) throws SQLException {
+    long quarantine(String relation, String dataset, String condition, List<String> labels) throws SQLException {
         String table = Sql.id(relation);
         try (PreparedStatement insert = duck.prepareStatement("INSERT INTO " + QUARANTINE + " SELECT ?, ?, concat_ws('; ', "
                 + String.join(", ", labels) + "), to_json(t)::VARCHAR FROM " + table + " AS t WHERE " + condition)) {
             insert.setString(1, context.runId());
-            insert.setString(2, relation);
+            insert.setString(2, dataset);
             insert.executeUpdate();
         }
         long before = count(relation);

@@ -64,7 +64,7 @@ final class Matcher {
                     + " AS __keel_priority FROM " + Sql.id(input));
         }
         try {
-            execution.execute("CREATE TEMP TABLE " + Sql.id(union) + " AS " + String.join(" UNION ALL BY NAME ", parts));
+            execution.execute("CREATE TABLE " + Sql.id(union) + " AS " + String.join(" UNION ALL BY NAME ", parts));
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_SPEC, path + ".inputs", "cannot combine the inputs of '" + step.name() + "': "
                     + SourceLoader.firstLine(e), e);

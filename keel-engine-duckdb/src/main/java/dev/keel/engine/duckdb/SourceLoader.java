@@ -372,7 +372,13 @@ final class SourceLoader {
 
     static String firstLine(Exception e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return message.strip();
+        for (String marker : List.of("\nPossible fixes", "\nThe search space used", "\n\nLINE ", "\nLINE ")) {
+            int cut = message.indexOf(marker);
+            if (cut > 0) {
+                message = message.substring(0, cut);
+            }
+        }
+        return message.strip().replace('\n', ' ');
     }
 
     private static MessageDigest sha256() {

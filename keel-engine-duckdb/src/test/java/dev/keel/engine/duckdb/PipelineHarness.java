@@ -1,0 +1,78 @@
+package dev.keel.engine.duckdb;
+
+import dev.keel.core.data.EnvironmentSecrets;
+import dev.keel.core.data.PipelineRun;
+import dev.keel.core.data.PipelineService;
+import dev.keel.core.data.SnapshotStore;
+import dev.keel.core.data.TestingDatasetRepository;
+import dev.keel.core.data.TestingPipelineRepository;
+import dev.keel.core.data.TestingRunRepository;
+import dev.keel.core.data.Trigger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A pipeline service on a real DuckDB engine, in-memory repositories and a snapshot store in a temporary directory. */
+final class PipelineHarness {
+    static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    final Path base;
+    final Path data;
+    final TestingPipelineRepository pipelines = new TestingPipelineRepository();
+    final TestingRunRepository runs = new TestingRunRepository();
+    final TestingDatasetRepository datasets = new TestingDatasetRepository();
+    final List<Duration> sleeps = new ArrayList<>();
+    final PipelineService service;
+
+    PipelineHarness(Path directory) {
+        this(directory, Map.of());
+    }
+
+    PipelineHarness(Path directory, Map<String, String> environment) {
+        this.base = directory.resolve("base");
+        this.data = directory.resolve("data");
+        try {
+            Files.createDirectories(base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.service = new PipelineService(pipelines, runs, datasets, new SnapshotStore(data), List.of(new DuckDbEngine()),
+                new EnvironmentSecrets(environment, base), base, Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add);
+    }
+
+    /** Copies a test resource into the base directory. */
+    Path resource(String name, String target) {
+        try (InputStream in = PipelineHarness.class.getResourceAsStream("/" + name)) {
+            Path path = base.resolve(target);
+            Files.createDirectories(path.getParent());
+            Files.copy(in, path);
+            return path;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path write(String target, String content) {
+        try {
+            Path path = base.resolve(target);
+            Files.createDirectories(path.getParent());
+            return Files.writeString(path, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    PipelineRun run(String specYaml) {
+        String name = service.register(specYaml).pipeline();
+        return service.run(name, Trigger.API);
+    }
+}
