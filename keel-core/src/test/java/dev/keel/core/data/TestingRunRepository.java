@@ -35,7 +35,9 @@ public final class TestingRunRepository implements RunRepository {
 
     @Override
     public synchronized List<PipelineRun> history(String pipeline, int limit) {
-        return runs.values().stream().filter(run -> run.pipeline().equals(pipeline))
+        List<PipelineRun> newestFirst = new ArrayList<>(runs.values());
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst.stream().filter(run -> run.pipeline().equals(pipeline))
                 .sorted(Comparator.comparing(PipelineRun::startedAt).reversed()).limit(limit).toList();
     }
 
