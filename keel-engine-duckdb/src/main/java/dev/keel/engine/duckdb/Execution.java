@@ -35,6 +35,7 @@ final class Execution {
     private final PipelinePlan plan;
     private final ExecutionContext context;
     private final Map<String, Long> rowCounts = new HashMap<>();
+    private final Map<String, Integer> readers = new HashMap<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -43,7 +44,19 @@ final class Execution {
         this.context = context;
     }
 
+    /** Drops a relation once its last reader has run, so memory holds only what is still needed. */
+    private void release(String relation) throws SQLException {
+        int left = readers.merge(relation, -1, Integer::sum);
+        if (left <= 0) {
+            execute("DROP TABLE IF EXISTS " + Sql.id(relation));
+        }
+    }
+
     EngineResult run() throws SQLException {
+        for (StepSpec step : plan.steps()) {
+            step.inputs().forEach(input -> readers.merge(input, 1, Integer::sum));
+        }
+        plan.outputs().forEach(output -> readers.merge(output.from(), 1, Integer::sum));
         execute("CREATE TABLE " + QUARANTINE + " (run_id VARCHAR, dataset VARCHAR, rules VARCHAR, row_json VARCHAR)");
         List<EngineResult.StageResult> stages = new ArrayList<>();
         SourceLoader loader = new SourceLoader(duck, context);
@@ -70,6 +83,9 @@ final class Execution {
                 case StepSpec.Impute impute -> impute(impute, path);
                 case StepSpec.Derive derive -> derive(derive, path);
             };
+            for (String input : step.inputs()) {
+                release(input);
+            }
             long produced = count(step.name());
             long merged = step instanceof StepSpec.Dedupe || step instanceof StepSpec.MatchMerge ? in - produced - quarantined : 0;
             long checked = expect(step.name());
@@ -84,6 +100,7 @@ final class Execution {
             if (output.table().isPresent()) {
                 new TableWriter(duck, context).write(output.from(), output.table().get(), "outputs[" + index + "].table");
             }
+            release(output.from());
         }
         Optional<EngineResult.StagedOutput> quarantine = Optional.empty();
         if (count(QUARANTINE) > 0) {
@@ -278,9 +295,9 @@ final class Execution {
             insert.setString(2, dataset);
             insert.executeUpdate();
         }
-        long before = count(relation);
-        execute("CREATE OR REPLACE TABLE " + table + " AS SELECT * FROM " + table + " AS t WHERE NOT (" + condition + ")");
-        return before - count(relation);
+        try (Statement statement = duck.createStatement()) {
+            return statement.executeUpdate("DELETE FROM " + table + " AS t WHERE " + condition);
+        }
     }
 
     private void record(Expectation expectation, long violations, String path, List<String> failures, String detail) {

@@ -43,8 +43,14 @@ final class Matcher {
                 partition += ", CASE WHEN " + keys.stream().map(key -> "t." + Sql.id(key) + " IS NULL")
                         .collect(Collectors.joining(" OR ")) + " THEN t.rowid END";
             }
-            sql = "SELECT t.* FROM " + input + " AS t QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY " + order
-                    + ") = 1 ORDER BY t.rowid";
+            if (step.matching().keys().isEmpty()) {
+                // Whole-row duplicates are identical, so any survivor will do: keep the first, in input order.
+                sql = "SELECT * EXCLUDE (__keel_first) FROM (SELECT *, min(rowid) AS __keel_first FROM " + input
+                        + " GROUP BY ALL) ORDER BY __keel_first";
+            } else {
+                sql = "SELECT t.* FROM " + input + " AS t QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY "
+                        + order + ") = 1 ORDER BY t.rowid";
+            }
         } else {
             String clusters = cluster(input, step.matching());
             sql = "SELECT t.* FROM " + input + " AS t LEFT JOIN " + clusters + " AS c ON t.rowid = c.rid QUALIFY row_number() OVER"

@@ -35,6 +35,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
@@ -68,18 +70,7 @@ final class SourceLoader {
             }
             files.addAll(matched);
         }
-        MessageDigest digest = sha256();
-        for (Path file : files) {
-            digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buffer = new byte[1 << 16];
-                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                    digest.update(buffer, 0, read);
-                }
-            } catch (IOException e) {
-                throw new DataEngineException(Kind.SOURCE, path, "cannot read '" + file + "': " + e.getMessage(), e);
-            }
-        }
+        CompletableFuture<String> fingerprint = CompletableFuture.supplyAsync(() -> fingerprint(files, path));
         String list = files.stream().map(file -> Sql.literal(file.toString())).collect(Collectors.joining(", ", "[", "]"));
         String read = switch (source.format()) {
             case CSV -> {
@@ -115,6 +106,27 @@ final class SourceLoader {
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, path, "cannot read " + source.format().name().toLowerCase(java.util.Locale.ROOT)
                     + " source '" + source.name() + "': " + firstLine(e), e);
+        }
+        try {
+            return fingerprint.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof DataEngineException cause ? cause : e;
+        }
+    }
+
+    /** The SHA-256 over the files' names and contents, computed while DuckDB reads them. */
+    private static String fingerprint(List<Path> files, String path) {
+        MessageDigest digest = sha256();
+        for (Path file : files) {
+            digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    digest.update(buffer, 0, read);
+                }
+            } catch (IOException e) {
+                throw new DataEngineException(Kind.SOURCE, path, "cannot read '" + file + "': " + e.getMessage(), e);
+            }
         }
         return HexFormat.of().formatHex(digest.digest());
     }
