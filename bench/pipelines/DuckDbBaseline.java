@@ -78,8 +78,8 @@ public final class DuckDbBaseline {
                     }
                 }
             }
-            try (ResultSet top = sql.executeQuery("SELECT " + c + "::VARCHAR AS v, count(*) AS n FROM flights WHERE " + c
-                    + " IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 10")) {
+            try (ResultSet top = sql.executeQuery("SELECT v::VARCHAR, n FROM (SELECT " + c + " AS v, count(*) AS n FROM flights WHERE "
+                    + c + " IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 10)")) {
                 while (top.next()) {
                     top.getLong(2);
                 }

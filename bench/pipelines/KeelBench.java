@@ -30,7 +30,10 @@ public final class KeelBench {
         PipelineService service = new PipelineService(new Pipelines(), new Runs(), new Datasets(), new SnapshotStore(data),
                 List.of(new DuckDbEngine()), new EnvironmentSecrets(base), base, Clock.systemUTC(), duration -> Thread.sleep(duration));
         String name = service.register(Files.readString(spec)).pipeline();
+        long registered = System.nanoTime();
         PipelineRun run = service.run(name, Trigger.CLI);
+        System.err.printf("set-up and spec registration %.0f ms, run %.0f ms%n", (registered - start) / 1e6,
+                (System.nanoTime() - registered) / 1e6);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (run.status() != RunStatus.SUCCEEDED) {
             System.err.println(run.error().orElse("failed"));

@@ -36,6 +36,7 @@ final class Execution {
     private final ExecutionContext context;
     private final Map<String, Long> rowCounts = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
+    private final java.util.Set<String> views = new java.util.HashSet<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -48,8 +49,23 @@ final class Execution {
     private void release(String relation) throws SQLException {
         int left = readers.merge(relation, -1, Integer::sum);
         if (left <= 0) {
-            execute("DROP TABLE IF EXISTS " + Sql.id(relation));
+            execute((views.contains(relation) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + Sql.id(relation));
         }
+    }
+
+    /**
+     * True when a source can stay where it is: nothing quarantines rows from it and no reader needs row ids (dedupe and
+     * match/merge order by them).
+     */
+    private boolean readInPlace(String source) {
+        boolean checked = plan.expectations().stream().anyMatch(expectation -> expectation.dataset().equals(source));
+        boolean needsRowIds = plan.steps().stream().anyMatch(step -> step.inputs().contains(source)
+                && (step instanceof StepSpec.Dedupe || step instanceof StepSpec.MatchMerge));
+        if (checked || needsRowIds) {
+            return false;
+        }
+        views.add(source);
+        return true;
     }
 
     EngineResult run() throws SQLException {
@@ -63,7 +79,7 @@ final class Execution {
         for (int index = 0; index < plan.sources().size(); index++) {
             SourceSpec source = plan.sources().get(index);
             long start = System.nanoTime();
-            String fingerprint = loader.load(source, "sources[" + index + "]");
+            String fingerprint = loader.load(source, "sources[" + index + "]", readInPlace(source.name()));
             long read = count(source.name());
             long quarantined = expect(source.name());
             rowCounts.put(source.name(), read - quarantined);

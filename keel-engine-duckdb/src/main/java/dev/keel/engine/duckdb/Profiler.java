@@ -131,8 +131,8 @@ final class Profiler {
         String column = Sql.id(name);
         List<DatasetProfile.ValueCount> top = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT " + column + "::VARCHAR AS v, count(*) AS n FROM " + relation
-                     + " WHERE " + column + " IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT " + TOP_VALUES)) {
+             ResultSet rows = statement.executeQuery("SELECT v::VARCHAR, n FROM (SELECT " + column + " AS v, count(*) AS n FROM "
+                     + relation + " WHERE " + column + " IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT " + TOP_VALUES + ")")) {
             while (rows.next()) {
                 top.add(new DatasetProfile.ValueCount(rows.getString(1), rows.getLong(2)));
             }

@@ -52,15 +52,21 @@ final class SourceLoader {
         this.context = context;
     }
 
-    String load(SourceSpec source, String path) throws SQLException {
+    /**
+     * Loads a source and returns its fingerprint.
+     *
+     * @param asView read a Parquet source in place instead of copying it into memory (no row ids; only for readers that
+     *               need none)
+     */
+    String load(SourceSpec source, String path, boolean asView) throws SQLException {
         return switch (source) {
-            case SourceSpec.Files files -> files(files, path);
+            case SourceSpec.Files files -> files(files, path, asView && files.format() == SourceSpec.FileFormat.PARQUET);
             case SourceSpec.Jdbc jdbc -> jdbc(jdbc, path);
             case SourceSpec.Http http -> http(http, path);
         };
     }
 
-    private String files(SourceSpec.Files source, String path) throws SQLException {
+    private String files(SourceSpec.Files source, String path, boolean asView) throws SQLException {
         List<Path> files = new ArrayList<>();
         for (String pattern : source.paths()) {
             List<Path> matched = expand(pattern);
@@ -102,7 +108,7 @@ final class SourceLoader {
                     .collect(Collectors.joining(", ")) + ") FROM " + read;
         }
         try (Statement statement = duck.createStatement()) {
-            statement.execute("CREATE TABLE " + Sql.id(source.name()) + " AS " + select);
+            statement.execute("CREATE " + (asView ? "VIEW " : "TABLE ") + Sql.id(source.name()) + " AS " + select);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, path, "cannot read " + source.format().name().toLowerCase(java.util.Locale.ROOT)
                     + " source '" + source.name() + "': " + firstLine(e), e);
