@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Computes dataset profiles with SQL: one scan for counts, ranges and quantiles, then histograms and top values. */
+/**
+ * Computes dataset profiles with SQL: one scan for counts, ranges and quantiles, then histograms of numeric columns and top
+ * values of discrete ones (strings, integers, booleans, dates; not doubles or timestamps, whose values rarely repeat).
+ */
 final class Profiler {
     static final int BINS = 10;
     static final int TOP_VALUES = 10;
@@ -80,8 +83,9 @@ final class Profiler {
                         histogram = histogram(connection, relation, name, low, high);
                     }
                 }
-                List<DatasetProfile.ValueCount> top = duckType.equals("DOUBLE") || duckType.equals("FLOAT") || count == 0
-                        ? List.of() : topValues(connection, relation, name);
+                String neutral = Sql.neutralType(duckType);
+                boolean continuous = neutral.equals("double") || neutral.equals("timestamp");
+                List<DatasetProfile.ValueCount> top = continuous || count == 0 ? List.of() : topValues(connection, relation, name);
                 profiles.add(new DatasetProfile.ColumnProfile(name, Sql.neutralType(duckType), count, rows - count, distinct, min,
                         max, mean, quantiles, histogram, top));
             }

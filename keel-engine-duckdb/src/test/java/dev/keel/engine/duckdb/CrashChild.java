@@ -11,7 +11,7 @@ public final class CrashChild {
 
     /** Arguments: the directory holding base/ and data/, and the spec file. */
     public static void main(String[] args) throws Exception {
-        PipelineHarness harness = new PipelineHarness(Path.of(args[0]));
+        PipelineHarness harness = new PipelineHarness(Path.of(args[0]), java.util.Map.of(), true);
         String name = harness.service.register(Files.readString(Path.of(args[1]))).pipeline();
         harness.service.run(name, Trigger.CLI);
         System.exit(3);

@@ -68,11 +68,17 @@ class CrashRecoveryTest {
             assertThat(dev.keel.core.data.SnapshotStoreHashes.sha256(file) + ".parquet").as("published files are whole").isEqualTo(name);
         }
 
-        PipelineHarness restarted = new PipelineHarness(directory);
-        restarted.service.recover();
+        PipelineHarness restarted = new PipelineHarness(directory, java.util.Map.of(), true);
+        PipelineRun killed = restarted.service.history("big", 10).get(0);
+        assertThat(killed.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(restarted.service.datasets()).as("no dataset version was recorded").isEmpty();
+
+        assertThat(restarted.service.recover()).isEqualTo(1);
+
+        assertThat(restarted.service.runById(killed.id()).status()).isEqualTo(RunStatus.ABANDONED);
         assertThat(files(staging)).isEmpty();
         assertThat(files(snapshots)).isEmpty();
-        restarted.service.register(SPEC);
+        assertThat(restarted.service.register(SPEC).version()).as("the spec version survived the crash").isEqualTo(1);
         PipelineRun run = restarted.service.run("big", Trigger.CLI);
 
         assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -80,6 +86,8 @@ class CrashRecoveryTest {
         assertThat(restarted.service.snapshotFile("big", 1)).exists();
         assertThat(files(staging)).isEmpty();
         assertThat(files(snapshots)).hasSize(1);
+        assertThat(restarted.service.history("big", 10)).extracting(PipelineRun::status)
+                .containsExactly(RunStatus.SUCCEEDED, RunStatus.ABANDONED);
     }
 
     private String log() {

@@ -27,7 +27,8 @@ public record DatasetProfile(long rows, List<ColumnProfile> columns) {
     }
 
     /**
-     * Statistics of one column. Numeric columns have quantiles and a histogram; every column has top values.
+     * Statistics of one column. Numeric columns have quantiles and a histogram; discrete columns (strings, integers,
+     * booleans, dates) have top values.
      *
      * @param type the engine-neutral type: {@code string}, {@code integer}, {@code double}, {@code boolean}, {@code date},
      *             {@code timestamp} or {@code other:<engine type>}
