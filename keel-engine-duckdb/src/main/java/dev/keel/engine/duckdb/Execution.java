@@ -57,14 +57,15 @@ final class Execution {
      * True when a source can stay where it is: nothing quarantines rows from it and no reader needs row ids (dedupe and
      * match/merge order by them).
      */
-    private boolean readInPlace(String source) {
-        boolean checked = plan.expectations().stream().anyMatch(expectation -> expectation.dataset().equals(source));
-        boolean needsRowIds = plan.steps().stream().anyMatch(step -> step.inputs().contains(source)
+    private boolean readInPlace(SourceSpec source) {
+        boolean parquet = source instanceof SourceSpec.Files files && files.format() == SourceSpec.FileFormat.PARQUET;
+        boolean checked = plan.expectations().stream().anyMatch(expectation -> expectation.dataset().equals(source.name()));
+        boolean needsRowIds = plan.steps().stream().anyMatch(step -> step.inputs().contains(source.name())
                 && (step instanceof StepSpec.Dedupe || step instanceof StepSpec.MatchMerge));
-        if (checked || needsRowIds) {
+        if (!parquet || checked || needsRowIds) {
             return false;
         }
-        views.add(source);
+        views.add(source.name());
         return true;
     }
 
@@ -79,7 +80,7 @@ final class Execution {
         for (int index = 0; index < plan.sources().size(); index++) {
             SourceSpec source = plan.sources().get(index);
             long start = System.nanoTime();
-            String fingerprint = loader.load(source, "sources[" + index + "]", readInPlace(source.name()));
+            String fingerprint = loader.load(source, "sources[" + index + "]", readInPlace(source));
             long read = count(source.name());
             long quarantined = expect(source.name());
             rowCounts.put(source.name(), read - quarantined);

@@ -60,7 +60,7 @@ final class SourceLoader {
      */
     String load(SourceSpec source, String path, boolean asView) throws SQLException {
         return switch (source) {
-            case SourceSpec.Files files -> files(files, path, asView && files.format() == SourceSpec.FileFormat.PARQUET);
+            case SourceSpec.Files files -> files(files, path, asView);
             case SourceSpec.Jdbc jdbc -> jdbc(jdbc, path);
             case SourceSpec.Http http -> http(http, path);
         };

@@ -195,6 +195,39 @@ class PipelineServiceTest {
     }
 
     @Test
+    void parquetAndJsonLinesSources_readInPlaceOrCopied_giveTheSameRows() throws Exception {
+        PipelineHarness harness = new PipelineHarness(directory);
+        Path csv = harness.write("states.csv", statesCsv());
+        Files.createDirectories(harness.base.resolve("parts"));
+        try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement statement = duck.createStatement()) {
+            statement.execute("COPY (SELECT * FROM read_csv('" + csv + "') UNION ALL SELECT * FROM read_csv('" + csv
+                    + "') WHERE name = 'Ohio') TO '" + harness.base.resolve("parts/states-1.parquet") + "' (FORMAT parquet)");
+            statement.execute("COPY (SELECT * FROM read_csv('" + csv + "')) TO '" + harness.base.resolve("states.jsonl") + "'");
+        }
+
+        PipelineRun run = harness.run("""
+                pipeline: formats
+                sources:
+                  - {name: files, type: parquet, path: "parts/*.parquet"}
+                  - {name: lines, type: jsonl, path: states.jsonl}
+                steps:
+                  - {name: upper, type: clean, input: files, columns: {name: {case: upper}}}
+                  - {name: unique_upper, type: dedupe, input: upper}
+                  - {name: unique_lines, type: dedupe, input: lines, keys: [abbreviation]}
+                outputs:
+                  - {dataset: from-parquet, from: unique_upper}
+                  - {dataset: from-jsonl, from: unique_lines}
+                """);
+
+        // 51 Parquet rows (Ohio twice) and 50 JSON lines: one duplicate merged, 100 rows out.
+        assertThat(run.error()).isEmpty();
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(101, 100, 0, 1, 0));
+        assertThat(harness.service.read("from-parquet", 1, List.of("name"), 1).rows().get(0)).containsExactly("ALABAMA");
+        assertThat(harness.service.read("from-jsonl", 1, List.of("capital"), 100).rows()).hasSize(50);
+    }
+
+    @Test
     void impute_fillsNullsWithMedianAndConstant() {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("scores.csv", "id,score,grade\n1,10,a\n2,,b\n3,30,\n4,40,a\n");
