@@ -29,24 +29,25 @@ if [ ! -f "$work/flights-dirty.parquet" ] || [ ! -f "$work/flights-dirty.csv" ];
 fi
 cp "$here/flights.yaml" "$work/flights.yaml"
 
-measure() { # name, command...
-  local name="$1"; shift
+run_one() { # name, repetition, command...
+  local name="$1" i="$2"; shift 2
   local out="$work/out-$name"
-  for i in $(seq 1 "$reps"); do
-    rm -rf "$out"; mkdir -p "$out"
-    /usr/bin/time -v "$@" "$out" >"$work/$name.stdout" 2>"$work/$name.time"
-    local wall rss
-    wall=$(grep 'Elapsed (wall clock)' "$work/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-    rss=$(grep 'Maximum resident set size' "$work/$name.time" | awk '{print $NF}')
-    echo "$name $i $wall $rss $(grep -E '^(keel|duckdb-sql|pandas) ' "$work/$name.stdout")"
-  done
+  rm -rf "$out"; mkdir -p "$out"
+  /usr/bin/time -v "$@" "$out" >"$work/$name.stdout" 2>"$work/$name.time"
+  local wall rss
+  wall=$(grep 'Elapsed (wall clock)' "$work/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(grep 'Maximum resident set size' "$work/$name.time" | awk '{print $NF}')
+  echo "$name $i $wall $rss $(grep -E '^(keel|duckdb-sql|pandas) ' "$work/$name.stdout")"
 }
 
+# Interleaved, so that every tool sees the same background load on a shared machine.
 results="$work/results.txt"
 : > "$results"
-measure duckdb-sql "$java" "${jvm[@]}" -cp "$cp" DuckDbBaseline "$work/flights-dirty.parquet" | tee -a "$results" >&2
-measure keel "$java" "${jvm[@]}" -cp "$cp" KeelBench "$work/flights.yaml" "$work" | tee -a "$results" >&2
-measure pandas /usr/bin/python3 "$here/pandas_baseline.py" "$work/flights-dirty.csv" | tee -a "$results" >&2
+for i in $(seq 1 "$reps"); do
+  run_one duckdb-sql "$i" "$java" "${jvm[@]}" -cp "$cp" DuckDbBaseline "$work/flights-dirty.parquet" | tee -a "$results" >&2
+  run_one keel "$i" "$java" "${jvm[@]}" -cp "$cp" KeelBench "$work/flights.yaml" "$work" | tee -a "$results" >&2
+  run_one pandas "$i" /usr/bin/python3 "$here/pandas_baseline.py" "$work/flights-dirty.csv" | tee -a "$results" >&2
+done
 
 /usr/bin/python3 - "$results" <<'PY'
 import statistics, sys
