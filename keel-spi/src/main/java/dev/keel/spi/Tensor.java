@@ -54,6 +54,12 @@ public record Tensor(DataType type, long[] shape, Object data) {
         return count;
     }
 
+    /** The dimensions; a copy, so callers may change it freely. */
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
     /** The number of elements. */
     public int size() {
         return java.lang.reflect.Array.getLength(data);

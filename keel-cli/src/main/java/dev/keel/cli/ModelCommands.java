@@ -1,0 +1,247 @@
+package dev.keel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code keel model register|list|show|promote|rollback|history}. */
+@Command(name = "model", description = "Work with the model registry", subcommands = {ModelCommands.Register.class, ModelCommands.ListModels.class,
+    ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class})
+final class ModelCommands {
+    private ModelCommands() {
+    }
+
+    @Command(name = "register", description = "Register a new version of a model (creating the model if needed)")
+    static final class Register implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Model name")
+        String name;
+
+        @Option(names = "--file", required = true, description = "The model artifact (ONNX)")
+        Path file;
+
+        @Option(names = "--project", defaultValue = "default")
+        String project;
+
+        @Option(names = "--format", defaultValue = "onnx")
+        String format;
+
+        @Option(names = "--metric", description = "NAME=VALUE, repeatable")
+        Map<String, Double> metrics = new LinkedHashMap<>();
+
+        @Option(names = "--tag", description = "KEY=VALUE, repeatable")
+        Map<String, String> tags = new LinkedHashMap<>();
+
+        @Option(names = "--param", description = "Training parameter KEY=VALUE, repeatable")
+        Map<String, String> parameters = new LinkedHashMap<>();
+
+        @Option(names = "--features", description = "JSON file with the feature schema (a list of {name, type, min, max, allowed, sensitive})")
+        Path features;
+
+        @Option(names = "--dataset-sha256")
+        String datasetSha256;
+
+        @Option(names = "--dataset-uri")
+        String datasetUri;
+
+        @Option(names = "--code-version")
+        String codeVersion;
+
+        @Option(names = "--description", defaultValue = "")
+        String description;
+
+        @Option(names = "--gate", description = "Gate threshold for a new model, such as 'auc >= 0.75'; repeatable")
+        List<String> gate = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            KeelClient api = client.client();
+            try {
+                api.get("/v1/models/" + KeelClient.encode(name));
+            } catch (KeelClient.ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                api.post("/v1/models", Map.of("name", name, "project", project, "description", description,
+                        "gate", Map.of("thresholds", gate, "aliases", List.of())));
+            }
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("format", format);
+            metadata.put("metrics", metrics);
+            metadata.put("tags", tags);
+            metadata.put("description", description);
+            if (features != null) {
+                metadata.put("features", Json.MAPPER.readTree(Files.readString(features)));
+            }
+            Map<String, Object> lineage = new LinkedHashMap<>();
+            Optional.ofNullable(datasetSha256).ifPresent(value -> lineage.put("datasetSha256", value));
+            Optional.ofNullable(datasetUri).ifPresent(value -> lineage.put("datasetUri", value));
+            Optional.ofNullable(codeVersion).ifPresent(value -> lineage.put("codeVersion", value));
+            lineage.put("parameters", parameters);
+            metadata.put("lineage", lineage);
+            JsonNode version = api.upload("/v1/models/" + KeelClient.encode(name) + "/versions", Files.readAllBytes(file), metadata);
+            if (client.json()) {
+                Output.json(System.out, version);
+            } else {
+                System.out.println("registered " + name + " version " + version.path("version").asInt() + " (sha256 "
+                        + version.path("artifact").path("sha256").asText() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List models")
+    static final class ListModels implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--project")
+        String project;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = client.client().get("/v1/models" + KeelClient.query(Map.of("project", Optional.ofNullable(project))));
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                Output.table(System.out, answer.path("models"), List.of(Output.Column.field("NAME", "name"), Output.Column.field("PROJECT", "project"),
+                        Output.Column.field("LATEST", "latestVersion"), Output.Column.field("ALIASES", "aliases"),
+                        new Output.Column("GATE", node -> String.join(", ", gate(node.path("gate"))))));
+            }
+            return 0;
+        }
+    }
+
+    static List<String> gate(JsonNode gate) {
+        List<String> thresholds = new ArrayList<>();
+        for (JsonNode threshold : gate.path("thresholds")) {
+            thresholds.add(threshold.path("metric").asText() + " " + threshold.path("operator").asText() + " " + threshold.path("value").asText());
+        }
+        return thresholds;
+    }
+
+    @Command(name = "show", description = "Show a model, or one version (number, alias or 'latest')")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", description = "Version number, alias or 'latest'")
+        String version;
+
+        @Override
+        public Integer call() {
+            KeelClient api = client.client();
+            if (version != null) {
+                Output.json(System.out, api.get("/v1/models/" + KeelClient.encode(name) + "/versions/" + KeelClient.encode(version)));
+                return 0;
+            }
+            JsonNode model = api.get("/v1/models/" + KeelClient.encode(name));
+            if (client.json()) {
+                Output.json(System.out, model);
+                return 0;
+            }
+            System.out.println("model " + model.path("name").asText() + " (project " + model.path("project").asText() + ")");
+            System.out.println("  gate:    " + String.join(", ", gate(model.path("gate"))));
+            System.out.println("  aliases: " + model.path("aliases"));
+            JsonNode versions = api.get("/v1/models/" + KeelClient.encode(name) + "/versions").path("versions");
+            Output.table(System.out, versions, List.of(Output.Column.field("VERSION", "version"), Output.Column.field("METRICS", "metrics"),
+                    new Output.Column("SHA256", node -> node.path("artifact").path("sha256").asText().substring(0, 12)),
+                    Output.Column.field("CREATED", "createdAt"), Output.Column.field("BY", "createdBy")));
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", description = "Point an alias at a version (the promotion gate must pass)")
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Parameters(index = "1", description = "Alias, e.g. champion")
+        String alias;
+
+        @Parameters(index = "2", description = "Version number")
+        int version;
+
+        @Option(names = "--reason", defaultValue = "")
+        String reason;
+
+        @Override
+        public Integer call() {
+            JsonNode event = client.client().post("/v1/models/" + KeelClient.encode(name) + "/aliases/" + KeelClient.encode(alias),
+                    Map.of("version", version, "reason", reason));
+            System.out.println(name + "@" + alias + ": " + Output.text(event.path("fromVersion")) + " -> " + Output.text(event.path("toVersion"))
+                    + " (" + event.path("action").asText() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", description = "Move an alias back to its previous holder")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Parameters(index = "1")
+        String alias;
+
+        @Option(names = "--reason", required = true)
+        String reason;
+
+        @Override
+        public Integer call() {
+            JsonNode event = client.client().post("/v1/models/" + KeelClient.encode(name) + "/aliases/" + KeelClient.encode(alias) + "/rollback",
+                    Map.of("reason", reason));
+            System.out.println(name + "@" + alias + " rolled back: " + Output.text(event.path("fromVersion")) + " -> "
+                    + Output.text(event.path("toVersion")));
+            return 0;
+        }
+    }
+
+    @Command(name = "history", description = "Alias history: who moved which alias, when, from, to, why")
+    static final class History implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Option(names = "--alias")
+        String alias;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = client.client().get("/v1/models/" + KeelClient.encode(name) + "/history"
+                    + KeelClient.query(Map.of("alias", Optional.ofNullable(alias))));
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                Output.table(System.out, answer.path("events"), List.of(Output.Column.field("SEQ", "seq"), Output.Column.field("AT", "at"),
+                        Output.Column.field("ALIAS", "alias"), Output.Column.field("ACTION", "action"), Output.Column.field("FROM", "fromVersion"),
+                        Output.Column.field("TO", "toVersion"), Output.Column.field("BY", "actor"), Output.Column.field("REASON", "reason")));
+            }
+            return 0;
+        }
+    }
+}

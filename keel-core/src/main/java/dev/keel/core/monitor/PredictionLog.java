@@ -1,0 +1,407 @@
+package dev.keel.core.monitor;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The prediction log: a bounded in-memory queue that never blocks its callers (a full queue drops and counts), drained in
+ * batches by one background writer into Parquet segments under {@code <dir>/<endpoint>/<yyyy-mm-dd>/}, and read back by
+ * time range or count with DuckDB.
+ *
+ * <p>A segment is written to a hidden temporary file, forced to disk and renamed into place, so a reader never sees a
+ * partial segment and a crash leaves at most a temporary file, removed at the next start. Records still queued at a crash
+ * are lost (at most one flush interval); {@link #close()} writes them.
+ */
+public final class PredictionLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionLog.class);
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final String COLUMNS = "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs";
+
+    private final Path directory;
+    private final MonitoringConfig config;
+    private final BlockingQueue<PredictionRecord> queue;
+    private final DuckDBConnection duck;
+    private final Map<String, Double> sampleRates = new ConcurrentHashMap<>();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong sampledOut = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong segments = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+    private final Object writeLock = new Object();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private PredictionLog(Path directory, MonitoringConfig config, DuckDBConnection duck) {
+        this.directory = directory;
+        this.config = config;
+        this.duck = duck;
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.sampleRates.putAll(config.sampleRates());
+        this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true).unstarted(this::drainLoop);
+    }
+
+    /** Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer. */
+    public static PredictionLog open(Path directory, MonitoringConfig config) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(config, "config");
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path leftover : files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList()) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+            DuckDBConnection duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            PredictionLog log = new PredictionLog(directory, config, duck);
+            log.writer.start();
+            return log;
+        } catch (IOException | SQLException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot open the prediction log at '" + directory + "': " + e.getMessage(), e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Logs a prediction if it falls in its endpoint's sample; never blocks. */
+    public void accept(PredictionRecord record) {
+        offer(record);
+    }
+
+    /**
+     * Queues the record unless it is sampled out or the queue is full; never blocks.
+     *
+     * @return true when the record was queued
+     */
+    public boolean offer(PredictionRecord record) {
+        Objects.requireNonNull(record, "record");
+        if (!sampled(record)) {
+            sampledOut.incrementAndGet();
+            return false;
+        }
+        if (closed || !queue.offer(record)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        accepted.incrementAndGet();
+        return true;
+    }
+
+    /** Sets the share of an endpoint's predictions that is logged, from 0 to 1. */
+    public void sampleRate(String endpoint, double rate) {
+        KeelException.requireArgument(rate >= 0 && rate <= 1, "sample rate of endpoint '%s' is %s; expected 0 to 1", endpoint, rate);
+        sampleRates.put(endpoint, rate);
+    }
+
+    public double sampleRate(String endpoint) {
+        return sampleRates.getOrDefault(endpoint, config.defaultSampleRate());
+    }
+
+    private boolean sampled(PredictionRecord record) {
+        double rate = sampleRate(record.endpoint());
+        if (rate >= 1) {
+            return true;
+        }
+        int hash = record.requestId().hashCode();
+        hash ^= hash >>> 16;
+        hash *= 0x85ebca6b;
+        hash ^= hash >>> 13;
+        hash *= 0xc2b2ae35;
+        hash ^= hash >>> 16;
+        return Integer.toUnsignedLong(hash) < rate * 4294967296.0;
+    }
+
+    /** Counters since start. */
+    public record Stats(long accepted, long dropped, long sampledOut, long written, long segments, int queued) {
+    }
+
+    public Stats stats() {
+        return new Stats(accepted.get(), dropped.get(), sampledOut.get(), written.get(), segments.get(), queue.size());
+    }
+
+    private void drainLoop() {
+        List<PredictionRecord> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                PredictionRecord first = queue.poll(config.flushInterval().toMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + config.flushInterval().toNanos();
+                while (batch.size() < config.batchSize()) {
+                    long left = deadline - System.nanoTime();
+                    PredictionRecord next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                dropped.addAndGet(batch.size());
+                LOG.error("prediction log: could not write {} records; they are dropped", batch.size(), e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Writes whatever is queued now, on the calling thread. */
+    public void flush() {
+        List<PredictionRecord> batch = new ArrayList<>();
+        queue.drainTo(batch);
+        write(batch);
+    }
+
+    /** Writes records directly as segments (one per endpoint and day), bypassing the queue and sampling; for batch ingestion. */
+    public void write(List<PredictionRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        Map<Path, List<PredictionRecord>> byFolder = new TreeMap<>();
+        for (PredictionRecord record : records) {
+            byFolder.computeIfAbsent(folder(record.endpoint(), day(record.time())), key -> new ArrayList<>()).add(record);
+        }
+        synchronized (writeLock) {
+            for (Map.Entry<Path, List<PredictionRecord>> entry : byFolder.entrySet()) {
+                writeSegment(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    private Path folder(String endpoint, LocalDate day) {
+        return directory.resolve(UNSAFE.matcher(endpoint).replaceAll("_")).resolve(day.toString());
+    }
+
+    private static LocalDate day(Instant time) {
+        return LocalDate.ofInstant(time, ZoneOffset.UTC);
+    }
+
+    private void writeSegment(Path folder, List<PredictionRecord> records) {
+        long first = records.stream().mapToLong(record -> record.time().toEpochMilli()).min().orElse(0);
+        String name = String.format("%013d-%d-%06d", first, ProcessHandle.current().pid(), sequence.incrementAndGet());
+        Path target = folder.resolve(name + ".parquet");
+        Path temporary = folder.resolve("." + name + ".parquet.tmp");
+        String table = "segment_" + sequence.get();
+        try (Connection connection = duck.duplicate(); Statement statement = connection.createStatement()) {
+            Files.createDirectories(folder);
+            statement.execute("CREATE TABLE " + table + " (request_id VARCHAR, endpoint VARCHAR, model VARCHAR, version INTEGER, "
+                    + "time_ms BIGINT, latency_ms DOUBLE, fallback BOOLEAN, shadow BOOLEAN, inputs VARCHAR, outputs VARCHAR)");
+            try {
+                try (DuckDBAppender appender = ((DuckDBConnection) connection).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+                    for (PredictionRecord record : records) {
+                        appender.beginRow();
+                        appender.append(record.requestId());
+                        appender.append(record.endpoint());
+                        appender.append(record.model());
+                        appender.append(record.version());
+                        appender.append(record.time().toEpochMilli());
+                        appender.append(record.latencyMillis());
+                        appender.append(record.fallback());
+                        appender.append(record.shadow());
+                        appender.append(Json.write(record.inputs()));
+                        appender.append(Json.write(record.outputs()));
+                        appender.endRow();
+                    }
+                }
+                statement.execute("COPY (SELECT * FROM " + table + " ORDER BY time_ms) TO " + literal(temporary)
+                        + " (FORMAT parquet, COMPRESSION zstd)");
+            } finally {
+                statement.execute("DROP TABLE " + table);
+            }
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target);
+            }
+            written.addAndGet(records.size());
+            segments.incrementAndGet();
+        } catch (IOException | SQLException e) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // the next start removes it
+            }
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot write a prediction log segment in '" + folder + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static String literal(Path path) {
+        return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
+    }
+
+    /** The segment files that may hold predictions of the query's time range. */
+    List<Path> segmentsFor(PredictionQuery query) {
+        LocalDate last = day(query.to());
+        LocalDate firstDay = query.from().map(PredictionLog::day).orElse(LocalDate.MIN);
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> endpoints = Files.list(directory)) {
+            for (Path endpoint : endpoints.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> days = Files.list(endpoint)) {
+                    for (Path dayFolder : days.filter(Files::isDirectory).toList()) {
+                        LocalDate date;
+                        try {
+                            date = LocalDate.parse(dayFolder.getFileName().toString());
+                        } catch (java.time.format.DateTimeParseException e) {
+                            continue;
+                        }
+                        if (date.isBefore(firstDay) || date.isAfter(last)) {
+                            continue;
+                        }
+                        try (Stream<Path> segmentFiles = Files.list(dayFolder)) {
+                            segmentFiles.filter(file -> file.getFileName().toString().endsWith(".parquet")
+                                    && !file.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot list the prediction log at '" + directory + "': " + e.getMessage(), e);
+        }
+        return files;
+    }
+
+    /**
+     * Streams the matching predictions, oldest first for time ranges and newest first for counts, to the consumer.
+     *
+     * @return the number of records read
+     */
+    public long scan(PredictionQuery query, Consumer<PredictionRecord> consumer) {
+        List<Path> files = segmentsFor(query);
+        if (files.isEmpty()) {
+            return 0;
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM read_parquet([")
+                .append(String.join(", ", files.stream().map(PredictionLog::literal).toList()))
+                .append("]) WHERE model = ? AND time_ms < ?");
+        List<Object> parameters = new ArrayList<>(List.of(query.model(), query.to().toEpochMilli()));
+        query.from().ifPresent(from -> {
+            sql.append(" AND time_ms >= ?");
+            parameters.add(from.toEpochMilli());
+        });
+        if (query.version().isPresent()) {
+            sql.append(" AND version = ?");
+            parameters.add(query.version().get());
+        } else {
+            // without a version, the window holds what was served: shadow calls answered no one
+            sql.append(" AND NOT shadow");
+        }
+        if (query.limit().isPresent()) {
+            sql.append(" ORDER BY time_ms DESC, request_id LIMIT ").append(query.limit().getAsInt());
+        } else {
+            sql.append(" ORDER BY time_ms, request_id");
+        }
+        long count = 0;
+        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    consumer.accept(new PredictionRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getInt(4),
+                            Instant.ofEpochMilli(rows.getLong(5)), rows.getDouble(6), Json.read(rows.getString(9), MAP),
+                            Json.read(rows.getString(10), MAP), rows.getBoolean(7), rows.getBoolean(8)));
+                    count++;
+                }
+            }
+        } catch (SQLException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
+        }
+        return count;
+    }
+
+    /** How many predictions each version of the model made in the query's range (count queries: all before {@code to}). */
+    public Map<Integer, Long> versionCounts(PredictionQuery query) {
+        Map<Integer, Long> counts = new TreeMap<>();
+        if (query.limit().isPresent()) {
+            scan(query, record -> counts.merge(record.version(), 1L, Long::sum));
+            return counts;
+        }
+        List<Path> files = segmentsFor(query);
+        if (files.isEmpty()) {
+            return counts;
+        }
+        String sql = "SELECT version, count(*) FROM read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList())
+                + "]) WHERE model = ? AND time_ms < ? AND time_ms >= ? AND NOT shadow GROUP BY version";
+        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, query.model());
+            statement.setLong(2, query.to().toEpochMilli());
+            statement.setLong(3, query.from().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(rows.getInt(1), rows.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /** Stops taking records, writes what is queued, and stops the writer. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.join(Math.max(10_000, config.flushInterval().toMillis() * 4));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
+        try {
+            duck.close();
+        } catch (SQLException e) {
+            LOG.warn("prediction log: closing DuckDB failed", e);
+        }
+    }
+}

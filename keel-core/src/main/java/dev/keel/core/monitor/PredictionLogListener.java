@@ -1,0 +1,127 @@
+package dev.keel.core.monitor;
+
+import dev.keel.core.registry.FeatureSpec;
+import dev.keel.core.registry.ModelRegistry;
+import dev.keel.core.registry.ModelVersion;
+import dev.keel.core.serving.PredictionEvent;
+import dev.keel.core.serving.PredictionListener;
+import dev.keel.core.serving.TensorValues;
+import dev.keel.spi.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns each served prediction into prediction-log records, one per row, with inputs named by the version's feature schema.
+ *
+ * <p>Rows of a batch get the request id {@code <id>/<row>} (a single-row request keeps its id), so labels can be posted per
+ * row. On a version tagged {@code labels=bad,good}, an output with one column per class is logged as {@code probability}
+ * (class to probability) and, unless the model has its own, {@code label} (the most probable class); an integer
+ * {@code label} output is logged as the class name it indexes. Other outputs are logged by name, one value or one list per row.
+ */
+public final class PredictionLogListener implements PredictionListener {
+    private final PredictionLog log;
+    private final ModelRegistry registry;
+    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+
+    public PredictionLogListener(PredictionLog log, ModelRegistry registry) {
+        this.log = Objects.requireNonNull(log, "log");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    private record Layout(List<String> features, List<String> labels) {
+    }
+
+    @Override
+    public void onPrediction(PredictionEvent event) {
+        if (log.sampleRate(event.endpoint()) <= 0) {
+            return;
+        }
+        Layout layout = layouts.computeIfAbsent(event.model() + ":" + event.version(), key -> layout(event.model(), event.version()));
+        int rows = rows(event);
+        Map<String, List<Object>> inputRows = new ConcurrentHashMap<>();
+        Map<String, List<Object>> outputRows = new ConcurrentHashMap<>();
+        for (int row = 0; row < rows; row++) {
+            String requestId = rows == 1 ? event.requestId() : event.requestId() + "/" + row;
+            log.offer(new PredictionRecord(requestId, event.endpoint(), event.model(), event.version(), event.at(),
+                    event.latency().toNanos() / 1e6, inputs(event, layout, row, inputRows), outputs(event, layout, row, outputRows),
+                    event.fallback(), event.shadow()));
+        }
+    }
+
+    private Layout layout(String model, int version) {
+        ModelVersion found = registry.requireVersion(model, version);
+        List<String> labels = found.tags().containsKey("labels")
+                ? Arrays.stream(found.tags().get("labels").split(",")).map(String::strip).toList() : List.of();
+        return new Layout(found.features().stream().map(FeatureSpec::name).toList(), labels);
+    }
+
+    private static int rows(PredictionEvent event) {
+        for (Tensor tensor : event.inputs().values()) {
+            long[] shape = tensor.shape();
+            return shape.length == 0 ? 1 : (int) shape[0];
+        }
+        return 1;
+    }
+
+    private static Map<String, Object> inputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        if (event.inputs().size() == 1 && !layout.features().isEmpty()) {
+            Tensor tensor = event.inputs().values().iterator().next();
+            long[] shape = tensor.shape();
+            if (shape.length == 2 && shape[1] == layout.features().size()) {
+                int width = (int) shape[1];
+                for (int column = 0; column < width; column++) {
+                    named.put(layout.features().get(column), TensorValues.element(tensor, row * width + column));
+                }
+                return named;
+            }
+        }
+        event.inputs().forEach((name, tensor) -> named.put(name, value(name, tensor, row, cache)));
+        return named;
+    }
+
+    private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        Map<String, Object> derived = new LinkedHashMap<>();
+        event.outputs().forEach((name, tensor) -> {
+            long[] shape = tensor.shape();
+            int classes = layout.labels().size();
+            if (shape.length == 2 && classes > 0 && shape[1] == classes) {
+                Map<String, Object> byClass = new LinkedHashMap<>();
+                int best = 0;
+                for (int column = 0; column < classes; column++) {
+                    byClass.put(layout.labels().get(column), tensor.doubleAt(row * classes + column));
+                    if (tensor.doubleAt(row * classes + column) > tensor.doubleAt(row * classes + best)) {
+                        best = column;
+                    }
+                }
+                derived.put("probability", byClass);
+                derived.put("label", layout.labels().get(best));
+                return;
+            }
+            Object value = value(name, tensor, row, cache);
+            if (name.equals("label") && tensor.type().isInteger() && value instanceof Number index && classes > 0
+                    && index.longValue() >= 0 && index.longValue() < classes) {
+                value = layout.labels().get(index.intValue());
+            }
+            named.put(name, value);
+        });
+        derived.forEach(named::putIfAbsent);
+        return named;
+    }
+
+    private static Object value(String name, Tensor tensor, int row, Map<String, List<Object>> cache) {
+        if (tensor.shape().length == 0) {
+            return TensorValues.element(tensor, 0);
+        }
+        Object rowValue = cache.computeIfAbsent(name, key -> TensorValues.rows(tensor)).get(row);
+        if (rowValue instanceof List<?> list && list.size() == 1) {
+            return list.getFirst();
+        }
+        return rowValue;
+    }
+}

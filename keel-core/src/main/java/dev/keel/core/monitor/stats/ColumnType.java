@@ -1,0 +1,7 @@
+package dev.keel.core.monitor.stats;
+
+/** The kind of values a monitored column holds, which decides the applicable drift statistics. */
+public enum ColumnType {
+    NUMERIC,
+    CATEGORICAL
+}

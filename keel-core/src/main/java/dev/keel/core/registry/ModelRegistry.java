@@ -1,0 +1,252 @@
+package dev.keel.core.registry;
+
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.security.ProjectService;
+import dev.keel.core.store.Database;
+import dev.keel.spi.ArtifactIntegrityException;
+import dev.keel.spi.ArtifactRef;
+import dev.keel.spi.ArtifactStore;
+import dev.keel.spi.ModelException;
+import dev.keel.spi.ModelSignature;
+import dev.keel.spi.TensorSpec;
+import java.io.ByteArrayInputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The model registry: registered models with immutable versions, aliases whose moves are promotions guarded by a gate,
+ * rollback to an alias's previous holder, and the alias history kept forever.
+ */
+public final class ModelRegistry {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    private static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+    private final RegistryRepository repository;
+    private final ArtifactStore artifacts;
+    private final ModelRuntimes runtimes;
+    private final ProjectService projects;
+    private final Clock clock;
+    private final List<Consumer<AliasEvent>> aliasListeners = new CopyOnWriteArrayList<>();
+
+    public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock) {
+        this.repository = new RegistryRepository(Objects.requireNonNull(database, "database"));
+        this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+        this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
+        this.projects = Objects.requireNonNull(projects, "projects");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Calls the listener after every committed alias move (promotion or rollback). */
+    public void onAliasMoved(Consumer<AliasEvent> listener) {
+        aliasListeners.add(listener);
+    }
+
+    public RegisteredModel createModel(String project, String name, String description, PromotionGate gate, String actor) {
+        KeelException.requireArgument(name != null && NAME.matcher(name).matches(),
+                "model name must be 1-63 lower-case letters, digits, '_' or '-', starting with a letter; got '%s'", name);
+        projects.require(project);
+        try {
+            repository.insertModel(name, project, Objects.requireNonNullElse(description, ""), gate, clock.instant(), actor);
+        } catch (KeelException e) {
+            if (e.code() == ErrorCode.ALREADY_EXISTS) {
+                throw new KeelException(ErrorCode.ALREADY_EXISTS, "model '" + name + "' exists already");
+            }
+            throw e;
+        }
+        return requireModel(name);
+    }
+
+    public RegisteredModel updateGate(String name, PromotionGate gate) {
+        requireModel(name);
+        repository.updateGate(name, gate);
+        return requireModel(name);
+    }
+
+    public Optional<RegisteredModel> findModel(String name) {
+        return repository.findModel(name);
+    }
+
+    /** The model, or a 404 naming it. */
+    public RegisteredModel requireModel(String name) {
+        return repository.findModel(name).orElseThrow(() -> KeelException.notFound("model '" + name + "' does not exist"));
+    }
+
+    public List<RegisteredModel> listModels() {
+        return repository.listModels();
+    }
+
+    /**
+     * Registers a new immutable version: reads the artifact's signature with the runtime of its format, checks the feature
+     * schema against it, stores the artifact by hash and records the version.
+     */
+    public ModelVersion registerVersion(String model, byte[] artifact, NewVersion request, String actor) {
+        RegisteredModel registered = requireModel(model);
+        KeelException.requireArgument(artifact.length > 0, "the model artifact is empty");
+        ModelSignature signature;
+        try {
+            signature = runtimes.require(request.format()).inspect(artifact);
+        } catch (ModelException e) {
+            throw new KeelException(ErrorCode.INVALID_MODEL, "the uploaded artifact is not a readable " + request.format() + " model: "
+                    + e.getMessage(), e);
+        }
+        checkFeatures(signature, request.features());
+        for (var metric : request.metrics().entrySet()) {
+            KeelException.requireArgument(Double.isFinite(metric.getValue()), "metric '%s' must be a finite number, got %s",
+                    metric.getKey(), metric.getValue());
+        }
+        ArtifactRef stored = artifacts.put(new ByteArrayInputStream(artifact));
+        Instant now = clock.instant();
+        return repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
+            int version = repository.nextVersion(connection, model);
+            ModelVersion created = new ModelVersion(model, version, registered.project(), request.format(), stored, signature,
+                    request.features(), request.metrics(), request.tags(), request.lineage(), request.description(), now, actor);
+            repository.insertVersion(connection, created);
+            return created;
+        });
+    }
+
+    private static void checkFeatures(ModelSignature signature, List<FeatureSpec> features) {
+        if (features.isEmpty()) {
+            return;
+        }
+        List<String> names = features.stream().map(FeatureSpec::name).toList();
+        KeelException.requireArgument(names.stream().distinct().count() == names.size(), "feature names must be unique, got %s", names);
+        if (signature.inputs().size() == 1 && signature.inputs().getFirst().rank() == 2) {
+            TensorSpec input = signature.inputs().getFirst();
+            long width = input.shape().get(1);
+            if (width > 0 && width != features.size()) {
+                throw new KeelException(ErrorCode.INVALID_MODEL, "the feature schema lists " + features.size() + " features but input '"
+                        + input.name() + "' takes " + width + " columns");
+            }
+            return;
+        }
+        List<String> inputs = signature.inputs().stream().map(TensorSpec::name).toList();
+        List<String> unknown = names.stream().filter(name -> !inputs.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new KeelException(ErrorCode.INVALID_MODEL, "features " + unknown + " are not inputs of the model; its inputs are " + inputs);
+        }
+    }
+
+    public List<ModelVersion> listVersions(String model) {
+        requireModel(model);
+        return repository.listVersions(model);
+    }
+
+    /** The version, or a 404 that names the latest one. */
+    public ModelVersion requireVersion(String model, int version) {
+        RegisteredModel registered = requireModel(model);
+        return repository.findVersion(model, version).orElseThrow(() -> KeelException.notFound("model '" + model + "' has no version "
+                + version + registered.latestVersion().map(latest -> "; latest is " + latest).orElse("; it has no versions yet")));
+    }
+
+    /** Resolves {@code 3}, {@code latest} or an alias such as {@code champion} to a version. */
+    public ModelVersion resolve(String model, String reference) {
+        RegisteredModel registered = requireModel(model);
+        if (reference.matches("\\d{1,9}")) {
+            return requireVersion(model, Integer.parseInt(reference));
+        }
+        if (reference.equals("latest")) {
+            int latest = registered.latestVersion().orElseThrow(() -> KeelException.notFound("model '" + model + "' has no versions yet"));
+            return requireVersion(model, latest);
+        }
+        Integer version = registered.aliases().get(reference);
+        if (version == null) {
+            throw KeelException.notFound("model '" + model + "' has no alias '" + reference + "'; its aliases are " + registered.aliases().keySet());
+        }
+        return requireVersion(model, version);
+    }
+
+    /** The artifact bytes of a version, verified against their hash. */
+    public byte[] artifact(ModelVersion version) {
+        try {
+            return artifacts.read(version.artifact().sha256()).orElseThrow(() -> new KeelException(ErrorCode.INTEGRITY_FAILURE,
+                    "the artifact of " + version.label() + " (" + version.artifact().sha256() + ") is missing from the artifact store"));
+        } catch (ArtifactIntegrityException e) {
+            throw new KeelException(ErrorCode.INTEGRITY_FAILURE, "the artifact of " + version.label() + " failed its integrity check: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Points an alias at a version: a promotion. The model's gate must pass for guarded aliases; moving an alias to the
+     * version it holds already changes nothing.
+     */
+    public AliasEvent promote(String model, String alias, int version, String reason, String actor) {
+        KeelException.requireArgument(alias != null && ALIAS.matcher(alias).matches() && !alias.equals("latest"),
+                "alias must be 1-63 lower-case letters, digits, '_' or '-' and not 'latest'; got '%s'", alias);
+        RegisteredModel registered = requireModel(model);
+        ModelVersion target = requireVersion(model, version);
+        if (registered.gate().guards(alias)) {
+            registered.gate().check(model, version, target.metrics());
+        }
+        Instant now = clock.instant();
+        AliasEvent event = repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
+            Optional<Integer> current = repository.aliasVersion(connection, model, alias);
+            if (current.isPresent() && current.get() == version) {
+                return null;
+            }
+            repository.setAlias(connection, model, alias, version, now);
+            return repository.appendHistory(connection, model, alias, "promote", current, Optional.of(version),
+                    Objects.requireNonNullElse(reason, ""), actor, now);
+        });
+        if (event == null) {
+            return new AliasEvent(model, 0, alias, "unchanged", Optional.of(version), Optional.of(version), "alias already points here",
+                    actor, now);
+        }
+        aliasListeners.forEach(listener -> listener.accept(event));
+        return event;
+    }
+
+    /**
+     * Moves an alias back to the version it pointed at before its current holder. Replays the history so that repeated
+     * rollbacks walk further back rather than toggling. A reason is required.
+     */
+    public AliasEvent rollback(String model, String alias, String reason, String actor) {
+        KeelException.requireArgument(reason != null && !reason.isBlank(), "a rollback needs a reason");
+        requireModel(model);
+        Instant now = clock.instant();
+        AliasEvent event = repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
+            List<AliasEvent> history = repository.history(connection, model, Optional.of(alias));
+            Deque<Integer> holders = new ArrayDeque<>();
+            for (AliasEvent past : history) {
+                if (past.action().equals("rollback")) {
+                    holders.pop();
+                } else {
+                    past.toVersion().ifPresent(holders::push);
+                }
+            }
+            Optional<Integer> current = repository.aliasVersion(connection, model, alias);
+            if (current.isEmpty()) {
+                throw KeelException.notFound("model '" + model + "' has no alias '" + alias + "'");
+            }
+            if (holders.size() < 2) {
+                throw new KeelException(ErrorCode.CONFLICT, "alias '" + alias + "' of model '" + model + "' has no previous holder to roll back to");
+            }
+            holders.pop();
+            int previous = holders.peek();
+            repository.setAlias(connection, model, alias, previous, now);
+            return repository.appendHistory(connection, model, alias, "rollback", current, Optional.of(previous), reason, actor, now);
+        });
+        aliasListeners.forEach(listener -> listener.accept(event));
+        return event;
+    }
+
+    /** Every move of the model's aliases (or of one alias), oldest first. */
+    public List<AliasEvent> history(String model, Optional<String> alias) {
+        requireModel(model);
+        return repository.database().withConnection(connection -> new ArrayList<>(repository.history(connection, model, alias)));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.keel.core.security;
+
+/**
+ * Something a route needs. Project permissions are checked against the role a token holds in the route's project;
+ * global ones against the role it holds on every project ({@code *}).
+ */
+public enum Permission {
+    /** Held by every role; granted in any one project, it opens the server's own read routes (whoami, OpenAPI, info). */
+    SERVER_READ(true),
+    PROJECT_READ(true),
+    PROJECT_ADMIN(false),
+    TOKEN_ADMIN(false),
+    AUDIT_READ(false),
+    METRICS_READ(false),
+    MODEL_READ(true),
+    MODEL_WRITE(true),
+    MODEL_PROMOTE(true),
+    ENDPOINT_READ(true),
+    ENDPOINT_WRITE(true),
+    PREDICT(true),
+    PIPELINE_READ(true),
+    PIPELINE_WRITE(true),
+    PIPELINE_RUN(true),
+    DATASET_READ(true),
+    MONITOR_READ(true),
+    MONITOR_WRITE(true),
+    LABEL_WRITE(true);
+
+    private final boolean projectScoped;
+
+    Permission(boolean projectScoped) {
+        this.projectScoped = projectScoped;
+    }
+
+    /** True when the permission is granted per project. */
+    public boolean projectScoped() {
+        return projectScoped;
+    }
+}

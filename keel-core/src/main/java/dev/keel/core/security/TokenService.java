@@ -1,0 +1,175 @@
+package dev.keel.core.security;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import dev.keel.core.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * API tokens: created with a random secret shown once, stored only as its SHA-256, scoped to roles per project, with
+ * expiry and revocation. Verified tokens are cached for a short time so prediction traffic does not hit the store.
+ */
+public final class TokenService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String PREFIX = "keel_";
+
+    private final Database database;
+    private final Clock clock;
+    private final Duration cacheTtl;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public TokenService(Database database, Clock clock, Duration cacheTtl) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.cacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
+    }
+
+    /** A token as listed: never its secret. */
+    public record TokenInfo(String id, String name, Map<String, String> grants, Instant createdAt, String createdBy,
+                            Optional<Instant> expiresAt, Optional<Instant> revokedAt) {
+        /** active, expired or revoked at the given time. */
+        public String state(Instant now) {
+            if (revokedAt.isPresent()) {
+                return "revoked";
+            }
+            return expiresAt.filter(at -> !at.isAfter(now)).isPresent() ? "expired" : "active";
+        }
+    }
+
+    /** A token just created, with the secret that will not be shown again. */
+    public record CreatedToken(TokenInfo token, String secret) {
+    }
+
+    private record Cached(Principal principal, Optional<Instant> expiresAt, Instant checkedAt) {
+    }
+
+    /**
+     * Creates a token.
+     *
+     * @param grants role per project ({@code *} for every project)
+     * @param secret the secret to use, or empty to generate one
+     */
+    public CreatedToken create(String name, Map<String, Role> grants, Optional<Instant> expiresAt, String createdBy,
+                               Optional<String> secret) {
+        KeelException.requireArgument(name != null && name.matches("[A-Za-z0-9._@-]{1,64}"),
+                "name must be 1-64 letters, digits or ._@-, got '%s'", name);
+        KeelException.requireArgument(!grants.isEmpty(), "grants must name at least one project and role, e.g. {\"default\": \"viewer\"}");
+        Instant now = clock.instant();
+        expiresAt.ifPresent(at -> KeelException.requireArgument(at.isAfter(now), "expiresAt must be in the future, got %s", at));
+        String value = secret.orElseGet(TokenService::newSecret);
+        KeelException.requireArgument(value.length() >= 16, "a token secret must have at least 16 characters");
+        String id = "tk_" + HexFormat.of().formatHex(randomBytes(6));
+        Map<String, String> wire = new LinkedHashMap<>();
+        grants.forEach((project, role) -> wire.put(project, role.wireName()));
+        database.update("INSERT INTO tokens (id, name, secret_hash, grants, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id, name, hash(value), Json.write(wire), now, createdBy, expiresAt.orElse(null));
+        return new CreatedToken(new TokenInfo(id, name, wire, now, createdBy, expiresAt, Optional.empty()), value);
+    }
+
+    /** Every token, newest first. */
+    public List<TokenInfo> list() {
+        return database.query("SELECT * FROM tokens ORDER BY created_at DESC, id", TokenService::info);
+    }
+
+    public Optional<TokenInfo> find(String id) {
+        return database.queryOne("SELECT * FROM tokens WHERE id = ?", TokenService::info, id);
+    }
+
+    /** Revokes a token; it stops working at once on this server and within the cache TTL on others. */
+    public TokenInfo revoke(String id, String revokedBy) {
+        TokenInfo token = find(id).orElseThrow(() -> KeelException.notFound("token '" + id + "' does not exist"));
+        if (token.revokedAt().isEmpty()) {
+            database.update("UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?", clock.instant(), revokedBy, id);
+        }
+        cache.values().removeIf(cached -> cached.principal().tokenId().equals(id));
+        return find(id).orElseThrow();
+    }
+
+    /** True when no token exists yet: the first start. */
+    public boolean isEmpty() {
+        return database.queryOne("SELECT COUNT(*) FROM tokens", row -> row.getLong(1)).orElse(0L) == 0;
+    }
+
+    /**
+     * Verifies a bearer secret.
+     *
+     * @throws KeelException UNAUTHENTICATED saying whether the token is unknown, expired or revoked
+     */
+    public Principal authenticate(String secret) {
+        String key = hash(secret);
+        Instant now = clock.instant();
+        Cached cached = cache.get(key);
+        if (cached != null && cached.checkedAt().plus(cacheTtl).isAfter(now)) {
+            if (cached.expiresAt().filter(at -> !at.isAfter(now)).isPresent()) {
+                cache.remove(key);
+                throw unauthenticated("the token has expired");
+            }
+            return cached.principal();
+        }
+        record Row(TokenInfo info) {
+        }
+        Row row = database.queryOne("SELECT * FROM tokens WHERE secret_hash = ?", result -> new Row(info(result)), key)
+                .orElseThrow(() -> unauthenticated("the token is not known"));
+        TokenInfo info = row.info();
+        if (info.revokedAt().isPresent()) {
+            throw unauthenticated("the token was revoked");
+        }
+        if (info.expiresAt().filter(at -> !at.isAfter(now)).isPresent()) {
+            throw unauthenticated("the token has expired");
+        }
+        Map<String, Role> grants = new LinkedHashMap<>();
+        info.grants().forEach((project, role) -> grants.put(project, Role.parse(role).orElseThrow()));
+        Principal principal = new Principal(info.id(), info.name(), grants);
+        if (cache.size() > 10_000) {
+            cache.clear();
+        }
+        cache.put(key, new Cached(principal, info.expiresAt(), now));
+        return principal;
+    }
+
+    private static KeelException unauthenticated(String why) {
+        return new KeelException(ErrorCode.UNAUTHENTICATED, why + "; send 'Authorization: Bearer <token>' with a valid token");
+    }
+
+    private static TokenInfo info(ResultSet row) throws SQLException {
+        Map<String, String> grants = Json.read(row.getString("grants"), new TypeReference<LinkedHashMap<String, String>>() { });
+        return new TokenInfo(row.getString("id"), row.getString("name"), grants, Instant.ofEpochMilli(row.getLong("created_at")),
+                row.getString("created_by"), Database.instant(row, "expires_at"), Database.instant(row, "revoked_at"));
+    }
+
+    static String newSecret() {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.keel.core.serving;
+
+import dev.keel.core.config.ConfigNode;
+import dev.keel.core.serving.engine.ScoringConfig;
+import dev.keel.spi.RuntimeOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code serving} section of the configuration.
+ *
+ * @param scoring the scoring threads, their queue and the global batching limits
+ * @param runtime how models are loaded: intra-op threads, graph optimization level and one session per scoring thread
+ * @param cachedModels versions kept loaded for calls straight to a model (not through an endpoint)
+ * @param refreshInterval how often endpoints are checked against the store, for changes made through another replica
+ */
+public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval) {
+    public ServingSettings {
+        Objects.requireNonNull(scoring, "scoring");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+    }
+
+    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, ... */
+    public static ServingSettings from(ConfigNode node) {
+        int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        ScoringConfig scoring = new ScoringConfig(workers, node.integer("queue-capacity", 4096, 1, 1_000_000), node.bool("batching", true),
+                node.integer("max-batch-rows", 256, 1, 65_536), node.duration("max-delay", Duration.ZERO));
+        RuntimeOptions runtime = new RuntimeOptions(node.integer("intra-op-threads", 1, 0, 256),
+                node.oneOf("optimization-level", "all", List.of("none", "basic", "extended", "all")), Math.min(workers, 256));
+        ServingSettings settings = new ServingSettings(scoring, runtime, node.integer("cached-models", 4, 1, 1024),
+                node.duration("refresh-interval", Duration.ofSeconds(5)));
+        node.rejectUnknownKeys();
+        return settings;
+    }
+
+    /** The defaults, for tests. */
+    public static ServingSettings defaults() {
+        return from(ConfigNode.empty());
+    }
+}

@@ -1,0 +1,166 @@
+package dev.keel.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeelConfigTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void load_withoutFile_givesDefaults() {
+        KeelConfig config = KeelConfig.load(Optional.empty(), Map.of());
+
+        assertThat(config.server().host()).isEqualTo("0.0.0.0");
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.server().maxRequestSize()).isEqualTo(256L << 20);
+        assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("keel-data").toAbsolutePath().normalize());
+        assertThat(config.store().url()).isEqualTo("jdbc:sqlite:" + config.dataDirectory().resolve("keel.db"));
+        assertThat(config.store().poolSize()).isEqualTo(8);
+        assertThat(config.artifacts().directory()).isEqualTo(config.dataDirectory().resolve("artifacts"));
+        assertThat(config.artifacts().maxModelSize()).isEqualTo(200L << 20);
+        assertThat(config.logging().format()).isEqualTo("plain");
+        assertThat(config.logging().requests()).isTrue();
+        assertThat(config.security().tokenCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void parse_readsEveryTypedValue() {
+        KeelConfig config = KeelConfig.parse("""
+                server:
+                  host: 127.0.0.1
+                  port: 9090
+                  max-request-size: 64kb
+                  shutdown-grace: 250ms
+                data-dir: %s
+                store:
+                  url: jdbc:postgresql://db/keel
+                  user: keel
+                  pool-size: 3
+                artifacts:
+                  max-model-size: 2mb
+                logging:
+                  format: JSON
+                  requests: off
+                security:
+                  token-cache-ttl: 2m
+                """.formatted(directory), Map.of());
+
+        assertThat(config.server()).isEqualTo(new KeelConfig.Server("127.0.0.1", 9090, 64 << 10, Duration.ofMillis(250)));
+        assertThat(config.dataDirectory()).isEqualTo(directory);
+        assertThat(config.store().url()).isEqualTo("jdbc:postgresql://db/keel");
+        assertThat(config.store().user()).isEqualTo("keel");
+        assertThat(config.store().poolSize()).isEqualTo(3);
+        assertThat(config.artifacts().directory()).isEqualTo(directory.resolve("artifacts"));
+        assertThat(config.artifacts().maxModelSize()).isEqualTo(2L << 20);
+        assertThat(config.logging()).isEqualTo(new KeelConfig.Logging("json", false));
+        assertThat(config.security().tokenCacheTtl()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void environment_overridesFileAndDefaults() {
+        KeelConfig config = KeelConfig.parse("server:\n  port: 9090\n", Map.of("KEEL_SERVER_PORT", "7070",
+                "KEEL_STORE_POOL_SIZE", "2", "KEEL_DATA_DIR", directory.toString(), "KEEL_SERVER_SHUTDOWN_GRACE", "3s"));
+
+        assertThat(config.server().port()).isEqualTo(7070);
+        assertThat(config.store().poolSize()).isEqualTo(2);
+        assertThat(config.dataDirectory()).isEqualTo(directory);
+        assertThat(config.server().shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void load_readsTheFile() throws Exception {
+        Path file = Files.writeString(directory.resolve("keel.yaml"), "server:\n  port: 0\n");
+
+        assertThat(KeelConfig.load(Optional.of(file), Map.of()).server().port()).isZero();
+    }
+
+    @Test
+    void load_missingFile_namesThePath() {
+        Path missing = directory.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> KeelConfig.load(Optional.of(missing), Map.of()))
+                .isInstanceOf(KeelException.class)
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void invalidPort_namesKeyValueAndAllowedRange() {
+        assertThatThrownBy(() -> KeelConfig.parse("server:\n  port: 70000\n", Map.of()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("'server.port'")
+                .hasMessageContaining("'70000'")
+                .hasMessageContaining("an integer from 0 to 65535")
+                .hasMessageContaining("KEEL_SERVER_PORT");
+    }
+
+    @Test
+    void invalidEnvironmentValue_namesKeyValueAndAllowed() {
+        assertThatThrownBy(() -> KeelConfig.load(Map.of("KEEL_SERVER_PORT", "eighty")))
+                .hasMessageContaining("'server.port'")
+                .hasMessageContaining("'eighty'")
+                .hasMessageContaining("an integer from 0 to 65535");
+    }
+
+    @Test
+    void invalidDurationSizeBooleanAndChoice_areEachNamed() {
+        assertThatThrownBy(() -> KeelConfig.parse("server:\n  shutdown-grace: soon\n", Map.of()))
+                .hasMessageContaining("'server.shutdown-grace'").hasMessageContaining("'soon'").hasMessageContaining("a duration");
+        assertThatThrownBy(() -> KeelConfig.parse("artifacts:\n  max-model-size: huge\n", Map.of()))
+                .hasMessageContaining("'artifacts.max-model-size'").hasMessageContaining("'huge'").hasMessageContaining("a size");
+        assertThatThrownBy(() -> KeelConfig.parse("logging:\n  requests: maybe\n", Map.of()))
+                .hasMessageContaining("'logging.requests'").hasMessageContaining("'maybe'").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> KeelConfig.parse("logging:\n  format: xml\n", Map.of()))
+                .hasMessageContaining("'logging.format'").hasMessageContaining("'xml'").hasMessageContaining("one of plain, json");
+        assertThatThrownBy(() -> KeelConfig.parse("store:\n  url: jdbc:mysql://db/keel\n", Map.of()))
+                .hasMessageContaining("'store.url'").hasMessageContaining("jdbc:mysql://db/keel")
+                .hasMessageContaining("jdbc:sqlite: or jdbc:postgresql:");
+    }
+
+    @Test
+    void unknownKeyInSection_isRejectedWithTheKnownKeys() {
+        assertThatThrownBy(() -> KeelConfig.parse("server:\n  prot: 9090\n", Map.of()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("'server.prot'")
+                .hasMessageContaining("port");
+    }
+
+    @Test
+    void unknownTopLevelKey_isRejected() {
+        assertThatThrownBy(() -> KeelConfig.parse("sever:\n  port: 9090\n", Map.of()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("'sever'");
+    }
+
+    @Test
+    void sectionGivenAsScalar_isRejected() {
+        assertThatThrownBy(() -> KeelConfig.parse("server: 9090\n", Map.of()))
+                .hasMessageContaining("'server'").hasMessageContaining("a section");
+    }
+
+    @Test
+    void invalidYaml_isRejected() {
+        assertThatThrownBy(() -> KeelConfig.parse("server: [\n", Map.of()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void storeToString_hidesThePassword() {
+        KeelConfig config = KeelConfig.parse("store:\n  password: hunter2-secret\n", Map.of());
+
+        assertThat(config.store().password()).isEqualTo("hunter2-secret");
+        assertThat(config.store().toString()).doesNotContain("hunter2-secret");
+    }
+}

@@ -1,0 +1,169 @@
+package dev.keel.core.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.store.Database;
+import dev.keel.core.testing.OnEachStore;
+import dev.keel.core.testing.StoreKind;
+import dev.keel.core.testing.TestDatabases;
+import dev.keel.core.testing.TestingClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+
+@OnEachStore
+class TokenServiceTest {
+    @Parameter
+    StoreKind kind;
+    @TempDir
+    Path directory;
+
+    private TestDatabases.Opened store;
+    private Database database;
+    private final TestingClock clock = new TestingClock();
+    private TokenService tokens;
+
+    @BeforeEach
+    void open() {
+        store = TestDatabases.open(kind, directory);
+        database = store.database();
+        tokens = new TokenService(database, clock, Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void create_thenAuthenticate_givesThePrincipalWithItsGrants() {
+        TokenService.CreatedToken created = tokens.create("ci-bot", Map.of("default", Role.SCIENTIST, "*", Role.VIEWER), Optional.empty(),
+                "admin", Optional.empty());
+
+        Principal principal = tokens.authenticate(created.secret());
+
+        assertThat(created.secret()).startsWith("keel_").hasSizeGreaterThan(40);
+        assertThat(principal.tokenId()).isEqualTo(created.token().id());
+        assertThat(principal.name()).isEqualTo("ci-bot");
+        assertThat(principal.grants()).isEqualTo(Map.of("default", Role.SCIENTIST, "*", Role.VIEWER));
+        assertThat(tokens.list()).extracting(TokenService.TokenInfo::id).containsExactly(created.token().id());
+        assertThat(tokens.isEmpty()).isFalse();
+    }
+
+    @Test
+    void secret_isNeverStoredInClear() {
+        TokenService.CreatedToken created = tokens.create("reader", Map.of("default", Role.VIEWER), Optional.empty(), "admin",
+                Optional.empty());
+
+        List<String> cells = database.query("SELECT * FROM tokens", row -> {
+            StringBuilder all = new StringBuilder();
+            for (int column = 1; column <= row.getMetaData().getColumnCount(); column++) {
+                all.append(row.getString(column)).append('|');
+            }
+            return all.toString();
+        });
+
+        assertThat(cells).hasSize(1);
+        assertThat(cells.getFirst()).doesNotContain(created.secret())
+                .doesNotContain(created.secret().substring("keel_".length()))
+                .contains(TokenService.hash(created.secret()));
+    }
+
+    @Test
+    void authenticate_unknownSecret_isUnauthenticated() {
+        assertThatThrownBy(() -> tokens.authenticate("keel_not-a-real-token-at-all"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("not known");
+    }
+
+    @Test
+    void authenticate_afterExpiry_isUnauthenticatedEvenWhenCached() {
+        TokenService.CreatedToken created = tokens.create("short", Map.of("default", Role.VIEWER),
+                Optional.of(clock.instant().plus(Duration.ofMinutes(1))), "admin", Optional.empty());
+        tokens.authenticate(created.secret());
+
+        clock.advance(Duration.ofSeconds(61));
+
+        assertThatThrownBy(() -> tokens.authenticate(created.secret()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("expired");
+        assertThat(tokens.find(created.token().id()).orElseThrow().state(clock.instant())).isEqualTo("expired");
+    }
+
+    @Test
+    void authenticate_afterExpiry_isUnauthenticatedWhenNotCached() {
+        TokenService.CreatedToken created = tokens.create("short", Map.of("default", Role.VIEWER),
+                Optional.of(clock.instant().plus(Duration.ofMinutes(1))), "admin", Optional.empty());
+
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThatThrownBy(() -> tokens.authenticate(created.secret())).hasMessageContaining("expired");
+    }
+
+    @Test
+    void revoke_stopsTheTokenAtOnceAndIsRecorded() {
+        TokenService.CreatedToken created = tokens.create("leaked", Map.of("default", Role.ADMIN), Optional.empty(), "admin",
+                Optional.empty());
+        tokens.authenticate(created.secret());
+
+        TokenService.TokenInfo revoked = tokens.revoke(created.token().id(), "security-team");
+
+        assertThat(revoked.revokedAt()).contains(clock.instant());
+        assertThat(revoked.state(clock.instant())).isEqualTo("revoked");
+        assertThatThrownBy(() -> tokens.authenticate(created.secret()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("revoked");
+        assertThat(database.queryOne("SELECT revoked_by FROM tokens WHERE id = ?", row -> row.getString(1), created.token().id()))
+                .contains("security-team");
+    }
+
+    @Test
+    void revoke_seenByAnotherServerOnceItsCacheExpires() {
+        TokenService.CreatedToken created = tokens.create("shared", Map.of("default", Role.VIEWER), Optional.empty(), "admin",
+                Optional.empty());
+        TokenService otherReplica = new TokenService(database, clock, Duration.ofSeconds(5));
+        otherReplica.authenticate(created.secret());
+
+        tokens.revoke(created.token().id(), "admin");
+        clock.advance(Duration.ofSeconds(6));
+
+        assertThatThrownBy(() -> otherReplica.authenticate(created.secret())).hasMessageContaining("revoked");
+    }
+
+    @Test
+    void revoke_unknownToken_isNotFound() {
+        assertThatThrownBy(() -> tokens.revoke("tk_000000000000", "admin"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("tk_000000000000");
+    }
+
+    @Test
+    void create_refusesBadNamesEmptyGrantsPastExpiryAndShortSecrets() {
+        assertThatThrownBy(() -> tokens.create("bad name!", Map.of("default", Role.VIEWER), Optional.empty(), "admin", Optional.empty()))
+                .hasMessageContaining("bad name!");
+        assertThatThrownBy(() -> tokens.create("empty", Map.of(), Optional.empty(), "admin", Optional.empty()))
+                .hasMessageContaining("grants");
+        assertThatThrownBy(() -> tokens.create("past", Map.of("default", Role.VIEWER), Optional.of(clock.instant()), "admin",
+                Optional.empty())).hasMessageContaining("expiresAt");
+        assertThatThrownBy(() -> tokens.create("short", Map.of("default", Role.VIEWER), Optional.empty(), "admin", Optional.of("abc")))
+                .hasMessageContaining("16 characters");
+        assertThat(tokens.isEmpty()).isTrue();
+    }
+
+    @Test
+    void create_withGivenSecret_authenticatesWithIt() {
+        tokens.create("bootstrap", Map.of("*", Role.ADMIN), Optional.empty(), "keel", Optional.of("keel_bootstrap-secret-0123456789"));
+
+        assertThat(tokens.authenticate("keel_bootstrap-secret-0123456789").name()).isEqualTo("bootstrap");
+    }
+}

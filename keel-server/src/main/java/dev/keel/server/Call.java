@@ -1,0 +1,233 @@
+package dev.keel.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import dev.keel.core.security.Permission;
+import dev.keel.core.security.Principal;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** One HTTP call as the route handlers see it: the caller, parsed parameters and body, and ways to answer. */
+public final class Call {
+    private final Context context;
+    private final String requestId;
+    private Principal principal;
+    private JsonNode body;
+    private String project;
+
+    Call(Context context, String requestId) {
+        this.context = context;
+        this.requestId = requestId;
+    }
+
+    /** The underlying Javalin context, for streaming and uploads. */
+    public Context context() {
+        return context;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    /** The authenticated caller; public routes have none. */
+    public Principal principal() {
+        if (principal == null) {
+            throw new IllegalStateException("public route has no principal");
+        }
+        return principal;
+    }
+
+    void principal(Principal principal) {
+        this.principal = principal;
+    }
+
+    Optional<Principal> maybePrincipal() {
+        return Optional.ofNullable(principal);
+    }
+
+    Optional<String> project() {
+        return Optional.ofNullable(project);
+    }
+
+    void project(String project) {
+        this.project = project;
+    }
+
+    /** The actor name for records. */
+    public String actor() {
+        return principal == null ? "anonymous" : principal.actor();
+    }
+
+    public String path(String name) {
+        return context.pathParam(name);
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(context.queryParam(name)).filter(value -> !value.isEmpty());
+    }
+
+    /** An integer query parameter in [min, max]. */
+    public int queryInt(String name, int fallback, int min, int max) {
+        Optional<String> raw = query(name);
+        if (raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw.get());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new KeelException(ErrorCode.INVALID_REQUEST, "query parameter '" + name + "' is '" + raw.get()
+                + "' but must be an integer from " + min + " to " + max, java.util.List.of(new KeelException.FieldError(name,
+                "expected an integer from " + min + " to " + max)));
+    }
+
+    /** The body parsed as a JSON object; a missing or malformed body is a 400 naming the problem. */
+    public JsonNode json() {
+        if (body == null) {
+            byte[] bytes = context.bodyAsBytes();
+            if (bytes.length == 0) {
+                throw new KeelException(ErrorCode.INVALID_JSON, "the request needs a JSON body");
+            }
+            try {
+                body = Json.MAPPER.readTree(bytes);
+            } catch (JsonProcessingException e) {
+                throw new KeelException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage()
+                        + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            } catch (IOException e) {
+                throw new KeelException(ErrorCode.INVALID_JSON, "the body could not be read: " + e.getMessage());
+            }
+            if (body == null || !body.isObject()) {
+                throw new KeelException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
+            }
+        }
+        return body;
+    }
+
+    /** The body bound to a type; unknown fields, wrong types and failed checks are 400s naming the field. */
+    public <T> T json(Class<T> type) {
+        return bind(json(), type);
+    }
+
+    /** Binds a JSON tree to a type with the same error mapping as request bodies. */
+    public static <T> T bind(JsonNode node, Class<T> type) {
+        try {
+            return Json.MAPPER.treeToValue(node, type);
+        } catch (UnrecognizedPropertyException e) {
+            String field = fieldPath(e);
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "unknown field '" + field + "'; known fields: "
+                    + e.getKnownPropertyIds(), java.util.List.of(new KeelException.FieldError(field, "unknown field")));
+        } catch (InvalidFormatException e) {
+            String field = fieldPath(e);
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field '" + field + "' is '" + e.getValue() + "' but must be "
+                    + describe(e.getTargetType()), java.util.List.of(new KeelException.FieldError(field, "expected " + describe(e.getTargetType()))));
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof KeelException keel) {
+                throw keel;
+            }
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "invalid value at '" + fieldPath(e) + "': "
+                    + (cause == null ? e.getOriginalMessage() : cause.getMessage()));
+        } catch (MismatchedInputException e) {
+            String field = fieldPath(e);
+            String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field '" + field + "' has the wrong type; expected " + expected,
+                    java.util.List.of(new KeelException.FieldError(field, "expected " + expected)));
+        } catch (JsonProcessingException e) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "invalid body: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String fieldPath(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (var reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(body)" : path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+            return "an object";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    /** A string field of the body, or the fallback. */
+    public String jsonText(String field, String fallback) {
+        JsonNode node = json().get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field '" + field + "' must be a string",
+                    java.util.List.of(new KeelException.FieldError(field, "expected a string")));
+        }
+        return node.asText();
+    }
+
+    /** Fails with 403 unless the caller holds the permission in the project. */
+    public void require(Permission permission, String project) {
+        if (!principal().can(permission, project)) {
+            throw new KeelException(ErrorCode.FORBIDDEN, "token '" + principal().name() + "' lacks permission " + permission
+                    + " in project '" + project + "'");
+        }
+    }
+
+    /** The projects where the caller holds the permission ({@code *}: all). */
+    public Set<String> projectsWith(Permission permission) {
+        return principal().projectsWith(permission).stream().collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** True when the caller may see objects of the project under this permission. */
+    public boolean sees(Permission permission, String project) {
+        return principal().can(permission, project);
+    }
+
+    public void json(int status, Object value) {
+        context.status(status).contentType("application/json").result(Json.write(value));
+    }
+
+    public void ok(Object value) {
+        json(200, value);
+    }
+
+    public void created(Object value) {
+        json(201, value);
+    }
+}

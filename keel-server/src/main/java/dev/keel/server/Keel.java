@@ -1,0 +1,150 @@
+package dev.keel.server;
+
+import dev.keel.core.config.KeelConfig;
+import dev.keel.core.monitor.Monitoring;
+import dev.keel.core.registry.ModelRegistry;
+import dev.keel.core.registry.ModelRuntimes;
+import dev.keel.core.security.AuditLog;
+import dev.keel.core.security.ProjectService;
+import dev.keel.core.security.TokenService;
+import dev.keel.core.serving.Serving;
+import dev.keel.core.serving.ServingSettings;
+import dev.keel.core.store.Database;
+import dev.keel.core.store.LocalArtifactStore;
+import dev.keel.core.store.Migrator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import dev.keel.core.security.Principal;
+import dev.keel.core.security.Role;
+
+/** Keel's components, wired by hand in one place; closed in reverse order of creation. */
+public final class Keel implements AutoCloseable {
+    private final KeelConfig config;
+    private final Clock clock;
+    private final Database database;
+    private final LocalArtifactStore artifacts;
+    private final ModelRuntimes runtimes;
+    private final ProjectService projects;
+    private final TokenService tokens;
+    private final AuditLog audit;
+    private final ModelRegistry registry;
+    private final PrometheusMeterRegistry metrics;
+    private final Serving serving;
+    private final Monitoring monitoring;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private Keel(KeelConfig config, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = clock;
+        this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().poolSize());
+        closeables.add(database);
+        new Migrator(database).migrate();
+        this.artifacts = new LocalArtifactStore(config.artifacts().directory());
+        artifacts.sweepStaging();
+        this.runtimes = ModelRuntimes.discover();
+        this.projects = new ProjectService(database, clock);
+        projects.ensureDefault();
+        this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl());
+        this.audit = new AuditLog(database, clock);
+        this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
+        this.monitoring = Monitoring.open(config, database, registry, clock);
+        closeables.add(monitoring);
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+        this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
+        closeables.add(serving);
+        serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
+        serving.start();
+    }
+
+    /** Opens the store, applies migrations and builds every component. */
+    public static Keel open(KeelConfig config) {
+        return new Keel(config, Clock.systemUTC());
+    }
+
+    public KeelConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public LocalArtifactStore artifacts() {
+        return artifacts;
+    }
+
+    public ModelRuntimes runtimes() {
+        return runtimes;
+    }
+
+    public ProjectService projects() {
+        return projects;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** Prediction log, labels, references, monitors and their scheduler. */
+    public Monitoring monitoring() {
+        return monitoring;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** Online serving: endpoints, prediction, hot swap. */
+    public Serving serving() {
+        return serving;
+    }
+
+    /**
+     * On first start (no token yet) creates the admin token, with the given secret (from {@code KEEL_ADMIN_TOKEN}) or a new one.
+     *
+     * @return the created token, whose secret must be shown once; empty when tokens existed already
+     */
+    public Optional<TokenService.CreatedToken> bootstrapAdmin(Optional<String> secret) {
+        if (!tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(tokens.create("admin", Map.of(Principal.ALL_PROJECTS, Role.ADMIN), Optional.empty(), "keel",
+                secret.filter(value -> !value.isBlank())));
+    }
+
+    /** Registers something to close when Keel closes (before the store). */
+    public void closeOnExit(AutoCloseable closeable) {
+        closeables.add(closeable);
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Keel.class).warn("failed to close {}", closeables.get(i), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.keel.server;
+
+import dev.keel.core.config.KeelConfig;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.security.Principal;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.micrometer.core.instrument.Timer;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Keel's HTTP server: the route table served by Javalin on virtual threads, with authentication, default-deny
+ * authorization, audit, problem+json errors, request logs, metrics and graceful shutdown around every route.
+ */
+public final class KeelServer implements AutoCloseable {
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final String CALL = "keel.call";
+
+    private final Keel keel;
+    private final Api api = new Api();
+    private final RequestLog requestLog;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+    private Javalin javalin;
+
+    private KeelServer(Keel keel, List<HttpService> services, PrintStream log) {
+        this.keel = keel;
+        KeelConfig config = keel.config();
+        this.requestLog = new RequestLog(log, config.logging().format(), config.logging().requests());
+        List<HttpService> all = new ArrayList<>();
+        all.add(new SystemRoutes(keel, api, () -> !draining));
+        all.add(new AdminRoutes(keel));
+        all.add(new ModelRoutes(keel));
+        all.add(new dev.keel.server.serving.EndpointRoutes(keel));
+        all.add(new dev.keel.server.serving.V2Routes(keel));
+        all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
+        all.addAll(services);
+        for (HttpService service : all) {
+            service.routes(api);
+        }
+    }
+
+    /** Builds the server over wired components and extra route groups, and starts it on the configured port. */
+    public static KeelServer start(Keel keel, List<HttpService> services, PrintStream log) {
+        KeelServer server = new KeelServer(keel, services, log);
+        server.startJavalin();
+        return server;
+    }
+
+    public Api api() {
+        return api;
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    public Keel keel() {
+        return keel;
+    }
+
+    private void startJavalin() {
+        KeelConfig.Server settings = keel.config().server();
+        javalin = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = settings.maxRequestSize();
+            config.http.defaultContentType = "application/json";
+            config.router.ignoreTrailingSlashes = true;
+            config.http.prefer405over404 = true;
+            config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
+            for (ApiRoute route : api.routes()) {
+                config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, context));
+            }
+            config.routes.error(404, context -> unmatched(context, ErrorCode.ROUTE_NOT_FOUND,
+                    "no route matches " + context.method() + " " + context.path() + "; see /openapi.json"));
+            config.routes.error(405, context -> unmatched(context, ErrorCode.METHOD_NOT_ALLOWED,
+                    context.method() + " is not allowed on " + context.path()));
+            config.routes.exception(Exception.class, (failure, context) -> {
+                String requestId = requestId(context);
+                Problems.write(context, Problems.classify(failure, requestId), requestId);
+            });
+        });
+        javalin.start(settings.host(), settings.port());
+    }
+
+    private void unmatched(Context context, ErrorCode code, String message) {
+        if (context.attribute(CALL) != null) {
+            return;
+        }
+        String requestId = requestId(context);
+        Problems.write(context, new KeelException(code, message), requestId);
+        requestLog.log(requestId, context.method().name(), context.path(), context.status().getCode(), 0, "anonymous");
+    }
+
+    private static String requestId(Context context) {
+        String given = context.header("X-Request-Id");
+        String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        context.header("X-Request-Id", id);
+        return id;
+    }
+
+    private void serve(ApiRoute route, Context context) {
+        long start = System.nanoTime();
+        String requestId = requestId(context);
+        Call call = new Call(context, requestId);
+        context.attribute(CALL, call);
+        inFlight.incrementAndGet();
+        String outcome = "success";
+        Optional<String> detail = Optional.empty();
+        try {
+            if (draining && !route.isPublic()) {
+                throw new KeelException(ErrorCode.UNAVAILABLE, "the server is shutting down; retry on another replica",
+                        List.of(), java.util.Map.of("retryAfterSeconds", 1), null);
+            }
+            if (route.permission().isPresent()) {
+                call.principal(authenticate(context));
+                authorize(route, call);
+            }
+            route.handler().handle(call);
+        } catch (Exception failure) {
+            KeelException problem = Problems.classify(failure, requestId);
+            outcome = switch (problem.code()) {
+                case UNAUTHENTICATED, FORBIDDEN -> "denied";
+                default -> "failure";
+            };
+            detail = Optional.of(problem.getMessage());
+            Problems.write(context, problem, requestId);
+        } finally {
+            int status = context.status().getCode();
+            if (route.audited()) {
+                audit(route, call, outcome, status, detail);
+            }
+            double millis = (System.nanoTime() - start) / 1e6;
+            Timer.builder("keel.http.requests").tag("method", route.method()).tag("route", route.path())
+                    .tag("status", Integer.toString(status)).register(keel.metrics()).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+            requestLog.log(requestId, route.method(), context.path(), status, millis, call.actor());
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private Principal authenticate(Context context) {
+        String header = context.header("Authorization");
+        if (header == null || header.isBlank()) {
+            throw new KeelException(ErrorCode.UNAUTHENTICATED, "this route needs a token; send 'Authorization: Bearer <token>'");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            throw new KeelException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'");
+        }
+        return keel.tokens().authenticate(header.substring(7).trim());
+    }
+
+    private static void authorize(ApiRoute route, Call call) {
+        var permission = route.permission().orElseThrow();
+        Principal principal = call.principal();
+        if (!principal.canSomewhere(permission)) {
+            throw new KeelException(ErrorCode.FORBIDDEN, "token '" + principal.name() + "' lacks permission " + permission
+                    + " (route " + route.operationId() + ")");
+        }
+        Optional<String> project = route.project().apply(call);
+        if (project.isPresent()) {
+            call.project(project.get());
+            if (!principal.can(permission, project.get())) {
+                throw new KeelException(ErrorCode.FORBIDDEN, "token '" + principal.name() + "' lacks permission " + permission
+                        + " in project '" + project.get() + "'");
+            }
+        }
+    }
+
+    private void audit(ApiRoute route, Call call, String outcome, int status, Optional<String> detail) {
+        try {
+            Optional<String> project = call.project().or(() -> projectOf(route, call));
+            keel.audit().append(call.actor(), route.operationId(), project, Optional.of(route.method() + " " + call.context().path()),
+                    outcome, status, Optional.of(call.requestId()), detail);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(KeelServer.class).error("could not write audit entry for request {}", call.requestId(), e);
+        }
+    }
+
+    /** The project a refused call aimed at, for the audit log; empty when it cannot be told. */
+    private static Optional<String> projectOf(ApiRoute route, Call call) {
+        try {
+            return route.project().apply(call);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stops gracefully: new calls get 503, calls in flight finish (up to the configured grace), then the server and Keel close.
+     */
+    @Override
+    public void close() {
+        draining = true;
+        Duration grace = keel.config().server().shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        javalin.stop();
+        keel.close();
+    }
+}

@@ -1,0 +1,176 @@
+package dev.keel.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import dev.keel.core.registry.FeatureSpec;
+import dev.keel.core.registry.Lineage;
+import dev.keel.core.registry.ModelVersion;
+import dev.keel.core.registry.NewVersion;
+import dev.keel.core.registry.PromotionGate;
+import dev.keel.core.registry.RegisteredModel;
+import dev.keel.core.security.Permission;
+import dev.keel.core.security.ProjectService;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The model registry over HTTP: models, versions (upload as multipart or raw body), aliases, promotion, rollback, history. */
+final class ModelRoutes implements HttpService {
+    private final Keel keel;
+
+    ModelRoutes(Keel keel) {
+        this.keel = keel;
+    }
+
+    /** Body of POST /v1/models. */
+    record CreateModel(String name, String project, String description, Gate gate) {
+    }
+
+    /** A promotion gate as sent: thresholds such as {@code auc >= 0.75} and the aliases it guards. */
+    record Gate(List<String> thresholds, List<String> aliases) {
+        PromotionGate toGate() {
+            return PromotionGate.parse(thresholds == null ? List.of() : thresholds, aliases == null ? List.of() : aliases);
+        }
+    }
+
+    /** Metadata of a version upload. */
+    record VersionMetadata(String format, List<FeatureSpec> features, Map<String, Double> metrics, Map<String, String> tags, Lineage lineage,
+                           String description) {
+    }
+
+    /** Body of POST /v1/models/{model}/aliases/{alias}. */
+    record Promote(Integer version, String reason) {
+    }
+
+    /** Body of POST /v1/models/{model}/aliases/{alias}/rollback. */
+    record Rollback(String reason) {
+    }
+
+    @Override
+    public void routes(Api api) {
+        Function<Call, Optional<String>> modelProject = call -> keel.registry().findModel(call.path("model")).map(RegisteredModel::project);
+        api.get("/v1/models", Permission.MODEL_READ).describe("model.list", "Registered models the caller can see").handle(call ->
+                call.ok(Map.of("models", keel.registry().listModels().stream()
+                        .filter(model -> call.sees(Permission.MODEL_READ, model.project()))
+                        .filter(model -> call.query("project").map(model.project()::equals).orElse(true)).toList())));
+        api.post("/v1/models", Permission.MODEL_WRITE)
+                .project(call -> Optional.of(call.jsonText("project", ProjectService.DEFAULT)))
+                .describe("model.create", "Register a model name in a project, with its promotion gate").handle(call -> {
+                    CreateModel request = call.json(CreateModel.class);
+                    PromotionGate gate = request.gate() == null ? PromotionGate.open() : request.gate().toGate();
+                    call.created(keel.registry().createModel(request.project() == null ? ProjectService.DEFAULT : request.project(),
+                            request.name(), request.description(), gate, call.actor()));
+                });
+        api.get("/v1/models/{model}", Permission.MODEL_READ).project(modelProject).describe("model.show", "A model with its aliases")
+                .handle(call -> call.ok(keel.registry().requireModel(call.path("model"))));
+        api.put("/v1/models/{model}/gate", Permission.MODEL_PROMOTE).project(modelProject)
+                .describe("model.gate", "Replace the model's promotion gate").handle(call ->
+                        call.ok(keel.registry().updateGate(call.path("model"), call.json(Gate.class).toGate())));
+        api.get("/v1/models/{model}/versions", Permission.MODEL_READ).project(modelProject).describe("version.list", "Versions of a model")
+                .handle(call -> call.ok(Map.of("versions", keel.registry().listVersions(call.path("model")))));
+        api.post("/v1/models/{model}/versions", Permission.MODEL_WRITE).project(modelProject)
+                .describe("version.register", "Upload a new version: multipart (file + metadata) or a raw body with an X-Keel-Metadata header")
+                .handle(this::register);
+        api.get("/v1/models/{model}/versions/{version}", Permission.MODEL_READ).project(modelProject)
+                .describe("version.show", "A version by number, alias or 'latest'")
+                .handle(call -> call.ok(keel.registry().resolve(call.path("model"), call.path("version"))));
+        api.get("/v1/models/{model}/versions/{version}/artifact", Permission.MODEL_READ).project(modelProject)
+                .describe("version.artifact", "Download a version's artifact, verified against its hash").handle(call -> {
+                    ModelVersion version = keel.registry().resolve(call.path("model"), call.path("version"));
+                    byte[] bytes = keel.registry().artifact(version);
+                    call.context().header("Digest", "sha-256=" + version.artifact().sha256())
+                            .header("Content-Disposition", "attachment; filename=\"" + version.label().replace(':', '-') + "." + version.format() + "\"")
+                            .contentType("application/octet-stream").result(bytes);
+                });
+        api.post("/v1/models/{model}/aliases/{alias}", Permission.MODEL_PROMOTE).project(modelProject)
+                .describe("model.promote", "Point an alias at a version (a promotion); the gate must pass").handle(call -> {
+                    Promote request = call.json(Promote.class);
+                    KeelException.requireArgument(request.version() != null, "field 'version' is required (the version number to promote)");
+                    call.ok(keel.registry().promote(call.path("model"), call.path("alias"), request.version(), request.reason(), call.actor()));
+                });
+        api.post("/v1/models/{model}/aliases/{alias}/rollback", Permission.MODEL_PROMOTE).project(modelProject)
+                .describe("model.rollback", "Move an alias back to its previous holder; needs a reason").handle(call -> {
+                    Rollback request = call.json(Rollback.class);
+                    call.ok(keel.registry().rollback(call.path("model"), call.path("alias"), request.reason(), call.actor()));
+                });
+        api.get("/v1/models/{model}/history", Permission.MODEL_READ).project(modelProject)
+                .describe("model.history", "Every alias move: who, when, from, to, why").handle(call ->
+                        call.ok(Map.of("events", keel.registry().history(call.path("model"), call.query("alias")))));
+    }
+
+    private void register(Call call) throws IOException {
+        String model = call.path("model");
+        keel.registry().requireModel(model);
+        long limit = keel.config().artifacts().maxModelSize();
+        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
+        byte[] artifact;
+        VersionMetadata metadata;
+        if (contentType.startsWith("multipart/form-data")) {
+            UploadedFile file = call.context().uploadedFile("file");
+            if (file == null) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "the multipart body needs a part named 'file' holding the model",
+                        List.of(new KeelException.FieldError("file", "missing")));
+            }
+            if (file.size() > limit) {
+                throw tooLarge(file.size(), limit);
+            }
+            try (InputStream in = file.content()) {
+                artifact = in.readAllBytes();
+            }
+            String text = call.context().formParam("metadata");
+            metadata = parseMetadata(text);
+        } else if (contentType.isEmpty() || contentType.startsWith("application/octet-stream")) {
+            long length = call.context().req().getContentLengthLong();
+            if (length > limit) {
+                throw tooLarge(length, limit);
+            }
+            artifact = call.context().bodyAsBytes();
+            if (artifact.length > limit) {
+                throw tooLarge(artifact.length, limit);
+            }
+            metadata = parseMetadata(call.context().header("X-Keel-Metadata"));
+        } else {
+            throw new KeelException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "upload a model as multipart/form-data (parts 'file' and 'metadata') or "
+                    + "application/octet-stream with an optional X-Keel-Metadata JSON header; got '" + contentType + "'");
+        }
+        NewVersion request = new NewVersion(metadata.format(), metadata.features(), metadata.metrics(), metadata.tags(), metadata.lineage(),
+                metadata.description());
+        call.created(keel.registry().registerVersion(model, artifact, request, call.actor()));
+    }
+
+    private static KeelException tooLarge(long size, long limit) {
+        return new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the model is " + size + " bytes; the limit is " + limit
+                + " bytes (artifacts.max-model-size)");
+    }
+
+    private static VersionMetadata parseMetadata(String text) {
+        if (text == null || text.isBlank()) {
+            return new VersionMetadata(null, null, null, null, null, null);
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (node == null || !node.isObject()) {
+            throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata must be a JSON object");
+        }
+        return Call.bind(node, VersionMetadata.class);
+    }
+
+    static Map<String, Object> summary(ModelVersion version) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("model", version.model());
+        view.put("version", version.version());
+        view.put("sha256", version.artifact().sha256());
+        return view;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.keel.server;
+
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import dev.keel.spi.ArtifactIntegrityException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps failures to RFC 9457 problem+json bodies with Keel's stable error code; never echoes a stack trace. */
+final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+    static final String CONTENT_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    /** Converts any throwable to a Keel exception, logging unexpected ones with the request id. */
+    static KeelException classify(Throwable failure, String requestId) {
+        return switch (failure) {
+            case KeelException keel -> keel;
+            case ArtifactIntegrityException integrity -> new KeelException(ErrorCode.INTEGRITY_FAILURE, integrity.getMessage());
+            case HttpResponseException http -> fromStatus(http.getStatus(), http.getMessage());
+            default -> {
+                LOG.error("request {} failed unexpectedly", requestId, failure);
+                yield new KeelException(ErrorCode.INTERNAL, "an unexpected error occurred; the server log holds details under request id "
+                        + requestId);
+            }
+        };
+    }
+
+    static KeelException fromStatus(int status, String message) {
+        ErrorCode code = switch (status) {
+            case 400 -> ErrorCode.INVALID_REQUEST;
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.ROUTE_NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> ErrorCode.OVERLOADED;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST;
+        };
+        return new KeelException(code, message == null || message.isBlank() ? code.description() : message);
+    }
+
+    /** Writes the problem body and status; under {@code /v2} the Open Inference Protocol's {@code {"error": "..."}} instead. */
+    static void write(Context context, KeelException problem, String requestId) {
+        int status = problem.code() == ErrorCode.METHOD_NOT_ALLOWED ? 405 : problem.code().category().status();
+        if (context.path().equals("/v2") || context.path().startsWith("/v2/")) {
+            writeV2(context, problem, status);
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.code().typeUri());
+        body.put("title", problem.code().description());
+        body.put("status", status);
+        body.put("detail", problem.getMessage());
+        body.put("code", problem.code().name());
+        body.put("instance", context.path());
+        body.put("requestId", requestId);
+        if (!problem.errors().isEmpty()) {
+            List<Map<String, String>> errors = problem.errors().stream().map(error -> Map.of("field", error.field(), "message", error.message()))
+                    .toList();
+            body.put("errors", errors);
+        }
+        body.putAll(problem.extensions());
+        Object retryAfter = problem.extensions().get("retryAfterSeconds");
+        if (retryAfter != null) {
+            context.header("Retry-After", retryAfter.toString());
+        }
+        if (problem.code() == ErrorCode.UNAUTHENTICATED) {
+            context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
+        }
+        context.status(status).contentType(CONTENT_TYPE).result(Json.write(body));
+    }
+
+    private static void writeV2(Context context, KeelException problem, int status) {
+        Object retryAfter = problem.extensions().get("retryAfterSeconds");
+        if (retryAfter != null) {
+            context.header("Retry-After", retryAfter.toString());
+        }
+        if (problem.code() == ErrorCode.UNAUTHENTICATED) {
+            context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
+        }
+        context.status(status).contentType("application/json").result(Json.write(Map.of("error", problem.getMessage())));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.keel.server;
+
+import dev.keel.core.security.Permission;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Health, metrics, the OpenAPI document, server information and the caller's identity. */
+final class SystemRoutes implements HttpService {
+    private final Keel keel;
+    private final Api table;
+    private final BooleanSupplier accepting;
+
+    SystemRoutes(Keel keel, Api table, BooleanSupplier accepting) {
+        this.keel = keel;
+        this.table = table;
+        this.accepting = accepting;
+    }
+
+    @Override
+    public void routes(Api api) {
+        api.publicGet("/health/live", "health.live", "The process is up", call -> call.ok(Map.of("status", "up")));
+        api.publicGet("/health/ready", "health.ready", "The server accepts work: the metadata store answers and it is not shutting down",
+                call -> {
+                    boolean store = keel.database().isHealthy();
+                    boolean ready = store && accepting.getAsBoolean();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("status", ready ? "ready" : "not ready");
+                    body.put("checks", Map.of("store", store ? "up" : "down", "accepting", accepting.getAsBoolean()));
+                    call.json(ready ? 200 : 503, body);
+                });
+        api.get("/metrics", Permission.METRICS_READ).describe("server.metrics", "Prometheus metrics").handle(call ->
+                call.context().contentType("text/plain; version=0.0.4; charset=utf-8").result(keel.metrics().scrape()));
+        api.get("/openapi.json", Permission.SERVER_READ).describe("server.openapi", "This API as an OpenAPI 3.1 document")
+                .handle(call -> call.ok(OpenApi.document(table.routes(), Version.current())));
+        api.get("/v1/server", Permission.SERVER_READ).describe("server.info", "Version, store and runtimes").handle(call -> call.ok(Map.of(
+                "version", Version.current(),
+                "store", keel.database().dialect().name().toLowerCase(java.util.Locale.ROOT),
+                "runtimes", keel.runtimes().formats())));
+        api.get("/v1/whoami", Permission.SERVER_READ).describe("server.whoami", "The calling token and its grants").handle(call -> {
+            Map<String, String> grants = new LinkedHashMap<>();
+            call.principal().grants().forEach((project, role) -> grants.put(project, role.wireName()));
+            call.ok(Map.of("tokenId", call.principal().tokenId(), "name", call.principal().name(), "grants", grants,
+                    "permissions", List.copyOf(call.principal().grants().values().stream().flatMap(role -> role.permissions().stream())
+                            .map(Enum::name).distinct().sorted().toList())));
+        });
+    }
+}

@@ -1,0 +1,257 @@
+package dev.keel.server.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.json.Json;
+import dev.keel.core.monitor.Breach;
+import dev.keel.core.monitor.DriftReport;
+import dev.keel.core.monitor.GroundTruth;
+import dev.keel.core.monitor.Monitor;
+import dev.keel.core.monitor.MonitorSpec;
+import dev.keel.core.monitor.Monitoring;
+import dev.keel.core.monitor.PredictionRecord;
+import dev.keel.core.monitor.ReferenceProfile;
+import dev.keel.core.monitor.stats.ColumnDrift;
+import dev.keel.core.registry.RegisteredModel;
+import dev.keel.core.security.Permission;
+import dev.keel.server.Api;
+import dev.keel.server.Call;
+import dev.keel.server.HttpService;
+import dev.keel.server.Keel;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Monitoring over HTTP: logged-prediction ingestion, labels, references, monitors, their results, breaches and drift reports. */
+public final class MonitorRoutes implements HttpService {
+    private static final TypeReference<List<Map<String, Object>>> ROWS = new TypeReference<>() {
+    };
+    private static final int MAX_BATCH = 100_000;
+    private final Keel keel;
+
+    public MonitorRoutes(Keel keel) {
+        this.keel = keel;
+    }
+
+    private Monitoring monitoring() {
+        return keel.monitoring();
+    }
+
+    /** One logged prediction as sent to the ingestion route. */
+    record LoggedPrediction(String requestId, String endpoint, String model, Integer version, String time, Double latencyMillis,
+                            Map<String, Object> inputs, Map<String, Object> outputs, Boolean fallback, Boolean shadow) {
+    }
+
+    /** Body of POST /v1/predictions/log. */
+    record Ingest(List<LoggedPrediction> records) {
+    }
+
+    /** One label as sent. */
+    record Label(String requestId, String label, Double value, String time) {
+    }
+
+    @Override
+    public void routes(Api api) {
+        Function<Call, Optional<String>> modelProject = call -> keel.registry().findModel(call.path("model")).map(RegisteredModel::project);
+        Function<Call, Optional<String>> monitorProject = call -> monitoring().find(call.path("id")).map(Monitor::project);
+        api.post("/v1/predictions/log", Permission.MONITOR_WRITE)
+                .describe("prediction.ingest", "Write already-made predictions into the prediction log in one batch (replay, import)")
+                .handle(this::ingest);
+        api.get("/v1/predictions/log/stats", Permission.MONITOR_READ)
+                .describe("prediction.log-stats", "Prediction log counters: accepted, dropped, sampled out, written, segments, queued")
+                .handle(call -> call.ok(monitoring().predictionLog().stats()));
+        api.post("/v1/labels", Permission.LABEL_WRITE).describe("label.record",
+                "Record ground truth [{requestId, label|value, time}], joined to logged predictions by request id").handle(this::labels);
+        api.post("/v1/models/{model}/versions/{version}/reference", Permission.MONITOR_WRITE).project(modelProject)
+                .describe("reference.upload", "Upload the version's reference set: text/csv, or JSON {\"rows\": [...]}")
+                .handle(this::uploadReference);
+        api.get("/v1/models/{model}/versions/{version}/reference", Permission.MONITOR_READ).project(modelProject)
+                .describe("reference.show", "The version's reference: rows, hash, columns").handle(call -> {
+                    var version = keel.registry().resolve(call.path("model"), call.path("version"));
+                    ReferenceProfile profile = monitoring().references().find(version.model(), version.version())
+                            .orElseThrow(() -> new KeelException(ErrorCode.NOT_FOUND, "version " + version.label() + " has no reference"));
+                    call.ok(referenceView(profile));
+                });
+        api.get("/v1/models/{model}/drift", Permission.MONITOR_READ).project(modelProject)
+                .describe("drift.report", "Drift of the model's logged inputs from 'from' to 'to' against its reference").handle(call -> {
+                    Instant to = call.query("to").map(text -> instant("to", text)).orElseGet(() -> keel.clock().instant());
+                    Instant from = call.query("from").map(text -> instant("from", text)).orElseGet(() -> to.minus(java.time.Duration.ofDays(1)));
+                    Optional<Integer> version = call.query("version").map(text -> call.queryInt("version", 1, 1, Integer.MAX_VALUE));
+                    call.ok(driftView(monitoring().driftReport(call.path("model"), version, from, to)));
+                });
+        api.post("/v1/monitors", Permission.MONITOR_WRITE)
+                .project(call -> keel.registry().findModel(call.jsonText("model", "")).map(RegisteredModel::project))
+                .describe("monitor.create", "Declare a monitor (or replace the spec of the monitor with the same name, ?replace=true)")
+                .handle(call -> {
+                    MonitorSpec spec = call.json(MonitorSpec.class);
+                    boolean replace = call.query("replace").map(Boolean::parseBoolean).orElse(false);
+                    call.created(replace ? monitoring().apply(spec, call.actor()) : monitoring().create(spec, call.actor()));
+                });
+        api.get("/v1/monitors", Permission.MONITOR_READ).describe("monitor.list", "Monitors the caller can see, with their state")
+                .handle(call -> call.ok(Map.of("monitors", monitoring().list().stream()
+                        .filter(monitor -> call.sees(Permission.MONITOR_READ, monitor.project()))
+                        .filter(monitor -> call.query("model").map(monitor.spec().model()::equals).orElse(true)).toList())));
+        api.get("/v1/monitors/{id}", Permission.MONITOR_READ).project(monitorProject).describe("monitor.show", "A monitor by id or name")
+                .handle(call -> call.ok(monitoring().require(call.path("id"))));
+        api.delete("/v1/monitors/{id}", Permission.MONITOR_WRITE).project(monitorProject)
+                .describe("monitor.delete", "Delete a monitor and its results (breaches are kept)").handle(call -> {
+                    monitoring().delete(call.path("id"));
+                    call.ok(Map.of("deleted", call.path("id")));
+                });
+        api.post("/v1/monitors/{id}/evaluate", Permission.MONITOR_WRITE).project(monitorProject)
+                .describe("monitor.evaluate", "Evaluate the monitor now (the scheduler also does, every evaluation interval)")
+                .handle(call -> call.ok(monitoring().evaluate(call.path("id"))));
+        api.get("/v1/monitors/{id}/results", Permission.MONITOR_READ).project(monitorProject)
+                .describe("monitor.results", "The monitor's results over time, newest first").handle(call -> call.ok(Map.of("results",
+                        monitoring().results(call.path("id"), call.query("from").map(text -> instant("from", text)),
+                                call.query("to").map(text -> instant("to", text)), call.queryInt("limit", 100, 1, 10_000)))));
+        api.get("/v1/breaches", Permission.MONITOR_READ).describe("breach.list", "Breach events, newest first; filter by model, monitor, since")
+                .handle(call -> {
+                    List<Breach> breaches = monitoring().breaches(call.query("model"), call.query("monitor"),
+                            call.query("since").map(text -> instant("since", text)), call.queryInt("limit", 100, 1, 10_000));
+                    call.ok(Map.of("breaches", breaches.stream().filter(breach -> call.sees(Permission.MONITOR_READ, breach.project())).toList()));
+                });
+    }
+
+    private void ingest(Call call) {
+        Ingest body = call.json(Ingest.class);
+        List<LoggedPrediction> sent = body.records() == null ? List.of() : body.records();
+        KeelException.requireArgument(!sent.isEmpty(), "field 'records' is empty; expected logged predictions");
+        KeelException.requireArgument(sent.size() <= MAX_BATCH, "field 'records' has %d entries; at most %d a call", sent.size(), MAX_BATCH);
+        Set<String> models = new LinkedHashSet<>();
+        List<PredictionRecord> records = new ArrayList<>(sent.size());
+        Instant now = keel.clock().instant();
+        for (int i = 0; i < sent.size(); i++) {
+            LoggedPrediction item = sent.get(i);
+            String where = "records[" + i + "]";
+            KeelException.requireArgument(item.model() != null && item.version() != null, "%s needs 'model' and 'version'", where);
+            models.add(item.model());
+            records.add(new PredictionRecord(item.requestId() == null ? "" : item.requestId(), item.endpoint() == null ? item.model() : item.endpoint(),
+                    item.model(), item.version(), item.time() == null ? now : instant(where + ".time", item.time()),
+                    item.latencyMillis() == null ? 0 : item.latencyMillis(), item.inputs(), item.outputs(),
+                    Boolean.TRUE.equals(item.fallback()), Boolean.TRUE.equals(item.shadow())));
+        }
+        for (String model : models) {
+            call.require(Permission.MONITOR_WRITE, keel.registry().requireModel(model).project());
+        }
+        call.ok(Map.of("written", monitoring().ingest(records)));
+    }
+
+    private void labels(Call call) throws IOException {
+        byte[] bytes = call.context().bodyAsBytes();
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (body != null && body.isObject() && body.has("labels")) {
+            body = body.get("labels");
+        }
+        if (body == null || !body.isArray()) {
+            throw new KeelException(ErrorCode.INVALID_JSON, "the body must be a JSON array of {requestId, label|value, time} (or {\"labels\": [...]})");
+        }
+        Instant now = keel.clock().instant();
+        List<GroundTruth> truths = new ArrayList<>();
+        for (int i = 0; i < body.size(); i++) {
+            Label label = Call.bind(body.get(i), Label.class);
+            String where = "[" + i + "]";
+            truths.add(new GroundTruth(label.requestId() == null ? "" : label.requestId(), Optional.ofNullable(label.label()),
+                    label.value() == null ? OptionalDouble.empty() : OptionalDouble.of(label.value()),
+                    label.time() == null ? now : instant(where + ".time", label.time())));
+        }
+        KeelException.requireArgument(!truths.isEmpty(), "no labels given; expected [{requestId, label|value, time}]");
+        call.ok(Map.of("recorded", monitoring().labels().record(truths, call.actor())));
+    }
+
+    private void uploadReference(Call call) throws IOException {
+        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
+        ReferenceProfile profile;
+        if (contentType.startsWith("text/csv")) {
+            profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), call.context().bodyAsBytes(), call.actor());
+        } else if (contentType.isEmpty() || contentType.startsWith("application/json")) {
+            JsonNode body = Json.MAPPER.readTree(call.context().bodyAsBytes());
+            JsonNode rows = body != null && body.isObject() ? body.get("rows") : body;
+            if (rows == null || !rows.isArray()) {
+                throw new KeelException(ErrorCode.INVALID_JSON, "the body must be {\"rows\": [{column: value, ...}, ...]} or an array of rows");
+            }
+            profile = monitoring().uploadReferenceRows(call.path("model"), call.path("version"), Json.MAPPER.convertValue(rows, ROWS), call.actor());
+        } else {
+            throw new KeelException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "upload a reference as text/csv (header row first) or application/json "
+                    + "{\"rows\": [...]}; got '" + contentType + "'");
+        }
+        call.created(referenceView(profile));
+    }
+
+    private static Map<String, Object> referenceView(ReferenceProfile profile) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("model", profile.model());
+        view.put("version", profile.version());
+        view.put("rows", profile.rows());
+        view.put("sha256", profile.sha256());
+        view.put("source", profile.source());
+        view.put("createdAt", profile.createdAt());
+        Map<String, Object> columns = new LinkedHashMap<>();
+        profile.columns().forEach((name, summary) -> columns.put(name, Map.of("type", summary.type().name().toLowerCase(java.util.Locale.ROOT),
+                "count", summary.count(), "nulls", summary.nulls())));
+        view.put("columns", columns);
+        return view;
+    }
+
+    static Map<String, Object> driftView(DriftReport report) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("model", report.model());
+        view.put("version", report.version());
+        view.put("from", report.from());
+        view.put("to", report.to());
+        view.put("referenceRows", report.referenceRows());
+        view.put("currentRows", report.currentRows());
+        view.put("datasetDrift", report.drift().drifted());
+        view.put("driftedColumns", report.drift().driftedColumns());
+        view.put("driftedShare", report.drift().driftedShare());
+        view.put("driftShareThreshold", report.drift().driftShareThreshold());
+        List<Map<String, Object>> columns = new ArrayList<>();
+        for (Map.Entry<String, ColumnDrift> entry : report.drift().columns().entrySet()) {
+            ColumnDrift drift = entry.getValue();
+            Map<String, Object> column = new LinkedHashMap<>();
+            column.put("feature", entry.getKey());
+            column.put("type", drift.type().name().toLowerCase(java.util.Locale.ROOT));
+            column.put("statistic", drift.result().statistic().id());
+            column.put("value", drift.result().value());
+            column.put("pValue", drift.result().pValue().isPresent() ? drift.result().pValue().getAsDouble() : null);
+            column.put("threshold", drift.result().threshold());
+            column.put("drifted", drift.drifted());
+            column.put("referenceCount", drift.referenceSize());
+            column.put("currentCount", drift.currentSize());
+            columns.add(column);
+        }
+        view.put("columns", columns);
+        view.put("notCompared", report.missingColumns());
+        return view;
+    }
+
+    /** An instant as ISO-8601 ({@code 2026-11-26T10:00:00Z}) or epoch milliseconds. */
+    static Instant instant(String field, String text) {
+        try {
+            if (text.chars().allMatch(Character::isDigit)) {
+                return Instant.ofEpochMilli(Long.parseLong(text));
+            }
+            return Instant.parse(text);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "'" + field + "' is '" + text
+                    + "'; expected an ISO-8601 instant such as 2026-11-26T10:00:00Z or epoch milliseconds",
+                    List.of(new KeelException.FieldError(field, "expected an instant")));
+        }
+    }
+}

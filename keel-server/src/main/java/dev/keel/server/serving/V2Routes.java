@@ -1,0 +1,229 @@
+package dev.keel.server.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.registry.ModelVersion;
+import dev.keel.core.registry.RegisteredModel;
+import dev.keel.core.security.Permission;
+import dev.keel.core.serving.PredictOptions;
+import dev.keel.core.serving.Prediction;
+import dev.keel.core.serving.PredictionInput;
+import dev.keel.core.serving.TensorValues;
+import dev.keel.server.Api;
+import dev.keel.server.Call;
+import dev.keel.server.HttpService;
+import dev.keel.server.Keel;
+import dev.keel.server.Version;
+import dev.keel.spi.DataType;
+import dev.keel.spi.Tensor;
+import dev.keel.spi.TensorSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The KServe Open Inference Protocol v2 over REST. {@code {m}} is an endpoint name (served with its routing, limits and
+ * fallback) or a registered model name (served directly: its {@code champion} alias, else its latest version, unless a
+ * version is named). Errors are {@code {"error": "..."}}.
+ */
+public final class V2Routes implements HttpService {
+    private final Keel keel;
+
+    public V2Routes(Keel keel) {
+        this.keel = keel;
+    }
+
+    @Override
+    public void routes(Api api) {
+        api.publicGet("/v2/health/live", "v2.live", "Open Inference Protocol: the server is live", call -> call.context().status(200));
+        api.publicGet("/v2/health/ready", "v2.ready", "Open Inference Protocol: the server is ready (store up, every endpoint served)",
+                call -> {
+                    boolean ready = keel.database().isHealthy()
+                            && keel.serving().list().stream().allMatch(endpoint -> keel.serving().isServing(endpoint.name()));
+                    call.context().status(ready ? 200 : 400);
+                });
+        api.get("/v2", Permission.SERVER_READ).describe("v2.server", "Open Inference Protocol: server metadata").handle(call -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", "keel");
+            body.put("version", Version.current());
+            body.put("extensions", List.of());
+            call.ok(body);
+        });
+        Function<Call, Optional<String>> project = call -> keel.serving().project(call.path("m"))
+                .or(() -> keel.registry().findModel(call.path("m")).map(RegisteredModel::project));
+        for (String base : List.of("/v2/models/{m}", "/v2/models/{m}/versions/{v}")) {
+            boolean versioned = base.contains("{v}");
+            String suffix = versioned ? ".version" : "";
+            api.get(base, Permission.ENDPOINT_READ).project(project).describe("v2.metadata" + suffix, "Open Inference Protocol: model metadata")
+                    .handle(call -> call.ok(metadata(call.path("m"), version(call, versioned))));
+            api.get(base + "/ready", Permission.ENDPOINT_READ).project(project).describe("v2.model.ready" + suffix,
+                    "Open Inference Protocol: the model is ready").handle(call -> call.context().status(
+                            ready(call.path("m"), version(call, versioned)) ? 200 : 400));
+            api.post(base + "/infer", Permission.PREDICT).project(project).notAudited().describe("v2.infer" + suffix,
+                    "Open Inference Protocol: inference").handle(call -> infer(call, version(call, versioned)));
+        }
+    }
+
+    private static Optional<String> version(Call call, boolean versioned) {
+        return versioned ? Optional.of(call.path("v")) : Optional.empty();
+    }
+
+    /** The version a name refers to: an endpoint's main (or named) version, or a model's named, champion or latest version. */
+    private ModelVersion resolve(String name, Optional<String> version) {
+        if (keel.serving().find(name).isPresent()) {
+            String model = keel.serving().require(name).config().model();
+            return version.isPresent() ? keel.registry().resolve(model, version.get()) : keel.serving().mainVersion(name);
+        }
+        RegisteredModel model = keel.registry().findModel(name).orElseThrow(() -> KeelException.notFound(
+                "no endpoint or model is named '" + name + "'"));
+        return keel.registry().resolve(name, version.orElse(model.aliases().containsKey("champion") ? "champion" : "latest"));
+    }
+
+    private Map<String, Object> metadata(String name, Optional<String> version) {
+        ModelVersion resolved = resolve(name, version);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        List<String> versions = version.isPresent() ? List.of(Integer.toString(resolved.version()))
+                : keel.registry().listVersions(resolved.model()).stream().map(each -> Integer.toString(each.version())).toList();
+        body.put("versions", versions);
+        body.put("platform", resolved.format().equals("onnx") ? "onnxruntime_onnx" : resolved.format());
+        body.put("inputs", resolved.signature().inputs().stream().map(V2Routes::tensorMetadata).toList());
+        body.put("outputs", resolved.signature().outputs().stream().map(V2Routes::tensorMetadata).toList());
+        return body;
+    }
+
+    private static Map<String, Object> tensorMetadata(TensorSpec spec) {
+        Map<String, Object> tensor = new LinkedHashMap<>();
+        tensor.put("name", spec.name());
+        tensor.put("datatype", spec.type().name());
+        tensor.put("shape", spec.shape());
+        return tensor;
+    }
+
+    private boolean ready(String name, Optional<String> version) {
+        if (keel.serving().find(name).isPresent() && version.isEmpty()) {
+            return keel.serving().isServing(name);
+        }
+        ModelVersion resolved = resolve(name, version);
+        return keel.serving().ready(resolved.model(), Integer.toString(resolved.version()));
+    }
+
+    private void infer(Call call, Optional<String> version) {
+        String name = call.path("m");
+        JsonNode body = Bodies.read(call);
+        Optional<String> id = Optional.ofNullable(body.get("id")).map(node -> {
+            if (!node.isTextual()) {
+                throw KeelException.badRequest("'id' must be a string");
+            }
+            return node.textValue();
+        });
+        Map<String, Tensor> tensors = inputs(body.get("inputs"));
+        List<String> requested = requestedOutputs(body.get("outputs"));
+        Optional<String> key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
+                .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
+        PredictionInput input = new PredictionInput.Tensors(tensors);
+        Prediction prediction;
+        if (keel.serving().isServing(name) || keel.serving().find(name).isPresent()) {
+            prediction = keel.serving().predict(name, input, new PredictOptions(call.requestId(), key, version));
+        } else {
+            ModelVersion resolved = resolve(name, version);
+            prediction = keel.serving().predictModel(resolved.model(), Integer.toString(resolved.version()), input, call.requestId());
+        }
+        Map<String, Tensor> outputs = PredictionJson.ordered(prediction.version(), prediction.outputs());
+        for (String output : requested) {
+            if (!outputs.containsKey(output)) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "output '" + output + "' was requested but " + prediction.version().label()
+                        + " gives " + outputs.keySet());
+            }
+        }
+        List<Map<String, Object>> rendered = new ArrayList<>();
+        for (Map.Entry<String, Tensor> entry : outputs.entrySet()) {
+            if (!requested.isEmpty() && !requested.contains(entry.getKey())) {
+                continue;
+            }
+            Map<String, Object> tensor = new LinkedHashMap<>();
+            tensor.put("name", entry.getKey());
+            tensor.put("shape", entry.getValue().shape());
+            tensor.put("datatype", entry.getValue().type().name());
+            tensor.put("data", TensorValues.flat(entry.getValue()));
+            rendered.add(tensor);
+        }
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("model_name", name);
+        response.put("model_version", Integer.toString(prediction.version().version()));
+        response.put("id", id.orElse(call.requestId()));
+        if (prediction.fallback().isPresent()) {
+            response.put("parameters", Map.of("fallback", prediction.fallback().get(), "failed_version",
+                    prediction.failedVersion().map(String::valueOf).orElse("")));
+            call.context().header("X-Keel-Fallback", prediction.fallback().get());
+        }
+        response.put("outputs", rendered);
+        call.ok(response);
+    }
+
+    private static Map<String, Tensor> inputs(JsonNode inputs) {
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+            throw KeelException.badRequest("'inputs' must be a non-empty list of tensors {\"name\", \"shape\", \"datatype\", \"data\"}");
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (JsonNode input : inputs) {
+            String name = input.path("name").asText("");
+            if (!input.path("name").isTextual() || name.isEmpty()) {
+                throw KeelException.badRequest("every input needs a 'name'");
+            }
+            if (tensors.containsKey(name)) {
+                throw KeelException.badRequest("input '" + name + "' is given twice");
+            }
+            if (input.path("parameters").has("binary_data_size")) {
+                throw KeelException.badRequest("input '" + name + "' uses the binary data extension, which Keel does not support; send 'data' as JSON");
+            }
+            DataType type = DataType.parse(input.path("datatype").asText("")).filter(parsed -> input.path("datatype").isTextual())
+                    .orElseThrow(() -> KeelException.badRequest("input '" + name + "' has datatype " + input.path("datatype")
+                            + "; expected one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BYTES"));
+            JsonNode shapeNode = input.get("shape");
+            if (shapeNode == null || !shapeNode.isArray()) {
+                throw KeelException.badRequest("input '" + name + "' needs a 'shape', a list of dimensions");
+            }
+            long[] shape = new long[shapeNode.size()];
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode dimension = shapeNode.get(i);
+                if (!dimension.isIntegralNumber() || dimension.asLong() < 0) {
+                    throw KeelException.badRequest("input '" + name + "' has shape " + shapeNode + "; dimensions must be integers >= 0");
+                }
+                shape[i] = dimension.asLong();
+            }
+            JsonNode data = input.get("data");
+            if (data == null || data.isNull()) {
+                throw KeelException.badRequest("input '" + name + "' has no 'data'");
+            }
+            tensors.put(name, TensorValues.fromJson(name, type, shape, data));
+        }
+        return tensors;
+    }
+
+    private static List<String> requestedOutputs(JsonNode outputs) {
+        if (outputs == null || outputs.isNull()) {
+            return List.of();
+        }
+        if (!outputs.isArray()) {
+            throw KeelException.badRequest("'outputs' must be a list of {\"name\": ...}");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (JsonNode output : outputs) {
+            if (!output.path("name").isTextual()) {
+                throw KeelException.badRequest("every requested output needs a 'name'");
+            }
+            if (output.path("parameters").path("binary_data").asBoolean(false)) {
+                throw KeelException.badRequest("output '" + output.path("name").asText() + "' asks for binary data, which Keel does not support");
+            }
+            names.add(output.path("name").asText());
+        }
+        return List.copyOf(names);
+    }
+}

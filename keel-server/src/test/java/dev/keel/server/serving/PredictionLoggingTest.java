@@ -1,0 +1,74 @@
+package dev.keel.server.serving;
+
+import static dev.keel.server.serving.ServingServer.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.monitor.PredictionLog;
+import dev.keel.core.monitor.PredictionQuery;
+import dev.keel.core.monitor.PredictionRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Served predictions reach the prediction log, one record per row, with inputs named by the feature schema. */
+class PredictionLoggingTest {
+    @TempDir
+    static Path directory;
+    static ServingServer server;
+
+    @BeforeAll
+    static void start() {
+        server = ServingServer.start(directory);
+        server.registerCredit("credit");
+        server.promote("credit", "champion", 1);
+        expect(server.post("/v1/endpoints", Map.of("name", "scoring", "model", "credit", "alias", "champion")), 201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void predict_logsOneRecordPerRowWithNamedInputsAndClassProbabilities() throws InterruptedException {
+        List<float[]> rows = ServingServer.creditRows().subList(0, 3);
+        JsonNode answer = expect(server.post("/v1/endpoints/scoring/predict", ServingServer.instances(rows)), 200).body();
+        String requestId = answer.path("requestId").asText();
+
+        PredictionLog log = server.keel().monitoring().predictionLog();
+        List<PredictionRecord> logged = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (logged.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            logged.clear();
+            log.flush();
+            log.scan(PredictionQuery.between("credit", Instant.EPOCH, Instant.now().plusSeconds(60)), logged::add);
+        }
+
+        assertThat(logged).extracting(PredictionRecord::requestId)
+                .containsExactlyInAnyOrder(requestId + "/0", requestId + "/1", requestId + "/2");
+        List<String> features = ServingServer.creditFeatures();
+        for (PredictionRecord record : logged) {
+            int row = Integer.parseInt(record.requestId().substring(requestId.length() + 1));
+            assertThat(record.endpoint()).isEqualTo("scoring");
+            assertThat(record.version()).isEqualTo(1);
+            assertThat(record.inputs().keySet()).containsExactlyElementsOf(features);
+            assertThat(((Number) record.inputs().get(features.getFirst())).floatValue()).isEqualTo(rows.get(row)[0]);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> probability = (Map<String, Object>) record.outputs().get("probability");
+            assertThat(probability).containsOnlyKeys("good", "bad");
+            double good = ((Number) probability.get("good")).doubleValue();
+            double bad = ((Number) probability.get("bad")).doubleValue();
+            assertThat(good + bad).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(record.outputs().get("label")).isEqualTo(good >= bad ? "good" : "bad");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.keel.server.serving;
+
+import dev.keel.spi.DataType;
+import dev.keel.spi.LoadedModel;
+import dev.keel.spi.ModelException;
+import dev.keel.spi.ModelRuntime;
+import dev.keel.spi.ModelSignature;
+import dev.keel.spi.RuntimeOptions;
+import dev.keel.spi.Tensor;
+import dev.keel.spi.TensorSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A runtime (format {@code testing}) whose models take the credit forest's input ({@code features} FP32 [N, 63]) and answer
+ * as their artifact text says: {@code fail} (a runtime error), {@code sleep:MILLIS} (answer late) or {@code constant:P}
+ * (probabilities [1 - P, P]).
+ */
+public final class TestingRuntime implements ModelRuntime {
+    static final AtomicInteger OPEN = new AtomicInteger();
+    private static final ModelSignature SIGNATURE = new ModelSignature(List.of(new TensorSpec("features", DataType.FP32, -1, 63)),
+            List.of(new TensorSpec("probabilities", DataType.FP32, -1, 2)));
+
+    @Override
+    public String format() {
+        return "testing";
+    }
+
+    @Override
+    public ModelSignature inspect(byte[] artifact) {
+        behaviour(artifact);
+        return SIGNATURE;
+    }
+
+    @Override
+    public LoadedModel load(byte[] artifact, RuntimeOptions options) {
+        String behaviour = behaviour(artifact);
+        OPEN.incrementAndGet();
+        return new LoadedModel() {
+            @Override
+            public ModelSignature signature() {
+                return SIGNATURE;
+            }
+
+            @Override
+            public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
+                int rows = (int) inputs.get("features").shape()[0];
+                if (behaviour.equals("fail")) {
+                    throw new ModelException("testing model fails on purpose", false);
+                }
+                float p = 0.5f;
+                if (behaviour.startsWith("sleep:")) {
+                    try {
+                        Thread.sleep(Long.parseLong(behaviour.substring(6)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    p = Float.parseFloat(behaviour.substring("constant:".length()));
+                }
+                float[] data = new float[rows * 2];
+                for (int row = 0; row < rows; row++) {
+                    data[2 * row] = 1 - p;
+                    data[2 * row + 1] = p;
+                }
+                return Map.of("probabilities", new Tensor(DataType.FP32, new long[] {rows, 2}, data));
+            }
+
+            @Override
+            public void close() {
+                OPEN.decrementAndGet();
+            }
+        };
+    }
+
+    private static String behaviour(byte[] artifact) {
+        String text = new String(artifact, StandardCharsets.UTF_8).strip();
+        if (!text.equals("fail") && !text.matches("sleep:\\d+") && !text.matches("constant:[0-9.]+")) {
+            throw new ModelException("not a testing model: '" + text + "'", true);
+        }
+        return text;
+    }
+}
