@@ -1,6 +1,7 @@
 package dev.keel.core.data;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keel.core.store.Database;
 import dev.keel.spi.data.DatasetProfile;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,16 +9,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Dataset snapshot versions in the metadata database (table {@code dataset_versions}, migration V20). */
 public final class JdbcDatasetRepository implements DatasetRepository {
     private static final String COLUMNS = "dataset, version, sha256, location, row_count, byte_count, profile_json, pipeline,"
             + " spec_version, run_id, source_fingerprints_json, created_at";
-    private final JdbcSupport jdbc;
+    private final Database jdbc;
 
-    public JdbcDatasetRepository(DataSource dataSource) {
-        this.jdbc = new JdbcSupport(dataSource);
+    public JdbcDatasetRepository(Database database) {
+        this.jdbc = java.util.Objects.requireNonNull(database, "database");
     }
 
     @Override

@@ -1,19 +1,19 @@
 package dev.keel.core.data;
 
+import dev.keel.core.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migration V20). */
 public final class JdbcPipelineRepository implements PipelineRepository {
     private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at";
-    private final JdbcSupport jdbc;
+    private final Database jdbc;
 
-    public JdbcPipelineRepository(DataSource dataSource) {
-        this.jdbc = new JdbcSupport(dataSource);
+    public JdbcPipelineRepository(Database database) {
+        this.jdbc = java.util.Objects.requireNonNull(database, "database");
     }
 
     @Override

@@ -1,22 +1,22 @@
 package dev.keel.core.data;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.keel.core.store.Database;
 import dev.keel.spi.data.EngineResult;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Pipeline runs in the metadata database (table {@code pipeline_runs}, migration V20); instants are kept to the millisecond. */
 public final class JdbcRunRepository implements RunRepository {
     private static final String COLUMNS = "id, pipeline, spec_version, run_trigger, status, started_at, finished_at, attempts, rows_in,"
             + " rows_out, rows_quarantined, rows_merged, rows_filtered, stages_json, expectations_json, datasets_json, error";
-    private final JdbcSupport jdbc;
+    private final Database jdbc;
 
-    public JdbcRunRepository(DataSource dataSource) {
-        this.jdbc = new JdbcSupport(dataSource);
+    public JdbcRunRepository(Database database) {
+        this.jdbc = java.util.Objects.requireNonNull(database, "database");
     }
 
     @Override
@@ -42,9 +42,9 @@ public final class JdbcRunRepository implements RunRepository {
     private static Object[] values(PipelineRun run) {
         RowAccounting books = run.accounting();
         return new Object[] {run.id(), run.pipeline(), run.specVersion(), run.trigger().name(), run.status().name(),
-            run.startedAt().toEpochMilli(), run.finishedAt().map(Instant::toEpochMilli).orElse(null), run.attempts(), books.rowsIn(),
+            run.startedAt().toEpochMilli(), run.finishedAt().map(Instant::toEpochMilli), run.attempts(), books.rowsIn(),
             books.rowsOut(), books.quarantined(), books.merged(), books.filtered(), DataJson.write(run.stages()),
-            DataJson.write(run.expectations()), DataJson.write(run.datasets()), run.error().orElse(null)};
+            DataJson.write(run.expectations()), DataJson.write(run.datasets()), run.error()};
     }
 
     @Override

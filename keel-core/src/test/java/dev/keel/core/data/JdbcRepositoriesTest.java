@@ -5,70 +5,52 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.store.Database;
+import dev.keel.core.testing.OnEachStore;
+import dev.keel.core.testing.StoreKind;
+import dev.keel.core.testing.TestDatabases;
 import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.EngineResult;
 import dev.keel.spi.data.Expectation;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.stream.Stream;
-import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.sqlite.SQLiteDataSource;
+import org.junit.jupiter.params.Parameter;
 
-/** The JDBC repositories on a real SQLite file and the real PostgreSQL, after migration V20. */
+/** The JDBC repositories on a real SQLite file and the real PostgreSQL, after every migration (V20 is this package's). */
+@OnEachStore
 class JdbcRepositoriesTest {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00.123Z");
 
+    @Parameter
+    StoreKind kind;
     @TempDir
-    static Path directory;
+    Path directory;
 
-    static Stream<Arguments> databases() throws Exception {
-        SQLiteDataSource sqlite = new SQLiteDataSource();
-        sqlite.setUrl("jdbc:sqlite:" + directory.resolve("keel-" + UUID.randomUUID() + ".db"));
-        String schema = "keel_data_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setUrl("jdbc:postgresql://127.0.0.1:5432/test");
-        postgres.setUser("postgres");
-        try (Connection connection = postgres.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA " + schema);
-        }
-        postgres.setCurrentSchema(schema);
-        return Stream.of(Arguments.of("sqlite", migrate(sqlite)), Arguments.of("postgresql", migrate(postgres)));
+    private TestDatabases.TestStore store;
+    private Database database;
+
+    @BeforeEach
+    void open() {
+        store = TestDatabases.create(kind, directory);
+        database = store.openMigrated();
     }
 
-    private static DataSource migrate(DataSource dataSource) throws SQLException, IOException {
-        String sql;
-        try (InputStream in = JdbcRepositoriesTest.class.getResourceAsStream("/db/migration/V20__pipelines.sql")) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String command : sql.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!command.isBlank()) {
-                    statement.execute(command);
-                }
-            }
-        }
-        return dataSource;
+    @AfterEach
+    void close() {
+        database.close();
+        store.close();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("databases")
-    void pipelines_storeVersionsAndListTheLatest(String name, DataSource dataSource) {
-        JdbcPipelineRepository pipelines = new JdbcPipelineRepository(dataSource);
+    @Test
+    void pipelines_storeVersionsAndListTheLatest() {
+        JdbcPipelineRepository pipelines = new JdbcPipelineRepository(database);
         pipelines.insert(new PipelineVersion("a", 1, "pipeline: a", "1".repeat(64), T0));
         pipelines.insert(new PipelineVersion("a", 2, "pipeline: a # v2", "2".repeat(64), T0.plusSeconds(1)));
         pipelines.insert(new PipelineVersion("b", 1, "pipeline: b", "3".repeat(64), T0));
@@ -78,13 +60,12 @@ class JdbcRepositoriesTest {
         assertThat(pipelines.listLatest()).extracting(PipelineVersion::pipeline, PipelineVersion::version)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 2), org.assertj.core.groups.Tuple.tuple("b", 1));
         assertThatThrownBy(() -> pipelines.insert(new PipelineVersion("a", 2, "x", "4".repeat(64), T0)))
-                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("databases")
-    void runs_roundTripWithStagesAndExpectations(String name, DataSource dataSource) {
-        JdbcRunRepository runs = new JdbcRunRepository(dataSource);
+    @Test
+    void runs_roundTripWithStagesAndExpectations() {
+        JdbcRunRepository runs = new JdbcRunRepository(database);
         PipelineRun started = PipelineRun.started("run-1", new PipelineVersion("a", 3, "x", "1".repeat(64), T0), Trigger.SCHEDULE, T0);
         runs.insert(started);
         PipelineRun finished = started.withAttempts(2).finish(RunStatus.SUCCEEDED, T0.plusSeconds(5),
@@ -101,10 +82,9 @@ class JdbcRepositoriesTest {
         assertThat(runs.withStatus(RunStatus.RUNNING)).extracting(PipelineRun::id).containsExactly("run-2");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("databases")
-    void datasets_roundTripProfilesAndFindFilesByHash(String name, DataSource dataSource) {
-        JdbcDatasetRepository datasets = new JdbcDatasetRepository(dataSource);
+    @Test
+    void datasets_roundTripProfilesAndFindFilesByHash() {
+        JdbcDatasetRepository datasets = new JdbcDatasetRepository(database);
         DatasetProfile profile = new DatasetProfile(3, List.of(new DatasetProfile.ColumnProfile("age", "integer", 2, 1, 2,
                 Optional.of("19"), Optional.of("75"), Optional.of(47.0), List.of(19.5, 20.0, 30.0, 47.0, 60.0, 70.0, 74.5),
                 List.of(new DatasetProfile.Bin(19, 75, 2)), List.of(new DatasetProfile.ValueCount("19", 1)))));

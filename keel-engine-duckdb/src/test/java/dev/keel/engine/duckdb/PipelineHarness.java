@@ -11,16 +11,13 @@ import dev.keel.core.data.TestingDatasetRepository;
 import dev.keel.core.data.TestingPipelineRepository;
 import dev.keel.core.data.TestingRunRepository;
 import dev.keel.core.data.Trigger;
+import dev.keel.core.store.Database;
+import dev.keel.core.store.Migrator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
-import org.sqlite.SQLiteDataSource;
 
 /** A pipeline service on a real DuckDB engine, in-memory repositories and a snapshot store in a temporary directory. */
 final class PipelineHarness {
@@ -41,7 +36,7 @@ final class PipelineHarness {
     final TestingPipelineRepository pipelines = new TestingPipelineRepository();
     final TestingRunRepository runs = new TestingRunRepository();
     final TestingDatasetRepository datasets = new TestingDatasetRepository();
-    final Optional<DataSource> metadata;
+    final Optional<Database> metadata;
     final List<Duration> sleeps = new ArrayList<>();
     final PipelineService service;
 
@@ -63,39 +58,16 @@ final class PipelineHarness {
             throw new UncheckedIOException(e);
         }
         if (sqlite) {
-            SQLiteDataSource dataSource = new SQLiteDataSource();
-            dataSource.setUrl("jdbc:sqlite:" + directory.resolve("keel.db"));
-            migrate(dataSource);
-            this.metadata = Optional.of(dataSource);
-            this.service = new PipelineService(new JdbcPipelineRepository(dataSource), new JdbcRunRepository(dataSource),
-                    new JdbcDatasetRepository(dataSource), new SnapshotStore(data), List.of(new DuckDbEngine()),
+            Database database = Database.open("jdbc:sqlite:" + directory.resolve("keel.db"), "", "", 2);
+            new Migrator(database).migrate();
+            this.metadata = Optional.of(database);
+            this.service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
+                    new JdbcDatasetRepository(database), new SnapshotStore(data), List.of(new DuckDbEngine()),
                     new EnvironmentSecrets(environment, base), base, Clock.systemUTC(), sleeps::add);
         } else {
             this.metadata = Optional.empty();
             this.service = new PipelineService(pipelines, runs, datasets, new SnapshotStore(data), List.of(new DuckDbEngine()),
                     new EnvironmentSecrets(environment, base), base, Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add);
-        }
-    }
-
-    /** Runs migration V20 unless its tables exist. */
-    private static void migrate(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            try (ResultSet tables = connection.getMetaData().getTables(null, null, "pipeline_runs", null)) {
-                if (tables.next()) {
-                    return;
-                }
-            }
-            String sql;
-            try (InputStream in = PipelineHarness.class.getResourceAsStream("/db/migration/V20__pipelines.sql")) {
-                sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            for (String command : sql.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!command.isBlank()) {
-                    statement.execute(command);
-                }
-            }
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("cannot migrate the test metadata database", e);
         }
     }
 
