@@ -14,7 +14,6 @@ import dev.keel.core.data.Trigger;
 import dev.keel.core.store.Database;
 import dev.keel.core.store.Migrator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,13 +70,12 @@ final class PipelineHarness {
         }
     }
 
-    /** Copies a test resource into the base directory. */
-    Path resource(String name, String target) {
-        try (InputStream in = PipelineHarness.class.getResourceAsStream("/" + name)) {
+    /** Copies a file of the repository (for example the committed example data) into the base directory. */
+    Path copy(Path source, String target) {
+        try {
             Path path = base.resolve(target);
             Files.createDirectories(path.getParent());
-            Files.copy(in, path);
-            return path;
+            return Files.copy(source, path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
