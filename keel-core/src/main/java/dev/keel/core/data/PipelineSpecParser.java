@@ -248,7 +248,8 @@ public final class PipelineSpecParser {
             Map<String, String> options = new HashMap<>();
             if (type.equals("csv")) {
                 options.put("header", Boolean.toString(node.bool("header", true)));
-                node.string("delimiter").ifPresent(value -> options.put("delimiter", value));
+                // An explicit default: a sniffed delimiter can turn a ragged file into one silent column.
+                options.put("delimiter", node.string("delimiter").orElse(","));
                 node.string("quote").ifPresent(value -> options.put("quote", value));
                 node.string("null-string").ifPresent(value -> options.put("null-string", value));
             } else {

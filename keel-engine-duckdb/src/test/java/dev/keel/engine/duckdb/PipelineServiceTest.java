@@ -228,6 +228,43 @@ class PipelineServiceTest {
     }
 
     @Test
+    void badSourceData_failsWithClearErrors() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("ragged.csv", "a,b\n1,2\n3,4,5,6\n\"unclosed,7\n");
+
+        PipelineRun missing = harness.run("""
+                pipeline: missing
+                sources: [{name: raw, type: csv, path: "nowhere/*.csv"}]
+                outputs: [{dataset: out, from: raw}]
+                """);
+        PipelineRun ragged = harness.run("""
+                pipeline: ragged
+                sources: [{name: raw, type: csv, path: ragged.csv}]
+                outputs: [{dataset: out, from: raw}]
+                """);
+
+        assertThat(missing.error()).get().asString().contains("sources[0].path").contains("no file matches 'nowhere/*.csv'");
+        assertThat(ragged.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ragged.error()).get().asString().startsWith("bad data error: sources[0]: cannot read csv source 'raw'")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void validate_unknownEngine_namesTheEngineKey() {
+        PipelineHarness harness = new PipelineHarness(directory);
+
+        assertThat(harness.service.validate("""
+                pipeline: p
+                engine: spark
+                sources: [{name: raw, type: csv, path: a.csv}]
+                outputs: [{dataset: out, from: raw}]
+                """)).singleElement().satisfies(error -> {
+                    assertThat(error.path()).isEqualTo("engine");
+                    assertThat(error.message()).contains("'spark'").contains("[duckdb]");
+                });
+    }
+
+    @Test
     void impute_fillsNullsWithMedianAndConstant() {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("scores.csv", "id,score,grade\n1,10,a\n2,,b\n3,30,\n4,40,a\n");
