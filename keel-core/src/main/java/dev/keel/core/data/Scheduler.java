@@ -56,11 +56,20 @@ public final class Scheduler implements AutoCloseable {
         loop = Thread.ofPlatform().daemon().name("keel-pipeline-scheduler").start(this::loop);
     }
 
-    /** Stops the loop; runs in progress finish on their own. */
-    public synchronized void stop() {
-        if (loop != null) {
-            loop.interrupt();
+    /** Stops the loop and waits for its current pass; runs in progress finish on their own. */
+    public void stop() {
+        Thread stopping;
+        synchronized (this) {
+            stopping = loop;
             loop = null;
+        }
+        if (stopping != null) {
+            stopping.interrupt();
+            try {
+                stopping.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -85,6 +94,9 @@ public final class Scheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
                 LOG.error("pipeline scheduler pass failed; trying again", e);
             }
         }
