@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Keel operates machine-learning models in production: registry, serving, pipelines, monitoring.",
         subcommands = {VersionCommand.class, ServerCommand.class, DemoCommand.class, TokenCommands.class, ProjectCommands.class,
             ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
+            PipelineCommands.class, DatasetCommands.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     /** Reads the version from the build. */

@@ -1,6 +1,7 @@
 package dev.keel.server;
 
 import dev.keel.core.config.KeelConfig;
+import dev.keel.core.data.DataCollection;
 import dev.keel.core.monitor.Monitoring;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelRuntimes;
@@ -37,6 +38,7 @@ public final class Keel implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final Serving serving;
     private final Monitoring monitoring;
+    private final DataCollection data;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -62,6 +64,8 @@ public final class Keel implements AutoCloseable {
         closeables.add(serving);
         serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
         serving.start();
+        this.data = DataCollection.open(config, database, clock);
+        closeables.add(data);
     }
 
     /** Opens the store, applies migrations and builds every component. */
@@ -112,6 +116,11 @@ public final class Keel implements AutoCloseable {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    /** Data collection: pipeline specs, runs on the data engine, dataset snapshots, the cron scheduler. */
+    public DataCollection data() {
+        return data;
     }
 
     /** Online serving: endpoints, prediction, hot swap. */

@@ -44,6 +44,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new dev.keel.server.serving.EndpointRoutes(keel));
         all.add(new dev.keel.server.serving.V2Routes(keel));
         all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
+        all.add(new dev.keel.server.data.PipelineRoutes(keel));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

@@ -348,7 +348,8 @@ class ServerIntegrationTest {
     /** The route's path with parameters replaced by objects that exist. */
     private static String concrete(String path, String tokenId) {
         return path.replace("{model}", "matrix").replace("{version}", "1").replace("{alias}", "champion").replace("{id}", tokenId)
-                .replace("{name}", "matrix").replace("{m}", "matrix").replace("{v}", "1");
+                .replace("{name}", "matrix").replace("{m}", "matrix").replace("{v}", "1").replace("{pipeline}", "matrix")
+                .replace("{dataset}", "matrix");
     }
 
     /** A body that changes nothing: every mutating route refuses an empty object or leaves state as it was. */

@@ -1,0 +1,157 @@
+package dev.keel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.data.PipelineSpecParser;
+import dev.keel.core.data.SpecError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code keel pipeline validate|register|run|list|history}. */
+@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history",
+        subcommands = {PipelineCommands.Validate.class, PipelineCommands.Register.class, PipelineCommands.Run.class,
+            PipelineCommands.ListPipelines.class, PipelineCommands.History.class})
+final class PipelineCommands {
+    private PipelineCommands() {
+    }
+
+    @Command(name = "validate", description = "Check a spec; prints every error with its path in the file (exit 1 when invalid)")
+    static final class Validate implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "The spec file (YAML)")
+        Path file;
+
+        @Option(names = "--local", description = "Check here, without a server (installed engines are not checked)")
+        boolean local;
+
+        @Override
+        public Integer call() throws IOException {
+            String spec = Files.readString(file);
+            List<SpecError> errors;
+            if (local) {
+                errors = new PipelineSpecParser().parse(spec).errors();
+            } else {
+                JsonNode answer = client.client().post("/v1/pipelines/validate", Map.of("spec", spec));
+                errors = new java.util.ArrayList<>();
+                for (JsonNode error : answer.path("errors")) {
+                    errors.add(new SpecError(error.path("path").asText(), error.path("message").asText()));
+                }
+            }
+            if (errors.isEmpty()) {
+                System.out.println(file + ": valid");
+                return 0;
+            }
+            errors.forEach(error -> System.out.println(file + ": " + error));
+            return 1;
+        }
+    }
+
+    @Command(name = "register", description = "Store a spec as its pipeline's next version (unchanged text keeps the version)")
+    static final class Register implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "The spec file (YAML)")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            JsonNode version = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file)));
+            if (client.json()) {
+                Output.json(System.out, version);
+            } else {
+                System.out.println("pipeline " + version.path("pipeline").asText() + " version " + version.path("version").asInt());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Run a pipeline now and wait; prints its status and row accounting (exit 1 when it failed)")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Pipeline name, or a spec file to register first")
+        String target;
+
+        @Override
+        public Integer call() throws IOException {
+            String name = target;
+            Path file = Path.of(target);
+            if (Files.isRegularFile(file)) {
+                name = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file))).path("pipeline").asText();
+            }
+            JsonNode run = client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/runs?trigger=cli", Map.of());
+            if (client.json()) {
+                Output.json(System.out, run);
+            } else {
+                JsonNode books = run.path("accounting");
+                System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + ": " + books.path("rowsIn")
+                        + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined") + " quarantined, "
+                        + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
+                run.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
+                if (run.hasNonNull("error")) {
+                    System.out.println("  error: " + run.path("error").asText());
+                }
+            }
+            return run.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
+        }
+    }
+
+    @Command(name = "list", description = "List pipelines (latest versions)")
+    static final class ListPipelines implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = client.client().get("/v1/pipelines");
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                Output.table(System.out, answer.path("pipelines"), List.of(Output.Column.field("PIPELINE", "pipeline"),
+                        Output.Column.field("VERSION", "version"), Output.Column.field("CREATED", "createdAt")));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "history", description = "A pipeline's latest runs with status, timings and row accounting")
+    static final class History implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Pipeline name")
+        String name;
+
+        @Option(names = "--limit", defaultValue = "20", description = "How many runs (default 20)")
+        int limit;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = client.client().get("/v1/pipelines/" + KeelClient.encode(name) + "/runs?limit=" + limit);
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                Output.table(System.out, answer.path("runs"), List.of(Output.Column.field("RUN", "id"),
+                        Output.Column.field("STATUS", "status"), Output.Column.field("TRIGGER", "trigger"),
+                        Output.Column.field("STARTED", "startedAt"), Output.Column.field("ATTEMPTS", "attempts"),
+                        new Output.Column("IN", run -> Output.text(run.path("accounting").path("rowsIn"))),
+                        new Output.Column("OUT", run -> Output.text(run.path("accounting").path("rowsOut"))),
+                        new Output.Column("QUARANTINED", run -> Output.text(run.path("accounting").path("quarantined"))),
+                        new Output.Column("MERGED", run -> Output.text(run.path("accounting").path("merged"))),
+                        Output.Column.field("ERROR", "error")));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.keel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.core.config.KeelConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code keel pipeline …} and {@code keel dataset …} against a real server, with the demo pipeline on the committed data. */
+class PipelineCommandsTest {
+    private static final Path SPEC = Path.of("..", "examples", "pipelines", "credit-g.yaml");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void pipelineAndDatasetCommands_validateRunAndInspectTheDemoPipeline() throws Exception {
+        KeelConfig config = KeelConfig.load(Map.of("KEEL_DATA_DIR", directory.toString(), "KEEL_SERVER_PORT", "0",
+                "KEEL_SERVER_HOST", "127.0.0.1", "KEEL_LOGGING_REQUESTS", "false", "KEEL_SERVING_WORKERS", "1",
+                "KEEL_PIPELINES_BASE_DIRECTORY", Path.of("..").toAbsolutePath().normalize().toString(),
+                "KEEL_PIPELINES_SCHEDULER", "false"));
+        ServerCommand.Started started = ServerCommand.start(config, new PrintStream(PrintStream.nullOutputStream()));
+        try {
+            String[] client = {"--url", "http://127.0.0.1:" + started.server().port(), "--token", started.adminSecret().orElseThrow()};
+            Path bad = Files.writeString(directory.resolve("bad.yaml"), "pipeline: p\nsources: [{name: raw, type: csv}]\n");
+
+            Run valid = run(client, "pipeline", "validate", SPEC.toString());
+            Run invalid = run(client, "pipeline", "validate", bad.toString());
+            Run local = run(new String[0], "pipeline", "validate", "--local", bad.toString());
+            Run first = run(client, "pipeline", "run", SPEC.toString());
+            Run second = run(client, "pipeline", "run", "credit-g");
+            Run listed = run(client, "pipeline", "list");
+            Run history = run(client, "pipeline", "history", "credit-g");
+            Run datasets = run(client, "dataset", "list");
+            Run shown = run(client, "dataset", "show", "credit-g-features");
+            Run profile = run(client, "dataset", "profile", "credit-g-features", "--version", "1");
+            Run diff = run(client, "dataset", "diff", "credit-g-features");
+
+            assertThat(valid.code()).as(valid.err()).isZero();
+            assertThat(valid.out()).contains("valid");
+            assertThat(invalid.code()).isEqualTo(1);
+            assertThat(invalid.out()).contains("sources[0].path: missing").contains("outputs: missing");
+            assertThat(local.out()).isEqualTo(invalid.out());
+            assertThat(first.code()).as(first.err()).isZero();
+            assertThat(first.out()).contains("SUCCEEDED: 1000 in, 1000 out, 0 quarantined, 0 merged, 0 filtered")
+                    .contains("published credit-g-features@1");
+            assertThat(second.out()).contains("published credit-g-features@2");
+            assertThat(listed.out()).contains("credit-g");
+            assertThat(history.out()).contains("SUCCEEDED", "CLI").hasLineCount(3);
+            assertThat(datasets.out()).contains("credit-g-features", "1000");
+            assertThat(shown.out()).contains("credit-g-features@2: 1000 rows").contains("source applications");
+            assertThat(profile.out()).contains("credit_amount", "double", "250", "18424");
+            // The same data twice: same schema, same statistics, no change to report.
+            assertThat(diff.out()).contains("v1 -> v2: rows 1000 -> 1000").doesNotContain("column duration");
+        } finally {
+            started.server().close();
+        }
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String[] client, String... arguments) {
+        String[] all = new String[arguments.length + client.length];
+        System.arraycopy(arguments, 0, all, 0, arguments.length);
+        System.arraycopy(client, 0, all, arguments.length, client.length);
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            int code = Main.run(all);
+            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.keel.core.data;
+
+import dev.keel.core.config.KeelConfig;
+import dev.keel.core.store.Database;
+import dev.keel.spi.data.DataEngine;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Data collection wired for the server: pipelines, runs and datasets in the metadata database, snapshots under the data
+ * directory, engines found with {@link ServiceLoader}, crash recovery at start and the cron scheduler.
+ */
+public final class DataCollection implements AutoCloseable {
+    private final PipelineService service;
+    private final Scheduler scheduler;
+    private final ExecutorService runs;
+
+    private DataCollection(PipelineService service, Scheduler scheduler, ExecutorService runs) {
+        this.service = service;
+        this.scheduler = scheduler;
+        this.runs = runs;
+    }
+
+    /** Opens data collection from the {@code pipelines} section; recovers from a crash and starts the scheduler if enabled. */
+    public static DataCollection open(KeelConfig config, Database database, Clock clock) {
+        PipelinesConfig settings = PipelinesConfig.from(config.root().section("pipelines"), config.dataDirectory());
+        return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
+                new EnvironmentSecrets(settings.baseDirectory()), clock);
+    }
+
+    /** Opens data collection with explicit engines and secrets (tests, embedding). */
+    public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
+                                      Clock clock) {
+        Objects.requireNonNull(settings, "settings");
+        PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
+                new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
+                settings.baseDirectory(), clock, duration -> Thread.sleep(duration));
+        service.recover();
+        ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
+        Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);
+        if (settings.scheduler()) {
+            scheduler.start();
+        }
+        return new DataCollection(service, scheduler, runs);
+    }
+
+    /** The facade the HTTP routes and the CLI call. */
+    public PipelineService service() {
+        return service;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Where snapshot files of a dataset version are, for readers outside the engine. */
+    public Path snapshotFile(String dataset, int version) {
+        return service.snapshotFile(dataset, version);
+    }
+
+    /** Stops the scheduler; runs in progress are left to finish or be marked abandoned at the next start. */
+    @Override
+    public void close() {
+        scheduler.stop();
+        runs.shutdown();
+    }
+}

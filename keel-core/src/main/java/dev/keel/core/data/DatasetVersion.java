@@ -1,0 +1,33 @@
+package dev.keel.core.data;
+
+import dev.keel.spi.data.DatasetProfile;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One immutable snapshot of a dataset: a Parquet file named by its content hash, with its profile and lineage.
+ *
+ * @param sha256 the SHA-256 of the Parquet file
+ * @param location the file's path relative to the snapshot store's root
+ * @param sourceFingerprints source name to the SHA-256 of what was read
+ */
+public record DatasetVersion(String dataset, int version, String sha256, String location, long rows, long bytes,
+                             DatasetProfile profile, String pipeline, int specVersion, String runId,
+                             Map<String, String> sourceFingerprints, Instant createdAt) {
+    public DatasetVersion {
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(pipeline, "pipeline");
+        Objects.requireNonNull(runId, "runId");
+        sourceFingerprints = Map.copyOf(sourceFingerprints);
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** {@code name@version}. */
+    public String reference() {
+        return dataset + "@" + version;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.keel.core.data;
+
+import dev.keel.core.store.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migration V20). */
+public final class JdbcPipelineRepository implements PipelineRepository {
+    private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at";
+    private final Database jdbc;
+
+    public JdbcPipelineRepository(Database database) {
+        this.jdbc = java.util.Objects.requireNonNull(database, "database");
+    }
+
+    @Override
+    public void insert(PipelineVersion version) {
+        jdbc.update("INSERT INTO pipeline_versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)", version.pipeline(), version.version(),
+                version.specYaml(), version.sha256(), version.createdAt().toEpochMilli());
+    }
+
+    @Override
+    public Optional<PipelineVersion> latest(String pipeline) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM pipeline_versions WHERE pipeline = ? ORDER BY version DESC LIMIT 1",
+                JdbcPipelineRepository::map, pipeline).stream().findFirst();
+    }
+
+    @Override
+    public Optional<PipelineVersion> find(String pipeline, int version) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM pipeline_versions WHERE pipeline = ? AND version = ?",
+                JdbcPipelineRepository::map, pipeline, version).stream().findFirst();
+    }
+
+    @Override
+    public List<PipelineVersion> listLatest() {
+        return jdbc.query("SELECT " + COLUMNS + " FROM pipeline_versions p WHERE version = (SELECT max(version) FROM"
+                + " pipeline_versions q WHERE q.pipeline = p.pipeline) ORDER BY pipeline", JdbcPipelineRepository::map);
+    }
+
+    private static PipelineVersion map(ResultSet row) throws SQLException {
+        return new PipelineVersion(row.getString(1), (int) row.getLong(2), row.getString(3), row.getString(4),
+                Instant.ofEpochMilli(row.getLong(5)));
+    }
+}

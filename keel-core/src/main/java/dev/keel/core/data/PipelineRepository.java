@@ -1,0 +1,19 @@
+package dev.keel.core.data;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Stores pipeline spec versions. */
+public interface PipelineRepository {
+    /** Stores a new version; the caller has checked it is the next number. */
+    void insert(PipelineVersion version);
+
+    /** The latest version of a pipeline. */
+    Optional<PipelineVersion> latest(String pipeline);
+
+    /** One version of a pipeline. */
+    Optional<PipelineVersion> find(String pipeline, int version);
+
+    /** The latest version of every pipeline, by name. */
+    List<PipelineVersion> listLatest();
+}

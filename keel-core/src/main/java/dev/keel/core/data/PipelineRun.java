@@ -1,0 +1,56 @@
+package dev.keel.core.data;
+
+import dev.keel.spi.data.EngineResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One run of a pipeline: status, timings, row accounting per stage and in total, expectation outcomes and the dataset
+ * versions it published.
+ *
+ * @param datasets published versions as {@code name@version}
+ * @param error why the run failed, empty otherwise
+ */
+public record PipelineRun(String id, String pipeline, int specVersion, Trigger trigger, RunStatus status, Instant startedAt,
+                          Optional<Instant> finishedAt, int attempts, RowAccounting accounting,
+                          List<EngineResult.StageResult> stages, List<EngineResult.ExpectationResult> expectations,
+                          List<String> datasets, Optional<String> error) {
+    public PipelineRun {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(pipeline, "pipeline");
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(accounting, "accounting");
+        stages = List.copyOf(stages);
+        expectations = List.copyOf(expectations);
+        datasets = List.copyOf(datasets);
+        Objects.requireNonNull(error, "error");
+    }
+
+    /** A run that has just started. */
+    static PipelineRun started(String id, PipelineVersion version, Trigger trigger, Instant now) {
+        return new PipelineRun(id, version.pipeline(), version.version(), trigger, RunStatus.RUNNING, now, Optional.empty(), 0,
+                RowAccounting.empty(), List.of(), List.of(), List.of(), Optional.empty());
+    }
+
+    /** How long the run took, once finished. */
+    public Optional<Duration> duration() {
+        return finishedAt.map(end -> Duration.between(startedAt, end));
+    }
+
+    PipelineRun withAttempts(int count) {
+        return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, count, accounting, stages,
+                expectations, datasets, error);
+    }
+
+    PipelineRun finish(RunStatus outcome, Instant now, RowAccounting books, List<EngineResult.StageResult> stageResults,
+                       List<EngineResult.ExpectationResult> outcomes, List<String> published, Optional<String> failure) {
+        return new PipelineRun(id, pipeline, specVersion, trigger, outcome, startedAt, Optional.of(now), attempts, books,
+                stageResults, outcomes, published, failure);
+    }
+}

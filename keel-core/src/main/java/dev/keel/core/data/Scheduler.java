@@ -1,0 +1,159 @@
+package dev.keel.core.data;
+
+import dev.keel.core.error.KeelException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs pipelines on their cron schedules. {@link #start()} launches a loop that wakes at the next fire time (at least every
+ * {@link #MAX_SLEEP}, so new specs are picked up) and starts every pipeline that came due; {@link #tick(Instant)} does one
+ * such pass and is what tests drive. A pipeline still running when it comes due again is skipped, not queued.
+ */
+public final class Scheduler implements AutoCloseable {
+    /** The longest the loop sleeps before looking at the specs again. */
+    public static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    private final PipelineService service;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final Executor executor;
+    private Instant checkedUntil;
+    private Thread loop;
+
+    /**
+     * Wires a scheduler.
+     *
+     * @param zone the time zone cron expressions are read in
+     * @param executor runs due pipelines; the server passes a virtual-thread executor
+     */
+    public Scheduler(PipelineService service, Clock clock, ZoneId zone, Executor executor) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.zone = Objects.requireNonNull(zone, "zone");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.checkedUntil = clock.instant();
+    }
+
+    /** Starts the loop in a daemon thread; does nothing if it is running. */
+    public synchronized void start() {
+        if (loop != null && loop.isAlive()) {
+            return;
+        }
+        checkedUntil = clock.instant();
+        loop = Thread.ofPlatform().daemon().name("keel-pipeline-scheduler").start(this::loop);
+    }
+
+    /** Stops the loop and waits for its current pass; runs in progress finish on their own. */
+    public void stop() {
+        Thread stopping;
+        synchronized (this) {
+            stopping = loop;
+            loop = null;
+        }
+        if (stopping != null) {
+            stopping.interrupt();
+            try {
+                stopping.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** True while the loop runs. */
+    public synchronized boolean running() {
+        return loop != null && loop.isAlive();
+    }
+
+    private void loop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                tick(clock.instant());
+                Instant now = clock.instant();
+                Duration sleep = nextFireTimes().values().stream().min(Instant::compareTo)
+                        .map(next -> Duration.between(now, next)).filter(wait -> wait.compareTo(MAX_SLEEP) < 0).orElse(MAX_SLEEP);
+                Thread.sleep(Math.max(sleep.toMillis(), 100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                LOG.error("pipeline scheduler pass failed; trying again", e);
+            }
+        }
+    }
+
+    /**
+     * Starts every pipeline with a fire time in (last pass, now].
+     *
+     * @return the pipelines started
+     */
+    public synchronized List<String> tick(Instant now) {
+        List<String> started = new ArrayList<>();
+        ZonedDateTime from = checkedUntil.atZone(zone);
+        for (PipelineVersion version : service.list()) {
+            PipelineSpec spec;
+            try {
+                spec = service.spec(version.pipeline());
+            } catch (KeelException e) {
+                LOG.warn("pipeline '{}' has an invalid spec and is not scheduled: {}", version.pipeline(), e.getMessage());
+                continue;
+            }
+            boolean due = spec.schedules().stream().map(cron -> cron.next(from))
+                    .anyMatch(next -> next.isPresent() && !next.get().toInstant().isAfter(now));
+            if (!due) {
+                continue;
+            }
+            if (service.isRunning(spec.name())) {
+                LOG.warn("pipeline '{}' is due but still running; skipping this firing", spec.name());
+                continue;
+            }
+            started.add(spec.name());
+            executor.execute(() -> {
+                try {
+                    service.run(spec.name(), Trigger.SCHEDULE);
+                } catch (KeelException e) {
+                    LOG.warn("scheduled run of '{}' did not start: {}", spec.name(), e.getMessage());
+                }
+            });
+        }
+        if (now.isAfter(checkedUntil)) {
+            checkedUntil = now;
+        }
+        return started;
+    }
+
+    /** The next fire time of every scheduled pipeline, after the last pass. */
+    public synchronized Map<String, Instant> nextFireTimes() {
+        Map<String, Instant> next = new LinkedHashMap<>();
+        ZonedDateTime from = checkedUntil.atZone(zone);
+        for (PipelineVersion version : service.list()) {
+            try {
+                service.spec(version.pipeline()).schedules().stream().map(cron -> cron.next(from)).flatMap(Optional::stream)
+                        .map(ZonedDateTime::toInstant).min(Instant::compareTo).ifPresent(time -> next.put(version.pipeline(), time));
+            } catch (KeelException e) {
+                LOG.debug("skipping invalid spec of '{}'", version.pipeline());
+            }
+        }
+        return next;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.keel.core.data;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** An in-memory pipeline repository. */
+public final class TestingPipelineRepository implements PipelineRepository {
+    private final List<PipelineVersion> versions = new ArrayList<>();
+
+    @Override
+    public synchronized void insert(PipelineVersion version) {
+        if (find(version.pipeline(), version.version()).isPresent()) {
+            throw new IllegalStateException("duplicate " + version.pipeline() + " v" + version.version());
+        }
+        versions.add(version);
+    }
+
+    @Override
+    public synchronized Optional<PipelineVersion> latest(String pipeline) {
+        return versions.stream().filter(version -> version.pipeline().equals(pipeline))
+                .max(Comparator.comparingInt(PipelineVersion::version));
+    }
+
+    @Override
+    public synchronized Optional<PipelineVersion> find(String pipeline, int version) {
+        return versions.stream().filter(found -> found.pipeline().equals(pipeline) && found.version() == version).findFirst();
+    }
+
+    @Override
+    public synchronized List<PipelineVersion> listLatest() {
+        return versions.stream().map(PipelineVersion::pipeline).distinct().sorted().map(name -> latest(name).orElseThrow()).toList();
+    }
+}

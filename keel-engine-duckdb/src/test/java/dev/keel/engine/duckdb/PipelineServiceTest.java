@@ -1,0 +1,354 @@
+package dev.keel.engine.duckdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.keel.core.data.DatasetDiff;
+import dev.keel.core.data.PipelineRun;
+import dev.keel.core.data.RowAccounting;
+import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.Scheduler;
+import dev.keel.core.data.Trigger;
+import dev.keel.spi.data.TableData;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs of whole pipelines through the service facade on a real DuckDB engine. */
+class PipelineServiceTest {
+    @TempDir
+    Path directory;
+
+    private static String statesCsv() {
+        StringBuilder csv = new StringBuilder("name,abbreviation,capital\n");
+        UsStates.ALL.forEach(state -> csv.append(state.name()).append(',').append(state.abbreviation()).append(',')
+                .append(state.capital()).append('\n'));
+        return csv.toString();
+    }
+
+    @Test
+    void http_pagedSourceWithTransientError_retriesWithBackoffAndReadsEveryPage() throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/states", exchange -> {
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            if (requests.incrementAndGet() == 1) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            int page = Integer.parseInt(exchange.getRequestURI().getQuery().replaceAll("(^|.*&)page=(\\d+).*", "$2"));
+            List<String> records = UsStates.ALL.stream().skip((page - 1) * 20L).limit(20)
+                    .map(state -> "{\"name\": \"" + state.name() + "\", \"abbreviation\": \"" + state.abbreviation() + "\"}").toList();
+            byte[] body = ("{\"data\": [" + String.join(", ", records) + "], \"page\": " + page + "}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            PipelineHarness harness = new PipelineHarness(directory, Map.of("STATES_TOKEN", "Bearer s3cret"));
+
+            PipelineRun run = harness.run("""
+                    pipeline: states-api
+                    retry: {max-attempts: 3, initial-backoff: 2s, multiplier: 3}
+                    sources:
+                      - name: api
+                        type: http
+                        url: http://127.0.0.1:%d/states
+                        headers: {Authorization: {env: STATES_TOKEN}}
+                        records: /data
+                        paging: {type: page-number, parameter: page, start: 1, size-parameter: per_page, size: 20}
+                    outputs:
+                      - {dataset: states, from: api}
+                    """.formatted(server.getAddress().getPort()));
+
+            // 1 refused request, then pages 1-3 (20 + 20 + 10 records; a short page ends paging).
+            assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(run.attempts()).isEqualTo(2);
+            assertThat(harness.sleeps).containsExactly(Duration.ofSeconds(2));
+            assertThat(requests.get()).isEqualTo(4);
+            assertThat(authorizations).containsOnly("Bearer s3cret");
+            assertThat(run.accounting()).isEqualTo(new RowAccounting(50, 50, 0, 0, 0));
+            assertThat(harness.service.dataset("states", 1).sourceFingerprints().get("api")).hasSize(64);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void http_notFound_failsWithoutRetryNamingTheSource() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.start();
+        try {
+            PipelineHarness harness = new PipelineHarness(directory);
+
+            PipelineRun run = harness.run("""
+                    pipeline: missing-api
+                    sources:
+                      - {name: api, type: http, url: "http://127.0.0.1:%d/nothing"}
+                    outputs:
+                      - {dataset: nothing, from: api}
+                    """.formatted(server.getAddress().getPort()));
+
+            assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(run.attempts()).isEqualTo(1);
+            assertThat(harness.sleeps).isEmpty();
+            assertThat(run.error()).get().asString().contains("sources[0]").contains("HTTP 404");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void clean_castFailureWithOnErrorFail_failsNamingColumnValueAndPath() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("people.csv", "name,age\nAda,36\nAlan,forty-one\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: people
+                sources: [{name: raw, type: csv, path: people.csv}]
+                steps:
+                  - {name: typed, type: clean, input: raw, columns: {age: {cast: integer, on-error: fail}}}
+                outputs: [{dataset: people, from: typed}]
+                """);
+
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.error()).get().asString().contains("steps[0].columns.age.cast").contains("'forty-one'").contains("integer");
+        assertThat(harness.datasets.all()).isEmpty();
+        assertThat(stagingFiles(harness)).isEmpty();
+    }
+
+    @Test
+    void expectation_onMissingColumn_failsNamingThePathAndTheColumnsThatExist() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+
+        PipelineRun run = harness.run("""
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                expectations:
+                  - {dataset: raw, rule: not-null, column: population, action: fail}
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        assertThat(run.error()).get().asString().contains("expectations[0].column").contains("'population'")
+                .contains("[name, abbreviation, capital]");
+    }
+
+    @Test
+    void expectation_failAction_publishesNothing() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+
+        PipelineRun run = harness.run("""
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                expectations:
+                  - {name: two-letter-codes, dataset: raw, rule: regex, column: abbreviation, pattern: "[A-Z]{2}", action: warn}
+                  - {name: at-least-51, dataset: raw, rule: row-count, min: 51, action: fail}
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.error()).get().asString().contains("at-least-51").contains("row count outside [51,");
+        assertThat(harness.datasets.all()).isEmpty();
+        assertThat(stagingFiles(harness)).isEmpty();
+    }
+
+    @Test
+    void sqlStep_filteredRows_areCountedAndBooksBalance() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+
+        PipelineRun run = harness.run("""
+                pipeline: new-states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                steps:
+                  - name: new_states
+                    type: sql
+                    inputs: [raw]
+                    query: SELECT * FROM raw WHERE name LIKE 'New %'
+                expectations:
+                  - {dataset: new_states, rule: allowed-values, column: abbreviation, values: [NH, NJ, NM], action: quarantine}
+                outputs: [{dataset: new-states, from: new_states}]
+                """);
+
+        // 50 in: 46 filtered by the query, New York quarantined by the allowed-values rule, 3 out.
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(50, 3, 1, 0, 46));
+        assertThat(run.accounting().balanced()).isTrue();
+        assertThat(run.datasets()).containsExactly("new-states@1", "new-states-quarantine@1");
+    }
+
+    @Test
+    void parquetAndJsonLinesSources_readInPlaceOrCopied_giveTheSameRows() throws Exception {
+        PipelineHarness harness = new PipelineHarness(directory);
+        Path csv = harness.write("states.csv", statesCsv());
+        Files.createDirectories(harness.base.resolve("parts"));
+        try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement statement = duck.createStatement()) {
+            statement.execute("COPY (SELECT * FROM read_csv('" + csv + "') UNION ALL SELECT * FROM read_csv('" + csv
+                    + "') WHERE name = 'Ohio') TO '" + harness.base.resolve("parts/states-1.parquet") + "' (FORMAT parquet)");
+            statement.execute("COPY (SELECT * FROM read_csv('" + csv + "')) TO '" + harness.base.resolve("states.jsonl") + "'");
+        }
+
+        PipelineRun run = harness.run("""
+                pipeline: formats
+                sources:
+                  - {name: files, type: parquet, path: "parts/*.parquet"}
+                  - {name: lines, type: jsonl, path: states.jsonl}
+                steps:
+                  - {name: upper, type: clean, input: files, columns: {name: {case: upper}}}
+                  - {name: unique_upper, type: dedupe, input: upper}
+                  - {name: unique_lines, type: dedupe, input: lines, keys: [abbreviation]}
+                outputs:
+                  - {dataset: from-parquet, from: unique_upper}
+                  - {dataset: from-jsonl, from: unique_lines}
+                """);
+
+        // 51 Parquet rows (Ohio twice) and 50 JSON lines: one duplicate merged, 100 rows out.
+        assertThat(run.error()).isEmpty();
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(101, 100, 0, 1, 0));
+        assertThat(harness.service.read("from-parquet", 1, List.of("name"), 1).rows().get(0)).containsExactly("ALABAMA");
+        assertThat(harness.service.read("from-jsonl", 1, List.of("capital"), 100).rows()).hasSize(50);
+    }
+
+    @Test
+    void badSourceData_failsWithClearErrors() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("ragged.csv", "a,b\n1,2\n3,4,5,6\n\"unclosed,7\n");
+
+        PipelineRun missing = harness.run("""
+                pipeline: missing
+                sources: [{name: raw, type: csv, path: "nowhere/*.csv"}]
+                outputs: [{dataset: out, from: raw}]
+                """);
+        PipelineRun ragged = harness.run("""
+                pipeline: ragged
+                sources: [{name: raw, type: csv, path: ragged.csv}]
+                outputs: [{dataset: out, from: raw}]
+                """);
+
+        assertThat(missing.error()).get().asString().contains("sources[0].path").contains("no file matches 'nowhere/*.csv'");
+        assertThat(ragged.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ragged.error()).get().asString().startsWith("bad data error: sources[0]: cannot read csv source 'raw'")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void validate_unknownEngine_namesTheEngineKey() {
+        PipelineHarness harness = new PipelineHarness(directory);
+
+        assertThat(harness.service.validate("""
+                pipeline: p
+                engine: spark
+                sources: [{name: raw, type: csv, path: a.csv}]
+                outputs: [{dataset: out, from: raw}]
+                """)).singleElement().satisfies(error -> {
+                    assertThat(error.path()).isEqualTo("engine");
+                    assertThat(error.message()).contains("'spark'").contains("[duckdb]");
+                });
+    }
+
+    @Test
+    void impute_fillsNullsWithMedianAndConstant() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("scores.csv", "id,score,grade\n1,10,a\n2,,b\n3,30,\n4,40,a\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: scores
+                sources: [{name: raw, type: csv, path: scores.csv}]
+                steps:
+                  - {name: filled, type: impute, input: raw, columns: {score: median, grade: {constant: unknown}}}
+                outputs: [{dataset: scores, from: filled}]
+                """);
+
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        TableData rows = harness.service.read("scores", 1, List.of("score", "grade"), 10);
+        // The median of 10, 30 and 40 is 30.
+        assertThat(rows.rows()).extracting(row -> row[0]).containsExactly(10L, 30L, 30L, 40L);
+        assertThat(rows.rows()).extracting(row -> row[1]).containsExactly("a", "b", "unknown", "a");
+    }
+
+    @Test
+    void datasets_secondRun_addsVersionAndDiffShowsSchemaAndProfileChanges() throws IOException {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        String spec = """
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """;
+        harness.run(spec);
+        Files.writeString(harness.base.resolve("states.csv"), statesCsv()
+                .replace("name,abbreviation,capital", "name,abbreviation,capital,x").lines()
+                .map(line -> line.endsWith(",x") ? line : line + ",1").reduce("", (a, b) -> a + b + "\n")
+                .replace("Wyoming,WY,Cheyenne,1\n", ""));
+
+        harness.service.run("states", Trigger.CLI);
+
+        assertThat(harness.service.versions("states")).extracting(version -> version.version()).containsExactly(1, 2);
+        DatasetDiff diff = harness.service.diff("states", 1, 2);
+        assertThat(diff.rowsFrom()).isEqualTo(50);
+        assertThat(diff.rowsTo()).isEqualTo(49);
+        assertThat(diff.addedColumns()).containsExactly("x");
+        assertThat(diff.changes()).anySatisfy(change -> {
+            assertThat(change.column()).isEqualTo("name");
+            assertThat(change.statistic()).isEqualTo("max");
+            assertThat(change.from()).isEqualTo("Wyoming");
+            assertThat(change.to()).isEqualTo("Wisconsin");
+        });
+        assertThat(harness.service.history("states", 10)).extracting(PipelineRun::trigger).containsExactly(Trigger.CLI, Trigger.API);
+    }
+
+    @Test
+    void scheduler_tick_startsPipelinesThatCameDueOnce() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        harness.service.register("""
+                pipeline: hourly-states
+                schedule: "0 * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+        harness.service.register("""
+                pipeline: manual-states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: manual, from: raw}]
+                """);
+        Instant start = Instant.parse("2026-11-26T10:20:00Z");
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(start, ZoneOffset.UTC), ZoneOffset.UTC, Runnable::run);
+
+        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("hourly-states", Instant.parse("2026-11-26T11:00:00Z")));
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T10:59:00Z"))).isEmpty();
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:00:30Z"))).containsExactly("hourly-states");
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:30:00Z"))).isEmpty();
+
+        assertThat(harness.service.history("hourly-states", 10)).singleElement()
+                .satisfies(run -> assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE))
+                .satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+        assertThat(harness.service.history("manual-states", 10)).isEmpty();
+    }
+
+    private static List<Path> stagingFiles(PipelineHarness harness) {
+        try (Stream<Path> files = Files.walk(harness.data.resolve("staging"))) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

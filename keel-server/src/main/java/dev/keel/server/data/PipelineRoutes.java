@@ -1,0 +1,136 @@
+package dev.keel.server.data;
+
+import dev.keel.core.data.DatasetVersion;
+import dev.keel.core.data.PipelineService;
+import dev.keel.core.data.PipelineVersion;
+import dev.keel.core.data.SpecError;
+import dev.keel.core.data.Trigger;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.security.Permission;
+import dev.keel.server.Api;
+import dev.keel.server.Call;
+import dev.keel.server.HttpService;
+import dev.keel.server.Keel;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Data collection over HTTP: pipeline specs (YAML bodies), validation, runs and their history, datasets and their profiles. */
+public final class PipelineRoutes implements HttpService {
+    private final Keel keel;
+
+    public PipelineRoutes(Keel keel) {
+        this.keel = keel;
+    }
+
+    private PipelineService pipelines() {
+        return keel.data().service();
+    }
+
+    @Override
+    public void routes(Api api) {
+        api.post("/v1/pipelines/validate", Permission.PIPELINE_READ).notAudited()
+                .describe("pipeline.validate", "Check a pipeline spec (YAML body); every error names its path in the file")
+                .handle(call -> {
+                    List<SpecError> errors = pipelines().validate(spec(call));
+                    call.ok(Map.of("valid", errors.isEmpty(), "errors", errors));
+                });
+        api.post("/v1/pipelines", Permission.PIPELINE_WRITE)
+                .describe("pipeline.register", "Store a pipeline spec (YAML body) as its pipeline's next version; unchanged text keeps the version")
+                .handle(call -> call.created(summary(pipelines().register(spec(call)), true)));
+        api.get("/v1/pipelines", Permission.PIPELINE_READ).describe("pipeline.list", "The latest version of every pipeline")
+                .handle(call -> call.ok(Map.of("pipelines", pipelines().list().stream().map(version -> summary(version, false)).toList())));
+        api.get("/v1/pipelines/{pipeline}", Permission.PIPELINE_READ).describe("pipeline.show", "A pipeline's latest spec version")
+                .handle(call -> call.ok(summary(pipelines().pipeline(call.path("pipeline")), true)));
+        api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN)
+                .describe("pipeline.run", "Run the pipeline now and wait for it; the run says how it ended and how its rows are accounted")
+                .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call))));
+        api.get("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_READ).describe("pipeline.history", "The latest runs, newest first")
+                .handle(call -> {
+                    pipelines().pipeline(call.path("pipeline"));
+                    call.ok(Map.of("runs", pipelines().history(call.path("pipeline"), call.queryInt("limit", 20, 1, 1000))));
+                });
+        api.get("/v1/pipeline-runs/{id}", Permission.PIPELINE_READ).describe("pipeline.run-show", "One run by id")
+                .handle(call -> call.ok(pipelines().runById(call.path("id"))));
+        api.get("/v1/datasets", Permission.DATASET_READ).describe("dataset.list", "The latest version of every dataset")
+                .handle(call -> call.ok(Map.of("datasets", pipelines().datasets().stream().map(PipelineRoutes::summary).toList())));
+        api.get("/v1/datasets/{dataset}", Permission.DATASET_READ).describe("dataset.versions", "Every version of a dataset")
+                .handle(call -> call.ok(Map.of("versions", pipelines().versions(call.path("dataset")).stream()
+                        .map(PipelineRoutes::summary).toList())));
+        api.get("/v1/datasets/{dataset}/versions/{version}", Permission.DATASET_READ)
+                .describe("dataset.show", "A dataset version with its schema, lineage and file (version 0 or latest: the latest)")
+                .handle(call -> call.ok(pipelines().dataset(call.path("dataset"), version(call, "version"))));
+        api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ)
+                .describe("dataset.profile", "The per-column profile of a dataset version")
+                .handle(call -> call.ok(pipelines().profile(call.path("dataset"), version(call, "version"))));
+        api.get("/v1/datasets/{dataset}/diff", Permission.DATASET_READ)
+                .describe("dataset.diff", "Schema and profile changes between two versions (?from=&to=, default the last two)")
+                .handle(call -> {
+                    String dataset = call.path("dataset");
+                    List<DatasetVersion> versions = pipelines().versions(dataset);
+                    int to = call.queryInt("to", versions.getLast().version(), 1, Integer.MAX_VALUE);
+                    int from = call.queryInt("from", Math.max(1, to - 1), 1, Integer.MAX_VALUE);
+                    call.ok(pipelines().diff(dataset, from, to));
+                });
+    }
+
+    private static String spec(Call call) {
+        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
+        if (contentType.startsWith("application/json")) {
+            return call.jsonText("spec", "");
+        }
+        String body = new String(call.context().bodyAsBytes(), StandardCharsets.UTF_8);
+        if (body.isBlank()) {
+            throw KeelException.badRequest("the body is empty; send the pipeline spec as YAML (or JSON {\"spec\": \"...\"})");
+        }
+        return body;
+    }
+
+    private static Trigger trigger(Call call) {
+        String value = call.query("trigger").orElse("api");
+        return switch (value) {
+            case "api" -> Trigger.API;
+            case "cli" -> Trigger.CLI;
+            default -> throw KeelException.badRequest("trigger must be api or cli, got '" + value + "'");
+        };
+    }
+
+    private static int version(Call call, String name) {
+        String text = call.path(name);
+        if (text.equals("latest")) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw KeelException.badRequest(name + " must be a version number or 'latest', got '" + text + "'");
+        }
+    }
+
+    private static Map<String, Object> summary(PipelineVersion version, boolean withSpec) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("pipeline", version.pipeline());
+        summary.put("version", version.version());
+        summary.put("sha256", version.sha256());
+        summary.put("createdAt", version.createdAt());
+        if (withSpec) {
+            summary.put("spec", version.specYaml());
+        }
+        return summary;
+    }
+
+    private static Map<String, Object> summary(DatasetVersion version) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("dataset", version.dataset());
+        summary.put("version", version.version());
+        summary.put("rows", version.rows());
+        summary.put("columns", version.profile().columns().size());
+        summary.put("sha256", version.sha256());
+        summary.put("pipeline", version.pipeline());
+        summary.put("runId", version.runId());
+        summary.put("createdAt", version.createdAt());
+        return summary;
+    }
+}
