@@ -2,7 +2,9 @@ package dev.keel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.config.KeelConfig;
+import dev.keel.core.data.PipelineService;
 import dev.keel.server.KeelServer;
+import dev.keel.spi.data.TableData;
 import dev.keel.server.Version;
 import dev.keel.spi.Trainer;
 import java.io.IOException;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     static final String MODEL = "credit-risk";
     static final String PROJECT = "lending";
+    static final Path PIPELINE = Path.of("examples", "pipelines", "credit-g.yaml");
+    static final String DATASET = "credit-g-features";
     static final String ENDPOINT = "credit-risk";
 
     @Option(names = "--once", description = "Run the scenario and exit: 0 when every step succeeded")
@@ -54,6 +58,8 @@ final class DemoCommand implements Callable<Integer> {
         environment.put("KEEL_DATA_DIR", directory.toString());
         environment.put("KEEL_SERVER_PORT", Integer.toString(port));
         environment.putIfAbsent("KEEL_LOGGING_REQUESTS", "false");
+        CreditFeatures.locate(PIPELINE).ifPresent(spec -> environment.put("KEEL_PIPELINES_BASE_DIRECTORY",
+                spec.getParent().getParent().getParent().toString()));
         KeelConfig config = KeelConfig.load(environment);
         ServerCommand.Started started = ServerCommand.start(config, out);
         KeelServer server = started.server();
@@ -62,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         KeelClient api = new KeelClient(url, java.util.Optional.of(adminToken));
         boolean succeeded;
         try {
-            run(api, url, adminToken);
+            run(api, url, adminToken, server.keel().data().service());
             succeeded = true;
         } catch (RuntimeException e) {
             out.println();
@@ -84,12 +90,33 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(KeelClient api, String url, String token) throws IOException {
+    private void run(KeelClient api, String url, String token, PipelineService pipelines) throws IOException {
         CreditFeatures data = CreditFeatures.load();
         Trainer trainer = ServiceLoader.load(Trainer.class).stream().map(ServiceLoader.Provider::get)
                 .filter(candidate -> candidate.algorithm().equals("logistic-regression")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no logistic-regression trainer on the class path"));
-        String datasetSha256 = sha256(Files.readAllBytes(data.file()));
+
+        step("Data collection: run the pipeline " + PIPELINE + " (clean, cast, validate with quarantine, dedupe, derive the model's"
+                + " features) into a versioned dataset snapshot");
+        Path specFile = CreditFeatures.locate(PIPELINE).orElseThrow(() -> new IllegalStateException("cannot find " + PIPELINE));
+        api.post("/v1/pipelines", Map.of("spec", Files.readString(specFile)));
+        JsonNode run = api.post("/v1/pipelines/credit-g/runs", Map.of());
+        JsonNode books = run.path("accounting");
+        if (!run.path("status").asText().equals("SUCCEEDED")) {
+            throw new IllegalStateException("the pipeline run ended " + run.path("status").asText() + ": " + run.path("error").asText());
+        }
+        ok("run " + run.path("status").asText().toLowerCase(Locale.ROOT) + ": " + books.path("rowsIn").asLong() + " rows in = "
+                + books.path("rowsOut").asLong() + " out + " + books.path("quarantined").asLong() + " quarantined + "
+                + books.path("merged").asLong() + " merged + " + books.path("filtered").asLong() + " filtered");
+        JsonNode snapshot = api.get("/v1/datasets/" + DATASET + "/versions/0");
+        String datasetSha256 = snapshot.path("sha256").asText();
+        int datasetVersion = snapshot.path("version").asInt();
+        ok("dataset " + DATASET + " v" + datasetVersion + ": " + snapshot.path("rows").asLong() + " rows, sha256 "
+                + datasetSha256.substring(0, 16) + "..., profiled (" + snapshot.path("profile").path("columns").size() + " columns)");
+        List<String> columns = new java.util.ArrayList<>(CreditFeatures.FEATURES);
+        columns.add("bad");
+        TableData table = pipelines.read(DATASET, datasetVersion, columns, 1_000_000);
+        String datasetUri = "dataset:" + DATASET + "@" + datasetVersion;
 
         step("Create project '" + PROJECT + "' and model '" + MODEL + "' with a promotion gate: auc >= 0.70 for alias champion");
         api.post("/v1/projects", Map.of("name", PROJECT, "description", "Credit decisions"));
@@ -98,12 +125,14 @@ final class DemoCommand implements Callable<Integer> {
                 "gate", Map.of("thresholds", List.of("auc >= 0.70"), "aliases", List.of("champion"))));
         ok("gate set");
 
-        step("Train logistic regression on " + data.rows().size() + " real applicants (" + CreditFeatures.FEATURES.size()
-                + " features, 30% held out) and register it as version 1");
-        JsonNode v1 = trainAndRegister(api, trainer, data, CreditFeatures.FEATURES, Map.of("seed", "42", "epochs", "10"), datasetSha256,
+        step("Train logistic regression on the snapshot's " + table.rows().size() + " real applicants (" + CreditFeatures.FEATURES.size()
+                + " features, 30% held out) and register it as version 1 with its lineage");
+        Lineage lineage = new Lineage(table, datasetSha256, datasetUri);
+        JsonNode v1 = trainAndRegister(api, trainer, data, lineage, CreditFeatures.FEATURES, Map.of("seed", "42", "epochs", "10"),
                 "all eleven features");
         ok("version " + v1.path("version").asInt() + ": held-out auc " + metric(v1, "auc") + ", sha256 "
-                + v1.path("artifact").path("sha256").asText().substring(0, 16) + "..., inputs " + signature(v1));
+                + v1.path("artifact").path("sha256").asText().substring(0, 16) + "..., inputs " + signature(v1) + ", trained on "
+                + v1.path("lineage").path("datasetUri").asText());
 
         step("Promote version 1 to champion (the gate checks auc >= 0.70)");
         JsonNode promoted = api.post("/v1/models/" + MODEL + "/aliases/champion", Map.of("version", 1, "reason", "first model"));
@@ -111,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
 
         List<String> weakFeatures = List.of("residence_since", "existing_credits", "num_dependents");
         step("Register a weaker challenger (3 uninformative features) as version 2 and try to promote it");
-        JsonNode v2 = trainAndRegister(api, trainer, data, weakFeatures, Map.of("seed", "42", "epochs", "10"), datasetSha256,
+        JsonNode v2 = trainAndRegister(api, trainer, data, lineage, weakFeatures, Map.of("seed", "42", "epochs", "10"),
                 "three weak features");
         try {
             api.post("/v1/models/" + MODEL + "/aliases/champion", Map.of("version", v2.path("version").asInt(), "reason", "try weak model"));
@@ -126,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         ok("version 2 became challenger instead (the gate guards champion only)");
 
         step("Retrain with another seed and more epochs as version 3, promote it, then roll back with a reason");
-        JsonNode v3 = trainAndRegister(api, trainer, data, CreditFeatures.FEATURES, Map.of("seed", "7", "epochs", "20"), datasetSha256,
+        JsonNode v3 = trainAndRegister(api, trainer, data, lineage, CreditFeatures.FEATURES, Map.of("seed", "7", "epochs", "20"),
                 "retrained, 20 epochs");
         api.post("/v1/models/" + MODEL + "/aliases/champion", Map.of("version", v3.path("version").asInt(), "reason", "retrained"));
         JsonNode rolledBack = api.post("/v1/models/" + MODEL + "/aliases/champion/rollback",
@@ -220,12 +249,32 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private JsonNode trainAndRegister(KeelClient api, Trainer trainer, CreditFeatures data, List<String> features,
-                                      Map<String, String> parameters, String datasetSha256, String description) {
-        Trainer.TrainedModel model = trainer.train(data.trainingData(features, 0.3, 42), parameters);
+    /** The training snapshot: its rows and identity. */
+    private record Lineage(TableData table, String sha256, String uri) {
+        Trainer.TrainingData trainingData(List<String> features) {
+            List<String> columns = table.columns();
+            int label = columns.indexOf("bad");
+            int[] indexes = features.stream().mapToInt(columns::indexOf).toArray();
+            List<double[]> values = new java.util.ArrayList<>();
+            List<String> labels = new java.util.ArrayList<>();
+            for (Object[] row : table.rows()) {
+                double[] vector = new double[indexes.length];
+                for (int i = 0; i < indexes.length; i++) {
+                    vector[i] = ((Number) row[indexes[i]]).doubleValue();
+                }
+                values.add(vector);
+                labels.add(((Number) row[label]).intValue() == 1 ? "bad" : "good");
+            }
+            return new Trainer.TrainingData(features, values, labels, 0.3, 42);
+        }
+    }
+
+    private JsonNode trainAndRegister(KeelClient api, Trainer trainer, CreditFeatures data, Lineage snapshot, List<String> features,
+                                      Map<String, String> parameters, String description) {
+        Trainer.TrainedModel model = trainer.train(snapshot.trainingData(features), parameters);
         Map<String, Object> lineage = new LinkedHashMap<>();
-        lineage.put("datasetSha256", datasetSha256);
-        lineage.put("datasetUri", CreditFeatures.CSV.toString());
+        lineage.put("datasetSha256", snapshot.sha256());
+        lineage.put("datasetUri", snapshot.uri());
         lineage.put("codeVersion", "keel " + Version.current() + " / " + trainer.algorithm());
         lineage.put("parameters", model.parameters());
         Map<String, Object> metadata = new LinkedHashMap<>();
