@@ -21,13 +21,41 @@ import java.util.stream.Collectors;
 public final class Call {
     private final Context context;
     private final String requestId;
+    private final long maxBody;
     private Principal principal;
     private JsonNode body;
     private String project;
 
-    Call(Context context, String requestId) {
+    Call(Context context, String requestId, long maxBody) {
         this.context = context;
         this.requestId = requestId;
+        this.maxBody = maxBody;
+    }
+
+    private byte[] bytes;
+
+    /**
+     * The raw body, read once straight from the request stream; larger than {@code server.max-request-size} is a 413.
+     */
+    public byte[] body() {
+        if (bytes == null) {
+            long declared = context.req().getContentLengthLong();
+            if (declared > maxBody) {
+                throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is " + declared + " bytes; the limit is " + maxBody
+                        + " bytes (server.max-request-size)");
+            }
+            try {
+                java.io.InputStream in = context.req().getInputStream();
+                bytes = declared >= 0 ? in.readNBytes((int) declared) : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            } catch (IOException e) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "the body could not be read: " + e.getMessage());
+            }
+            if (bytes.length > maxBody) {
+                throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + maxBody
+                        + " bytes (server.max-request-size)");
+            }
+        }
+        return bytes;
     }
 
     /** The underlying Javalin context, for streaming and uploads. */
@@ -98,7 +126,7 @@ public final class Call {
     /** The body parsed as a JSON object; a missing or malformed body is a 400 naming the problem. */
     public JsonNode json() {
         if (body == null) {
-            byte[] bytes = context.bodyAsBytes();
+            byte[] bytes = body();
             if (bytes.length == 0) {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the request needs a JSON body");
             }
@@ -220,7 +248,11 @@ public final class Call {
     }
 
     public void json(int status, Object value) {
-        context.status(status).contentType("application/json").result(Json.write(value));
+        try {
+            context.status(status).contentType("application/json").result(Json.MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public void ok(Object value) {

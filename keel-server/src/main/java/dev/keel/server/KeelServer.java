@@ -30,6 +30,7 @@ public final class KeelServer implements AutoCloseable {
     private final Api api = new Api();
     private final RequestLog requestLog;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
     private Javalin javalin;
 
@@ -107,15 +108,28 @@ public final class KeelServer implements AutoCloseable {
 
     private static String requestId(Context context) {
         String given = context.header("X-Request-Id");
-        String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String id = given != null && REQUEST_ID.matcher(given).matches() ? given : newRequestId();
         context.header("X-Request-Id", id);
         return id;
+    }
+
+    /** A random version-4 UUID drawn from a thread-local generator: request ids need uniqueness, not secrecy. */
+    static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
+    }
+
+    private Timer timer(ApiRoute route, int status) {
+        return timers.computeIfAbsent(route.method() + " " + route.path() + " " + status, key -> Timer.builder("keel.http.requests")
+                .tag("method", route.method()).tag("route", route.path()).tag("status", Integer.toString(status)).register(keel.metrics()));
     }
 
     private void serve(ApiRoute route, Context context) {
         long start = System.nanoTime();
         String requestId = requestId(context);
-        Call call = new Call(context, requestId);
+        Call call = new Call(context, requestId, keel.config().server().maxRequestSize());
         context.attribute(CALL, call);
         inFlight.incrementAndGet();
         String outcome = "success";
@@ -144,8 +158,7 @@ public final class KeelServer implements AutoCloseable {
                 audit(route, call, outcome, status, detail);
             }
             double millis = (System.nanoTime() - start) / 1e6;
-            Timer.builder("keel.http.requests").tag("method", route.method()).tag("route", route.path())
-                    .tag("status", Integer.toString(status)).register(keel.metrics()).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+            timer(route, status).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
             requestLog.log(requestId, route.method(), context.path(), status, millis, call.actor());
             inFlight.decrementAndGet();
         }

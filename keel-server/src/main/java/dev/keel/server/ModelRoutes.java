@@ -131,7 +131,7 @@ final class ModelRoutes implements HttpService {
             if (length > limit) {
                 throw tooLarge(length, limit);
             }
-            artifact = call.context().bodyAsBytes();
+            artifact = call.body();
             if (artifact.length > limit) {
                 throw tooLarge(artifact.length, limit);
             }

@@ -243,8 +243,8 @@ public final class PredictionLog implements AutoCloseable {
                         appender.append(record.latencyMillis());
                         appender.append(record.fallback());
                         appender.append(record.shadow());
-                        appender.append(Json.write(record.inputs()));
-                        appender.append(Json.write(record.outputs()));
+                        appender.append(FlatJson.write(record.inputs()));
+                        appender.append(FlatJson.write(record.outputs()));
                         appender.endRow();
                     }
                 }

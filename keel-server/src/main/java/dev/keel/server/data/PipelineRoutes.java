@@ -81,7 +81,7 @@ public final class PipelineRoutes implements HttpService {
         if (contentType.startsWith("application/json")) {
             return call.jsonText("spec", "");
         }
-        String body = new String(call.context().bodyAsBytes(), StandardCharsets.UTF_8);
+        String body = new String(call.body(), StandardCharsets.UTF_8);
         if (body.isBlank()) {
             throw KeelException.badRequest("the body is empty; send the pipeline spec as YAML (or JSON {\"spec\": \"...\"})");
         }

@@ -149,7 +149,7 @@ public final class MonitorRoutes implements HttpService {
     }
 
     private void labels(Call call) throws IOException {
-        byte[] bytes = call.context().bodyAsBytes();
+        byte[] bytes = call.body();
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(bytes);
@@ -179,9 +179,9 @@ public final class MonitorRoutes implements HttpService {
         String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
         ReferenceProfile profile;
         if (contentType.startsWith("text/csv")) {
-            profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), call.context().bodyAsBytes(), call.actor());
+            profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), call.body(), call.actor());
         } else if (contentType.isEmpty() || contentType.startsWith("application/json")) {
-            JsonNode body = Json.MAPPER.readTree(call.context().bodyAsBytes());
+            JsonNode body = Json.MAPPER.readTree(call.body());
             JsonNode rows = body != null && body.isObject() ? body.get("rows") : body;
             if (rows == null || !rows.isArray()) {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the body must be {\"rows\": [{column: value, ...}, ...]} or an array of rows");

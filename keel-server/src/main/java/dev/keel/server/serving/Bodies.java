@@ -17,7 +17,7 @@ final class Bodies {
     }
 
     static JsonNode read(Call call) {
-        byte[] bytes = call.context().bodyAsBytes();
+        byte[] bytes = call.body();
         if (bytes.length == 0) {
             throw new KeelException(ErrorCode.INVALID_JSON, "the request needs a JSON body");
         }
