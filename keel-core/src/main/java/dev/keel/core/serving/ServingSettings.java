@@ -26,7 +26,7 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
     public static ServingSettings from(ConfigNode node) {
         int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
         ScoringConfig scoring = new ScoringConfig(workers, node.integer("queue-capacity", 4096, 1, 1_000_000), node.bool("batching", true),
-                node.integer("max-batch-rows", 256, 1, 65_536), node.duration("max-delay", Duration.ZERO));
+                node.integer("max-batch-rows", 256, 1, 65_536), node.duration("max-delay", Duration.ZERO), node.bool("inline-scoring", true));
         RuntimeOptions runtime = new RuntimeOptions(node.integer("intra-op-threads", 1, 0, 256),
                 node.oneOf("optimization-level", "all", List.of("none", "basic", "extended", "all")), Math.min(workers, 256));
         ServingSettings settings = new ServingSettings(scoring, runtime, node.integer("cached-models", 4, 1, 1024),

@@ -14,8 +14,15 @@ import java.util.Objects;
  * @param maxBatchRows the most rows one batched call may hold ({@code max-batch-rows})
  * @param maxDelay how long a thread may hold a batch open waiting for more requests, counted from the oldest request's
  *     arrival; zero batches only what is already queued ({@code max-delay})
+ * @param inline whether a call may score on the caller's own thread when nothing is queued and the model is known to be
+ *     fast, saving two thread hand-offs at low load ({@code inline-scoring})
  */
-public record ScoringConfig(int workers, int queueCapacity, boolean batching, int maxBatchRows, Duration maxDelay) {
+public record ScoringConfig(int workers, int queueCapacity, boolean batching, int maxBatchRows, Duration maxDelay, boolean inline) {
+    /** Without inline scoring: every call goes through the queue. */
+    public ScoringConfig(int workers, int queueCapacity, boolean batching, int maxBatchRows, Duration maxDelay) {
+        this(workers, queueCapacity, batching, maxBatchRows, maxDelay, false);
+    }
+
     public ScoringConfig {
         Objects.requireNonNull(maxDelay, "maxDelay");
         require(workers >= 1 && workers <= 1024, "workers must be between 1 and 1024, got " + workers);
@@ -32,7 +39,7 @@ public record ScoringConfig(int workers, int queueCapacity, boolean batching, in
 
     /** This configuration with batching switched on or off. */
     public ScoringConfig withBatching(boolean enabled) {
-        return new ScoringConfig(workers, queueCapacity, enabled, maxBatchRows, maxDelay);
+        return new ScoringConfig(workers, queueCapacity, enabled, maxBatchRows, maxDelay, inline);
     }
 
     private static void require(boolean condition, String message) {

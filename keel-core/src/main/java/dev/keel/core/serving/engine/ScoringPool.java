@@ -41,9 +41,16 @@ public final class ScoringPool implements AutoCloseable {
     private int batchFillers;
     private boolean running = true;
     private volatile long nanosPerRequest;
+    /** Scoring slots for callers that score on their own thread; as many as workers, so concurrency stays bounded. */
+    private final java.util.concurrent.Semaphore inlineSlots;
+    /** Smoothed time per call of each model, for deciding whether a call is short enough to run inline. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> modelNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Calls expected to take less than this run on the caller's thread when nothing is queued. */
+    private static final long INLINE_LIMIT_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private ScoringPool(ScoringConfig config, ScoringMetrics metrics) {
         this.config = config;
+        this.inlineSlots = new java.util.concurrent.Semaphore(config.workers());
         this.metrics = metrics;
         this.pending = new ArrayDeque<>(Math.min(config.queueCapacity(), 4096));
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("keel-scoring-timer").daemon(true).factory());
@@ -125,6 +132,10 @@ public final class ScoringPool implements AutoCloseable {
 
     private CompletableFuture<Map<String, Tensor>> enqueue(ScoringRequest request, Optional<Duration> timeout) {
         Objects.requireNonNull(request, "request");
+        Optional<CompletableFuture<Map<String, Tensor>>> inline = tryInline(request);
+        if (inline.isPresent()) {
+            return inline.get();
+        }
         BatchPolicy policy = request.batching();
         Optional<Batches.Keyed> keyed = config.batching() && policy.enabled() ? Batches.key(request.model(), request.inputs())
                 : Optional.empty();
@@ -150,6 +161,33 @@ public final class ScoringPool implements AutoCloseable {
         }
         timeout.ifPresent(limit -> scheduleTimeout(job, limit));
         return job.future;
+    }
+
+    /**
+     * Scores on the caller's thread when nothing waits in the queue, a slot is free and the model is known to answer well
+     * within the inline limit: at low load this saves two thread hand-offs per call; under load calls queue and batch.
+     */
+    private Optional<CompletableFuture<Map<String, Tensor>>> tryInline(ScoringRequest request) {
+        Long typical = modelNanos.get(request.modelKey());
+        if (!config.inline() || typical == null || typical > INLINE_LIMIT_NANOS || !running || !pending.isEmpty()
+                || !inlineSlots.tryAcquire()) {
+            return Optional.empty();
+        }
+        try {
+            long start = System.nanoTime();
+            metrics.queueWait(request.modelKey(), 0);
+            int rows = Batches.key(request.model(), request.inputs()).map(Batches.Keyed::rows).orElse(1);
+            try {
+                Map<String, Tensor> outputs = request.model().predict(request.inputs());
+                record(request.modelKey(), 1, Math.max(rows, 1), start);
+                return Optional.of(CompletableFuture.completedFuture(outputs));
+            } catch (RuntimeException e) {
+                record(request.modelKey(), 1, Math.max(rows, 1), start);
+                return Optional.of(CompletableFuture.failedFuture(e));
+            }
+        } finally {
+            inlineSlots.release();
+        }
     }
 
     private Duration retryAfter(int queued) {
@@ -301,6 +339,7 @@ public final class ScoringPool implements AutoCloseable {
         long nanos = System.nanoTime() - start;
         metrics.batch(modelKey, requests, rows, nanos);
         long perRequest = nanos / requests;
+        modelNanos.merge(modelKey, perRequest, (old, now) -> old + ((now - old) >> SMOOTHING_SHIFT));
         long previous = nanosPerRequest;
         nanosPerRequest = previous == 0 ? perRequest : previous + ((perRequest - previous) >> SMOOTHING_SHIFT);
     }

@@ -41,6 +41,28 @@ class ScoringPoolTest {
     }
 
     @Test
+    void inline_fastModelScoresOnTheCallersThreadOnceItsCostIsKnownAndOnlyWhenNothingIsQueued() throws Exception {
+        TestingModel model = TestingModel.batchable();
+        ScoringPool pool = ScoringPool.start(new ScoringConfig(1, 100, true, 32, NO_DELAY, true), metrics);
+        pools.add(pool);
+
+        assertThat(y(pool.submit(request(model, 1, 2)))).isEqualTo(TestingModel.expected(1, 2));
+        assertThat(model.lastThread()).as("the first call measures the model on a scoring thread").isNotEqualTo(Thread.currentThread());
+
+        assertThat(y(pool.submit(request(model, 3, 4)))).isEqualTo(TestingModel.expected(3, 4));
+        assertThat(model.lastThread()).as("a known-fast model on an idle pool scores inline").isEqualTo(Thread.currentThread());
+
+        TestingModel.Gate gate = model.holdNextCall();
+        CompletableFuture<Map<String, Tensor>> held = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> pool.submit(request(model, 5, 6)).join(), java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        gate.awaitEntered();
+        CompletableFuture<Map<String, Tensor>> queuedBehind = pool.submit(request(model, 7, 8));
+        gate.release();
+        assertThat(y(held)).isEqualTo(TestingModel.expected(5, 6));
+        assertThat(y(queuedBehind)).isEqualTo(TestingModel.expected(7, 8));
+    }
+
+    @Test
     void batching_coalescesQueuedRequestsAndAnswersAsIfUnbatched() throws Exception {
         TestingModel model = TestingModel.batchable();
         ScoringPool pool = pool(1, 100, true, 32, NO_DELAY);

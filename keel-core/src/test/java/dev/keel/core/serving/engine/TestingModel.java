@@ -22,6 +22,13 @@ final class TestingModel implements LoadedModel {
     private final List<Integer> callRows = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Gate> gate = new AtomicReference<>();
 
+    private volatile Thread lastThread;
+
+    /** The thread that ran the latest call. */
+    Thread lastThread() {
+        return lastThread;
+    }
+
     private TestingModel(long leadingDimension) {
         this.signature = new ModelSignature(
                 List.of(new TensorSpec("x", DataType.FP32, leadingDimension, 2)),
@@ -73,6 +80,7 @@ final class TestingModel implements LoadedModel {
 
     @Override
     public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
+        lastThread = Thread.currentThread();
         Gate held = gate.getAndSet(null);
         if (held != null) {
             held.entered.countDown();
