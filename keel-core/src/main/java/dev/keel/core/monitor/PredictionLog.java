@@ -29,7 +29,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -159,25 +158,26 @@ public final class PredictionLog implements AutoCloseable {
         return new Stats(accepted.get(), dropped.get(), sampledOut.get(), written.get(), segments.get(), queue.size());
     }
 
+    /**
+     * Writes a batch when it is full or the flush interval has passed. The writer sleeps between looks at the queue rather
+     * than waiting on it, so offering a record never wakes a thread: serving pays one queue insert per prediction.
+     */
     private void drainLoop() {
         List<PredictionRecord> batch = new ArrayList<>();
+        long tickMillis = Math.max(1, Math.min(config.flushInterval().toMillis(), 50));
+        long lastWrite = System.nanoTime();
         while (!closed || !queue.isEmpty()) {
             try {
-                PredictionRecord first = queue.poll(config.flushInterval().toMillis(), TimeUnit.MILLISECONDS);
-                if (first == null) {
+                boolean due = queue.size() >= config.batchSize() || System.nanoTime() - lastWrite >= config.flushInterval().toNanos();
+                if (!due && !closed) {
+                    Thread.sleep(tickMillis);
                     continue;
                 }
-                batch.add(first);
-                long deadline = System.nanoTime() + config.flushInterval().toNanos();
-                while (batch.size() < config.batchSize()) {
-                    long left = deadline - System.nanoTime();
-                    PredictionRecord next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
+                lastWrite = System.nanoTime();
+                queue.drainTo(batch, config.batchSize());
+                if (!batch.isEmpty()) {
+                    write(batch);
                 }
-                write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

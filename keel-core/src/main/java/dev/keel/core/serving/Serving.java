@@ -34,7 +34,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -61,7 +60,9 @@ public final class Serving implements AutoCloseable {
     private final Map<String, ActiveEndpoint> active = new ConcurrentHashMap<>();
     private final Object routing = new Object();
     private final List<PredictionListener> listeners = new CopyOnWriteArrayList<>();
-    private final ThreadPoolExecutor notifier;
+    private final java.util.concurrent.ArrayBlockingQueue<PredictionEvent> events = new java.util.concurrent.ArrayBlockingQueue<>(10_000);
+    private final Thread notifier;
+    private volatile boolean notifying = true;
     private final AtomicLong droppedEvents = new AtomicLong();
     private final ScheduledExecutorService refresher;
     private final java.util.concurrent.ExecutorService shadowExecutor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
@@ -76,9 +77,7 @@ public final class Serving implements AutoCloseable {
         this.pool = ScoringPool.start(settings.scoring(), metrics);
         this.models = new LoadedModels(registry, runtimes, settings.runtime(), settings.cachedModels());
         this.records = new ServingRecords(database, 10_000);
-        this.notifier = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
-                Thread.ofPlatform().name("keel-prediction-listeners").daemon(true).factory(),
-                (task, executor) -> droppedEvents.incrementAndGet());
+        this.notifier = Thread.ofPlatform().name("keel-prediction-listeners").daemon(true).start(this::deliverEvents);
         this.refresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("keel-serving-refresh").daemon(true).factory());
         registry.onAliasMoved(this::aliasMoved);
@@ -675,18 +674,39 @@ public final class Serving implements AutoCloseable {
     }
 
     private void notify(PredictionEvent event) {
-        if (listeners.isEmpty()) {
-            return;
+        if (!listeners.isEmpty() && !events.offer(event)) {
+            droppedEvents.incrementAndGet();
         }
-        notifier.execute(() -> {
-            for (PredictionListener listener : listeners) {
+    }
+
+    /**
+     * Hands queued events to the listeners every few milliseconds. Sleeping between looks, rather than waiting on the
+     * queue, means a prediction never wakes this thread: serving pays one queue insert per answer.
+     */
+    private void deliverEvents() {
+        List<PredictionEvent> batch = new ArrayList<>();
+        while (notifying || !events.isEmpty()) {
+            events.drainTo(batch, 1_000);
+            if (batch.isEmpty()) {
                 try {
-                    listener.onPrediction(event);
-                } catch (RuntimeException e) {
-                    LOG.warn("prediction listener {} failed", listener, e);
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            for (PredictionEvent event : batch) {
+                for (PredictionListener listener : listeners) {
+                    try {
+                        listener.onPrediction(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("prediction listener {} failed", listener, e);
+                    }
                 }
             }
-        });
+            batch.clear();
+        }
     }
 
     /** Prediction events dropped because listeners fell behind. */
@@ -699,9 +719,9 @@ public final class Serving implements AutoCloseable {
         refresher.shutdownNow();
         pool.close();
         shadowExecutor.close();
-        notifier.shutdown();
+        notifying = false;
         try {
-            notifier.awaitTermination(5, TimeUnit.SECONDS);
+            notifier.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
