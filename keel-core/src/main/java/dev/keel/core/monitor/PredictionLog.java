@@ -89,7 +89,10 @@ public final class PredictionLog implements AutoCloseable {
                     Files.deleteIfExists(leftover);
                 }
             }
-            DuckDBConnection duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            java.util.Properties settings = new java.util.Properties();
+            // one DuckDB thread: the log's writes never take every core away from serving
+            settings.setProperty("threads", "1");
+            DuckDBConnection duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", settings);
             PredictionLog log = new PredictionLog(directory, config, duck);
             log.writer.start();
             return log;
@@ -249,7 +252,7 @@ public final class PredictionLog implements AutoCloseable {
                     }
                 }
                 statement.execute("COPY (SELECT * FROM " + table + " ORDER BY time_ms) TO " + literal(temporary)
-                        + " (FORMAT parquet, COMPRESSION zstd)");
+                        + " (FORMAT parquet, COMPRESSION snappy)");
             } finally {
                 statement.execute("DROP TABLE " + table);
             }
