@@ -4,7 +4,7 @@ import dev.keel.core.json.Json;
 import java.util.Map;
 
 /**
- * Writes the prediction log's small maps of numbers, strings and booleans (and maps of those) as JSON without a
+ * Writes the prediction log's small maps of numbers, strings and booleans (and maps or lists of those) as JSON without a
  * general-purpose serializer; anything else goes to Jackson. The log writes one such map per input and output row, so
  * this sits on the write path of every prediction.
  */
@@ -63,6 +63,21 @@ final class FlatJson {
                 if (depth > 0 || !append(out, nested, depth + 1)) {
                     return false;
                 }
+            }
+            case java.util.List<?> list -> {
+                if (depth > 0) {
+                    return false;
+                }
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    if (list.get(i) instanceof Map<?, ?> || list.get(i) instanceof java.util.List<?> || !value(out, list.get(i), depth + 1)) {
+                        return false;
+                    }
+                }
+                out.append(']');
             }
             default -> {
                 return false;

@@ -24,6 +24,7 @@ class FlatJsonTest {
         map.put("flag", true);
         map.put("missing", null);
         map.put("probability", probability);
+        map.put("features", List.of(1.5f, 2, -3L, "x"));
 
         String text = FlatJson.write(map);
 
@@ -35,7 +36,7 @@ class FlatJsonTest {
     @Test
     void write_fallsBackToJacksonForValuesItDoesNotHandle() {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("list", List.of(1, 2));
+        map.put("nested", List.of(List.of(1, 2)));
         map.put("nan", Double.NaN);
 
         assertThat(FlatJson.write(map)).isEqualTo(Json.write(map));
