@@ -15,7 +15,6 @@ import dev.keel.core.security.ProjectService;
 import io.javalin.http.UploadedFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,13 +163,5 @@ final class ModelRoutes implements HttpService {
             throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata must be a JSON object");
         }
         return Call.bind(node, VersionMetadata.class);
-    }
-
-    static Map<String, Object> summary(ModelVersion version) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("model", version.model());
-        view.put("version", version.version());
-        view.put("sha256", version.artifact().sha256());
-        return view;
     }
 }
