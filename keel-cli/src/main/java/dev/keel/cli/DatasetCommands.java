@@ -59,7 +59,7 @@ final class DatasetCommands {
                         + answer.path("rows").asLong() + " rows, sha256 " + answer.path("sha256").asText());
                 System.out.println("  from pipeline " + answer.path("pipeline").asText() + " v" + answer.path("specVersion").asInt()
                         + ", run " + answer.path("runId").asText());
-                answer.path("sourceFingerprints").fields().forEachRemaining(source -> System.out.println("  source "
+                answer.path("sourceFingerprints").properties().forEach(source -> System.out.println("  source "
                         + source.getKey() + " " + source.getValue().asText()));
                 Output.table(System.out, answer.path("profile").path("columns"), List.of(Output.Column.field("COLUMN", "name"),
                         Output.Column.field("TYPE", "type")));

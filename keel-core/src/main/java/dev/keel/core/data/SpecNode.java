@@ -207,7 +207,7 @@ final class SpecNode {
             error("expected a mapping of name: value");
             return members;
         }
-        node.fields().forEachRemaining(entry -> members.put(entry.getKey(),
+        node.properties().forEach(entry -> members.put(entry.getKey(),
                 new SpecNode(entry.getValue(), child(entry.getKey()), errors)));
         return members;
     }

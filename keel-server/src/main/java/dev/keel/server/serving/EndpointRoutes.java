@@ -136,8 +136,7 @@ public final class EndpointRoutes implements HttpService {
                     List.of(new KeelException.FieldError("columns", "expected an object of lists")));
         }
         int length = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> fields = columns.fields(); fields.hasNext();) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : columns.properties()) {
             if (!field.getValue().isArray()) {
                 throw new KeelException(ErrorCode.INVALID_REQUEST, "columns." + field.getKey() + " must be a list of values",
                         List.of(new KeelException.FieldError("columns." + field.getKey(), "expected an array")));
@@ -152,8 +151,7 @@ public final class EndpointRoutes implements HttpService {
         List<JsonNode> rows = new ArrayList<>();
         for (int row = 0; row < length; row++) {
             var record = dev.keel.core.json.Json.MAPPER.createObjectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> fields = columns.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : columns.properties()) {
                 record.set(field.getKey(), field.getValue().get(row));
             }
             rows.add(record);

@@ -40,8 +40,7 @@ class DriftStatisticsMatchScipyTest {
             : ColumnSample.categorical(Fixtures.strings(node.get("current")));
         JsonNode expected = node.get("expected");
         int checked = 0;
-        for (var it = expected.fields(); it.hasNext(); ) {
-            var entry = it.next();
+        for (var entry : expected.properties()) {
             String key = entry.getKey();
             if (key.equals("default")) {
                 DriftStatistic chosen = detector.detect(reference, current, DriftOptions.defaults()).result().statistic();
