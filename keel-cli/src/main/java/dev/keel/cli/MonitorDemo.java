@@ -31,11 +31,10 @@ final class MonitorDemo {
         List<Map<String, String>> rows = data.rows();
 
         out.println();
-        out.println("[monitor 1] Give " + model + ":" + version + " its reference: the " + rows.size() + " training applicants");
-        List<Map<String, Object>> reference = rows.stream().map(MonitorDemo::features).toList();
-        JsonNode profile = api.post("/v1/models/" + model + "/versions/" + version + "/reference", Map.of("rows", reference));
-        out.println("    ok: " + profile.path("rows").asLong() + " rows, " + profile.path("columns").size() + " columns, sha256 "
-                + profile.path("sha256").asText().substring(0, 16) + "...");
+        out.println("[monitor 1] Give " + model + ":" + version + " its reference: the dataset snapshot it was trained on (from its lineage)");
+        JsonNode profile = api.post("/v1/models/" + model + "/versions/" + version + "/reference", Map.of("dataset", "lineage"));
+        out.println("    ok: " + profile.path("source").asText() + ", " + profile.path("rows").asLong() + " rows, " + profile.path("columns").size()
+                + " columns, sha256 " + profile.path("sha256").asText().substring(0, 16) + "...");
 
         out.println();
         out.println("[monitor 2] Declare a drift monitor: PSI >= 0.2 on duration, credit_amount, checking_status_lt_0 over the last "

@@ -33,7 +33,8 @@ class DemoCommandTest {
                 .contains("chain intact")
                 .contains("[monitor 4]").contains("state breached").contains(MonitorDemo.MONITOR)
                 .contains("dataset drift:")
-                .contains("labelled predictions, state ok");
+                .contains("labelled predictions, state ok")
+                .contains("ok: dataset:credit-g-features@1, 1000 rows");
     }
 
     @Test

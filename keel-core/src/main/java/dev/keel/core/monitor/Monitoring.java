@@ -116,6 +116,17 @@ public final class Monitoring implements AutoCloseable {
         return references.uploadCsv(resolved.model(), resolved.version(), csv, resolved.features(), actor);
     }
 
+    /**
+     * Makes a dataset snapshot the reference of the version.
+     *
+     * @param snapshot the snapshot's Parquet file, its hash already checked
+     * @param label where it came from, e.g. {@code dataset:credit-g-features@1}
+     */
+    public ReferenceProfile referenceFromSnapshot(String model, String version, java.nio.file.Path snapshot, String label, String actor) {
+        ModelVersion resolved = registry.resolve(model, version);
+        return references.fromSnapshot(resolved.model(), resolved.version(), snapshot, label, resolved.features(), actor);
+    }
+
     /** Stores uploaded JSON rows as the reference of the version. */
     public ReferenceProfile uploadReferenceRows(String model, String version, List<Map<String, Object>> rows, String actor) {
         ModelVersion resolved = registry.resolve(model, version);

@@ -71,6 +71,15 @@ public final class ReferenceStore {
         });
     }
 
+    /** Stores a dataset snapshot (a Parquet file whose hash was checked) as the reference of the version. */
+    public ReferenceProfile fromSnapshot(String model, int version, Path parquet, String label, List<FeatureSpec> features, String actor) {
+        return store(model, version, features, label, actor, (connection, table) -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE " + table + " AS SELECT * FROM read_parquet(" + literal(parquet) + ")");
+            }
+        });
+    }
+
     /** Stores JSON rows (objects of column to value) as the reference of the version. */
     public ReferenceProfile uploadRows(String model, int version, List<Map<String, Object>> rows, List<FeatureSpec> features, String actor) {
         KeelException.requireArgument(!rows.isEmpty(), "field 'rows' is empty; expected at least one reference row");

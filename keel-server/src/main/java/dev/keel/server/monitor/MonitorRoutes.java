@@ -182,6 +182,10 @@ public final class MonitorRoutes implements HttpService {
             profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), call.body(), call.actor());
         } else if (contentType.isEmpty() || contentType.startsWith("application/json")) {
             JsonNode body = Json.MAPPER.readTree(call.body());
+            if (body != null && body.isObject() && body.has("dataset")) {
+                call.created(referenceView(referenceFromDataset(call, body.get("dataset"))));
+                return;
+            }
             JsonNode rows = body != null && body.isObject() ? body.get("rows") : body;
             if (rows == null || !rows.isArray()) {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the body must be {\"rows\": [{column: value, ...}, ...]} or an array of rows");
@@ -192,6 +196,35 @@ public final class MonitorRoutes implements HttpService {
                     + "{\"rows\": [...]}; got '" + contentType + "'");
         }
         call.created(referenceView(profile));
+    }
+
+    /**
+     * {@code {"dataset": "name@version"}} names a snapshot; {@code {"dataset": "lineage"}} takes the snapshot the version
+     * was trained on, from its lineage ({@code dataset:name@version}).
+     */
+    private ReferenceProfile referenceFromDataset(Call call, JsonNode dataset) {
+        if (!dataset.isTextual()) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'dataset' must be 'name@version' or 'lineage'",
+                    List.of(new KeelException.FieldError("dataset", "expected a string")));
+        }
+        String reference = dataset.asText();
+        if (reference.equals("lineage")) {
+            var version = keel.registry().resolve(call.path("model"), call.path("version"));
+            reference = version.lineage().datasetUri().filter(uri -> uri.startsWith("dataset:")).map(uri -> uri.substring("dataset:".length()))
+                    .orElseThrow(() -> new KeelException(ErrorCode.INVALID_REQUEST, "version " + version.label()
+                            + " was not trained on a Keel dataset: its lineage datasetUri is " + version.lineage().datasetUri().orElse("empty")
+                            + "; expected dataset:name@version"));
+        }
+        int at = reference.lastIndexOf('@');
+        if (at <= 0 || !reference.substring(at + 1).matches("\\d{1,9}")) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'dataset' is '" + reference + "'; expected name@version such as "
+                    + "credit-g-features@1, or 'lineage'", List.of(new KeelException.FieldError("dataset", "expected name@version or lineage")));
+        }
+        String name = reference.substring(0, at);
+        int datasetVersion = Integer.parseInt(reference.substring(at + 1));
+        java.nio.file.Path file = keel.data().service().snapshotFile(name, datasetVersion);
+        return monitoring().referenceFromSnapshot(call.path("model"), call.path("version"), file, "dataset:" + name + "@" + datasetVersion,
+                call.actor());
     }
 
     private static Map<String, Object> referenceView(ReferenceProfile profile) {
