@@ -44,28 +44,34 @@ public final class Keel implements AutoCloseable {
     private Keel(KeelConfig config, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = clock;
-        this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().poolSize());
-        closeables.add(database);
-        new Migrator(database).migrate();
-        this.artifacts = new LocalArtifactStore(config.artifacts().directory());
-        artifacts.sweepStaging();
-        this.runtimes = ModelRuntimes.discover();
-        this.projects = new ProjectService(database, clock);
-        projects.ensureDefault();
-        this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl());
-        this.audit = new AuditLog(database, clock);
-        this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
-        this.monitoring = Monitoring.open(config, database, registry, clock);
-        closeables.add(monitoring);
-        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
-        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
-        this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
-        closeables.add(serving);
-        serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
-        serving.start();
-        this.data = DataCollection.open(config, database, clock);
-        closeables.add(data);
+        try {
+            this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().poolSize());
+            closeables.add(database);
+            new Migrator(database).migrate();
+            this.artifacts = new LocalArtifactStore(config.artifacts().directory());
+            artifacts.sweepStaging();
+            this.runtimes = ModelRuntimes.discover();
+            this.projects = new ProjectService(database, clock);
+            projects.ensureDefault();
+            this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl());
+            this.audit = new AuditLog(database, clock);
+            this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
+            this.monitoring = Monitoring.open(config, database, registry, clock);
+            closeables.add(monitoring);
+            this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
+            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+            this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
+            closeables.add(serving);
+            serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
+            serving.start();
+            this.data = DataCollection.open(config, database, clock);
+            closeables.add(data);
+        } catch (RuntimeException e) {
+            // whatever was opened before the failure (the store, the prediction log) is closed again
+            close();
+            throw e;
+        }
     }
 
     /** Opens the store, applies migrations and builds every component. */
