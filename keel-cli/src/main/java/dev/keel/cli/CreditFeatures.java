@@ -1,6 +1,5 @@
 package dev.keel.cli;
 
-import dev.keel.spi.Trainer.TrainingData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -91,17 +90,6 @@ final class CreditFeatures {
             return indicator[1].equals(row.get(indicator[0])) ? 1 : 0;
         }
         return Double.parseDouble(row.get(name));
-    }
-
-    /** Training data over the given features with label {@code class} (good/bad). */
-    TrainingData trainingData(List<String> features, double testFraction, long seed) {
-        List<double[]> values = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Map<String, String> row : rows) {
-            values.add(features.stream().mapToDouble(name -> feature(row, name)).toArray());
-            labels.add(row.get("class"));
-        }
-        return new TrainingData(features, values, labels, testFraction, seed);
     }
 
     /** The feature schema of the given features: numeric ranges seen in the data (indicators are 0/1). */

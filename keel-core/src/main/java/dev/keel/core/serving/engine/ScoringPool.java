@@ -176,7 +176,8 @@ public final class ScoringPool implements AutoCloseable {
         try {
             long start = System.nanoTime();
             metrics.queueWait(request.modelKey(), 0);
-            int rows = Batches.key(request.model(), request.inputs()).map(Batches.Keyed::rows).orElse(1);
+            int rows = request.inputs().values().stream().findFirst().map(Tensor::shape)
+                    .filter(shape -> shape.length > 0).map(shape -> (int) shape[0]).orElse(1);
             try {
                 Map<String, Tensor> outputs = request.model().predict(request.inputs());
                 record(request.modelKey(), 1, Math.max(rows, 1), start);
