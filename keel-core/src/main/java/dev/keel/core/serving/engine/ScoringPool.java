@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -208,8 +209,9 @@ public final class ScoringPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (job.future.completeExceptionally(new ScoringTimeoutException(job.request.modelKey(), timeout))) {
+        if (job.settle()) {
             metrics.timedOut(job.request.modelKey());
+            job.future.completeExceptionally(new ScoringTimeoutException(job.request.modelKey(), timeout));
         }
     }
 
@@ -222,7 +224,7 @@ public final class ScoringPool implements AutoCloseable {
             try {
                 score(batch);
             } catch (RuntimeException | Error e) {
-                batch.forEach(job -> job.future.completeExceptionally(e));
+                batch.forEach(job -> job.fail(e));
                 if (e instanceof Error error) {
                     throw error;
                 }
@@ -243,7 +245,7 @@ public final class ScoringPool implements AutoCloseable {
                     notEmpty.awaitUninterruptibly();
                 }
                 first = pending.pollFirst();
-                if (first.future.isDone()) {
+                if (first.isSettled()) {
                     first = null;
                 }
             }
@@ -276,7 +278,7 @@ public final class ScoringPool implements AutoCloseable {
         int total = rows;
         for (Iterator<Job> iterator = pending.iterator(); iterator.hasNext() && total < maxRows;) {
             Job job = iterator.next();
-            if (job.future.isDone()) {
+            if (job.isSettled()) {
                 iterator.remove();
             } else if (key.equals(job.key) && total + job.rows <= maxRows) {
                 iterator.remove();
@@ -309,7 +311,7 @@ public final class ScoringPool implements AutoCloseable {
             if (parts.isPresent()) {
                 record(modelKey, batch.size(), totalRows, start);
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).future.complete(parts.get().get(i));
+                    batch.get(i).answer(parts.get().get(i));
                 }
                 return;
             }
@@ -320,7 +322,7 @@ public final class ScoringPool implements AutoCloseable {
     }
 
     private void scoreAlone(Job job, String modelKey) {
-        if (job.future.isDone()) {
+        if (job.isSettled()) {
             return;
         }
         long start = System.nanoTime();
@@ -329,11 +331,11 @@ public final class ScoringPool implements AutoCloseable {
             outputs = job.request.model().predict(job.request.inputs());
         } catch (RuntimeException e) {
             record(modelKey, 1, Math.max(job.rows, 1), start);
-            job.future.completeExceptionally(e);
+            job.fail(e);
             return;
         }
         record(modelKey, 1, Math.max(job.rows, 1), start);
-        job.future.complete(outputs);
+        job.answer(outputs);
     }
 
     private void record(String modelKey, int requests, int rows, long start) {
@@ -363,7 +365,7 @@ public final class ScoringPool implements AutoCloseable {
             lock.unlock();
         }
         for (Job job : abandoned) {
-            job.future.completeExceptionally(new KeelException(ErrorCode.UNAVAILABLE,
+            job.fail(new KeelException(ErrorCode.UNAVAILABLE,
                     "scoring pool shut down before model '" + job.request.modelKey() + "' could score"));
         }
         for (Thread worker : workers) {
@@ -377,7 +379,11 @@ public final class ScoringPool implements AutoCloseable {
         timer.shutdownNow();
     }
 
-    /** A queued request; {@code key} is null when the request is never batched. */
+    /**
+     * A queued request; {@code key} is null when the request is never batched. Whoever settles it first (a scoring thread
+     * with an answer or failure, or the timer with a timeout) is the only one to complete its future, so a timeout is
+     * counted before its caller sees it and never for a request that was answered.
+     */
     private static final class Job {
         final ScoringRequest request;
         final Batches.Key key;
@@ -386,6 +392,7 @@ public final class ScoringPool implements AutoCloseable {
         final int maxRows;
         final long maxDelayNanos;
         final CompletableFuture<Map<String, Tensor>> future = new CompletableFuture<>();
+        private final AtomicBoolean settled = new AtomicBoolean();
 
         Job(ScoringRequest request, Batches.Key key, int rows, long enqueuedNanos, int maxRows, long maxDelayNanos) {
             this.request = request;
@@ -394,6 +401,26 @@ public final class ScoringPool implements AutoCloseable {
             this.enqueuedNanos = enqueuedNanos;
             this.maxRows = maxRows;
             this.maxDelayNanos = maxDelayNanos;
+        }
+
+        boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+
+        boolean isSettled() {
+            return settled.get() || future.isDone();
+        }
+
+        void answer(Map<String, Tensor> outputs) {
+            if (settle()) {
+                future.complete(outputs);
+            }
+        }
+
+        void fail(Throwable failure) {
+            if (settle()) {
+                future.completeExceptionally(failure);
+            }
         }
     }
 }
