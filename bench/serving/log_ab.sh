@@ -9,11 +9,7 @@ for rate in 1.0 0; do
   rm -rf /tmp/kab; KEEL_ADMIN_TOKEN=$TOKEN KEEL_LOGGING_REQUESTS=false KEEL_MONITORING_PREDICTION_LOG_SAMPLE_RATE=$rate ./keel server --port 8094 --data-dir /tmp/kab > /tmp/kab.log 2>&1 &
   PID=$!
   for _ in $(seq 1 60); do curl -sf -o /dev/null http://127.0.0.1:8094/health/ready && break; sleep 0.5; done
-  A="Authorization: Bearer $TOKEN"
-  curl -sf -H "$A" -X POST http://127.0.0.1:8094/v1/models -d '{"name":"credit","project":"default"}' >/dev/null
-  curl -sf -H "$A" -H 'Content-Type: application/octet-stream' -H 'X-Keel-Metadata: {"tags":{"labels":"good,bad"}}' --data-binary @build/fixtures/models/credit_rf.onnx http://127.0.0.1:8094/v1/models/credit/versions >/dev/null
-  curl -sf -H "$A" -X POST http://127.0.0.1:8094/v1/models/credit/aliases/champion -d '{"version":1}' >/dev/null
-  curl -sf -H "$A" -X POST http://127.0.0.1:8094/v1/endpoints -d '{"name":"credit","model":"credit","alias":"champion"}' >/dev/null
+  bench/serving/register.sh http://127.0.0.1:8094 "$TOKEN"
   export KEEL_TOKEN=$TOKEN
   bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 5s "64" > /dev/null
   echo "round $round log $rate"; bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 15s "64" | tail -1

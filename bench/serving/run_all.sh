@@ -39,12 +39,7 @@ start_keel() { # $1 = prediction-log sample rate
     ./keel server --port 8092 --data-dir "$WORK/keel" > "$WORK/keel-$1.log" 2>&1 &
   PIDS+=($!)
   wait_for http://127.0.0.1:8092/health/ready
-  local auth=(-H "Authorization: Bearer $TOKEN")
-  curl -sf "${auth[@]}" -X POST http://127.0.0.1:8092/v1/models -d '{"name":"credit","project":"default"}' >/dev/null
-  curl -sf "${auth[@]}" -H 'Content-Type: application/octet-stream' -H 'X-Keel-Metadata: {"tags":{"labels":"good,bad"}}' \
-    --data-binary @build/fixtures/models/credit_rf.onnx http://127.0.0.1:8092/v1/models/credit/versions >/dev/null
-  curl -sf "${auth[@]}" -X POST http://127.0.0.1:8092/v1/models/credit/aliases/champion -d '{"version":1}' >/dev/null
-  curl -sf "${auth[@]}" -X POST http://127.0.0.1:8092/v1/endpoints -d '{"name":"credit","model":"credit","alias":"champion"}' >/dev/null
+  "$HERE/register.sh" http://127.0.0.1:8092 "$TOKEN"
 }
 export KEEL_TOKEN=$TOKEN
 echo; echo "## (3) Keel, Open Inference Protocol v2 over HTTP, prediction log on"

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.json.Json;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,11 +19,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,13 +54,17 @@ public final class PredictionLog implements AutoCloseable {
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
-    private static final String COLUMNS = "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs";
+    private static final String COLUMNS =
+            "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs, input_names, input_values";
+    private static final int MAX_CACHED_LAYOUTS = 1024;
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     private final Path directory;
     private final MonitoringConfig config;
     private final BlockingQueue<PredictionRecord> queue;
     private final DuckDBConnection duck;
     private final Map<String, Double> sampleRates = new ConcurrentHashMap<>();
+    private final Map<String, FeatureRow.Names> layouts = new ConcurrentHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sampledOut = new AtomicLong();
@@ -66,6 +72,8 @@ public final class PredictionLog implements AutoCloseable {
     private final AtomicLong segments = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final Object writeLock = new Object();
+    /** Reused by every segment write (under the write lock), so its buffers are allocated once. */
+    private final ParquetSegment segment = new ParquetSegment();
     private final Thread writer;
     private volatile boolean closed;
 
@@ -206,8 +214,19 @@ public final class PredictionLog implements AutoCloseable {
             return;
         }
         Map<Path, List<PredictionRecord>> byFolder = new TreeMap<>();
+        Map<String, Path> endpointFolders = new HashMap<>();
+        Path lastFolder = null;
+        String lastEndpoint = null;
+        long lastDay = Long.MIN_VALUE;
         for (PredictionRecord record : records) {
-            byFolder.computeIfAbsent(folder(record.endpoint(), day(record.time())), key -> new ArrayList<>()).add(record);
+            long day = Math.floorDiv(record.time().toEpochMilli(), MILLIS_PER_DAY);
+            if (lastFolder == null || day != lastDay || !record.endpoint().equals(lastEndpoint)) {
+                lastFolder = endpointFolders.computeIfAbsent(record.endpoint(),
+                        endpoint -> directory.resolve(UNSAFE.matcher(endpoint).replaceAll("_"))).resolve(LocalDate.ofEpochDay(day).toString());
+                lastEndpoint = record.endpoint();
+                lastDay = day;
+            }
+            byFolder.computeIfAbsent(lastFolder, key -> new ArrayList<>()).add(record);
         }
         synchronized (writeLock) {
             for (Map.Entry<Path, List<PredictionRecord>> entry : byFolder.entrySet()) {
@@ -216,47 +235,28 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
-    private Path folder(String endpoint, LocalDate day) {
-        return directory.resolve(UNSAFE.matcher(endpoint).replaceAll("_")).resolve(day.toString());
-    }
-
     private static LocalDate day(Instant time) {
         return LocalDate.ofInstant(time, ZoneOffset.UTC);
     }
 
+    /** Writes one segment: a Parquet file of the records, forced to disk under a temporary name and then renamed into place. */
     private void writeSegment(Path folder, List<PredictionRecord> records) {
         long first = records.stream().mapToLong(record -> record.time().toEpochMilli()).min().orElse(0);
         String name = String.format("%013d-%d-%06d", first, ProcessHandle.current().pid(), sequence.incrementAndGet());
         Path target = folder.resolve(name + ".parquet");
         Path temporary = folder.resolve("." + name + ".parquet.tmp");
-        String table = "segment_" + sequence.get();
-        try (Connection connection = duck.duplicate(); Statement statement = connection.createStatement()) {
+        ParquetSegment segment = this.segment;
+        segment.clear();
+        for (PredictionRecord record : records) {
+            String inputs = record.inputs() instanceof FeatureRow ? null : FlatJson.write(record.inputs());
+            segment.add(record, inputs, FlatJson.write(record.outputs()));
+        }
+        try {
             Files.createDirectories(folder);
-            statement.execute("CREATE TABLE " + table + " (request_id VARCHAR, endpoint VARCHAR, model VARCHAR, version INTEGER, "
-                    + "time_ms BIGINT, latency_ms DOUBLE, fallback BOOLEAN, shadow BOOLEAN, inputs VARCHAR, outputs VARCHAR)");
-            try {
-                try (DuckDBAppender appender = ((DuckDBConnection) connection).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
-                    for (PredictionRecord record : records) {
-                        appender.beginRow();
-                        appender.append(record.requestId());
-                        appender.append(record.endpoint());
-                        appender.append(record.model());
-                        appender.append(record.version());
-                        appender.append(record.time().toEpochMilli());
-                        appender.append(record.latencyMillis());
-                        appender.append(record.fallback());
-                        appender.append(record.shadow());
-                        appender.append(FlatJson.write(record.inputs()));
-                        appender.append(FlatJson.write(record.outputs()));
-                        appender.endRow();
-                    }
-                }
-                statement.execute("COPY (SELECT * FROM " + table + " ORDER BY time_ms) TO " + literal(temporary)
-                        + " (FORMAT parquet, COMPRESSION snappy)");
-            } finally {
-                statement.execute("DROP TABLE " + table);
-            }
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+                segment.writeTo(out);
+                out.flush();
                 channel.force(true);
             }
             try {
@@ -266,7 +266,7 @@ public final class PredictionLog implements AutoCloseable {
             }
             written.addAndGet(records.size());
             segments.incrementAndGet();
-        } catch (IOException | SQLException e) {
+        } catch (IOException e) {
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException ignored) {
@@ -323,7 +323,7 @@ public final class PredictionLog implements AutoCloseable {
         }
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM read_parquet([")
                 .append(String.join(", ", files.stream().map(PredictionLog::literal).toList()))
-                .append("]) WHERE model = ? AND time_ms < ?");
+                .append("], union_by_name = true) WHERE model = ? AND time_ms < ?");
         List<Object> parameters = new ArrayList<>(List.of(query.model(), query.to().toEpochMilli()));
         query.from().ifPresent(from -> {
             sql.append(" AND time_ms >= ?");
@@ -349,8 +349,8 @@ public final class PredictionLog implements AutoCloseable {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     consumer.accept(new PredictionRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            Instant.ofEpochMilli(rows.getLong(5)), rows.getDouble(6), Json.read(rows.getString(9), MAP),
-                            Json.read(rows.getString(10), MAP), rows.getBoolean(7), rows.getBoolean(8)));
+                            Instant.ofEpochMilli(rows.getLong(5)), rows.getDouble(6), inputs(rows), Json.read(rows.getString(10), MAP),
+                            rows.getBoolean(7), rows.getBoolean(8)));
                     count++;
                 }
             }
@@ -358,6 +358,32 @@ public final class PredictionLog implements AutoCloseable {
             throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
         }
         return count;
+    }
+
+    /** The inputs of a scanned row: a {@link FeatureRow} when they were stored as a list of floats, else the JSON map. */
+    private Map<String, Object> inputs(ResultSet rows) throws SQLException {
+        String names = rows.getString(11);
+        if (names == null) {
+            return Json.read(rows.getString(9), MAP);
+        }
+        FeatureRow.Names layout = layouts.get(names);
+        if (layout == null) {
+            layout = FeatureRow.Names.of(Json.read(names, new TypeReference<List<String>>() {
+            }));
+            if (layout == null) {
+                throw new SQLException("a prediction log segment names a feature twice: " + names);
+            }
+            if (layouts.size() >= MAX_CACHED_LAYOUTS) {
+                layouts.clear();
+            }
+            layouts.put(names, layout);
+        }
+        Object[] stored = (Object[]) rows.getArray(12).getArray();
+        float[] values = new float[stored.length];
+        for (int i = 0; i < stored.length; i++) {
+            values[i] = stored[i] == null ? Float.NaN : ((Number) stored[i]).floatValue();
+        }
+        return new FeatureRow(layout, values);
     }
 
     /** How many predictions each version of the model made in the query's range (count queries: all before {@code to}). */

@@ -32,7 +32,8 @@ public final class PredictionLogListener implements PredictionListener {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    private record Layout(List<String> features, List<String> labels) {
+    /** How a version's rows are named; {@code names} is null when its features cannot be a {@link FeatureRow}. */
+    private record Layout(List<String> features, FeatureRow.Names names, List<String> labels) {
     }
 
     @Override
@@ -56,7 +57,8 @@ public final class PredictionLogListener implements PredictionListener {
         ModelVersion found = registry.requireVersion(model, version);
         List<String> labels = found.tags().containsKey("labels")
                 ? Arrays.stream(found.tags().get("labels").split(",")).map(String::strip).toList() : List.of();
-        return new Layout(found.features().stream().map(FeatureSpec::name).toList(), labels);
+        List<String> features = found.features().stream().map(FeatureSpec::name).toList();
+        return new Layout(features, features.isEmpty() ? null : FeatureRow.Names.of(features), labels);
     }
 
     private static int rows(PredictionEvent event) {
@@ -74,6 +76,9 @@ public final class PredictionLogListener implements PredictionListener {
             long[] shape = tensor.shape();
             if (shape.length == 2 && shape[1] == layout.features().size()) {
                 int width = (int) shape[1];
+                if (layout.names() != null && tensor.data() instanceof float[] floats) {
+                    return new FeatureRow(layout.names(), Arrays.copyOfRange(floats, row * width, (row + 1) * width));
+                }
                 for (int column = 0; column < width; column++) {
                     named.put(layout.features().get(column), TensorValues.element(tensor, row * width + column));
                 }

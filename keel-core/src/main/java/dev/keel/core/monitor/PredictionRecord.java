@@ -27,7 +27,9 @@ public record PredictionRecord(String requestId, String endpoint, String model, 
         KeelException.requireArgument(!endpoint.isBlank(), "prediction field 'endpoint' must not be blank");
         KeelException.requireArgument(!model.isBlank(), "prediction field 'model' must not be blank");
         KeelException.requireArgument(version >= 1, "prediction field 'version' is %d; expected a version number >= 1", version);
-        inputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(inputs, Map.of())));
+        if (!(inputs instanceof FeatureRow)) {
+            inputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(inputs, Map.of())));
+        }
         outputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(outputs, Map.of())));
     }
 }

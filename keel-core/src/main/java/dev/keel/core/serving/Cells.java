@@ -123,22 +123,29 @@ final class Cells {
             }
             return;
         }
-        if (!(value instanceof Number number)) {
-            return;
+        if (value instanceof Number number) {
+            String problem = problem(number.doubleValue(), feature);
+            if (problem != null) {
+                throw new BadValue(problem);
+            }
         }
-        double x = number.doubleValue();
+    }
+
+    /** What is wrong with a number as a value of the feature, or null when nothing is. */
+    static String problem(double x, FeatureSpec feature) {
         if (Double.isNaN(x)) {
-            throw new BadValue("NaN is not allowed; expected a number");
+            return "NaN is not allowed; expected a number";
         }
         if (feature.type().equals("integer") && x != Math.rint(x)) {
-            throw new BadValue("expected an integer, got " + x);
+            return "expected an integer, got " + x;
         }
         if (feature.min().isPresent() && x < feature.min().get()) {
-            throw new BadValue(format(x) + " is below the minimum " + format(feature.min().get()));
+            return format(x) + " is below the minimum " + format(feature.min().get());
         }
         if (feature.max().isPresent() && x > feature.max().get()) {
-            throw new BadValue(format(x) + " is above the maximum " + format(feature.max().get()));
+            return format(x) + " is above the maximum " + format(feature.max().get());
         }
+        return null;
     }
 
     private static String format(double value) {

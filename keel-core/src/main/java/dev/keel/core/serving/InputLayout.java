@@ -298,31 +298,46 @@ final class InputLayout {
     }
 
     private void checkValues(TensorSpec input, Tensor tensor, List<FieldError> errors) {
+        int size = tensor.size();
         if (columnsInput.isPresent() && columnsInput.get().name().equals(input.name()) && tensor.shape()[1] == features.size()) {
             int width = features.size();
-            for (int i = 0; i < tensor.size() && errors.size() < MAX_LISTED_ERRORS; i++) {
+            for (int i = 0; i < size && errors.size() < MAX_LISTED_ERRORS; i++) {
                 FeatureSpec feature = features.get(i % width);
-                checkElement(tensor, i, feature, input.name() + "[" + (i / width) + "]." + feature.name(), errors);
+                String problem = problem(tensor, i, feature);
+                if (problem != null) {
+                    errors.add(new FieldError(input.name() + "[" + (i / width) + "]." + feature.name(), problem));
+                }
             }
             return;
         }
         FeatureSpec feature = featuresByName.get(input.name());
         if (feature != null) {
-            for (int i = 0; i < tensor.size() && errors.size() < MAX_LISTED_ERRORS; i++) {
-                checkElement(tensor, i, feature, input.name() + "[" + i + "]", errors);
+            for (int i = 0; i < size && errors.size() < MAX_LISTED_ERRORS; i++) {
+                String problem = problem(tensor, i, feature);
+                if (problem != null) {
+                    errors.add(new FieldError(input.name() + "[" + i + "]", problem));
+                }
             }
         }
     }
 
-    private static void checkElement(Tensor tensor, int index, FeatureSpec feature, String field, List<FieldError> errors) {
-        Object value = TensorValues.element(tensor, index);
-        if (value instanceof Boolean) {
-            return;
-        }
-        try {
-            Cells.check(value, feature);
-        } catch (Cells.BadValue e) {
-            errors.add(new FieldError(field, e.getMessage()));
+    /** What is wrong with element {@code index} as a value of the feature, or null; the field name is built only on error. */
+    private static String problem(Tensor tensor, int index, FeatureSpec feature) {
+        switch (tensor.type()) {
+            case FP32, FP64, INT8, INT16, INT32, INT64 -> {
+                return Cells.problem(tensor.doubleAt(index), feature);
+            }
+            case BOOL -> {
+                return null;
+            }
+            default -> {
+                try {
+                    Cells.check(TensorValues.element(tensor, index), feature);
+                    return null;
+                } catch (Cells.BadValue e) {
+                    return e.getMessage();
+                }
+            }
         }
     }
 

@@ -234,6 +234,55 @@ class MonitoringTest {
     }
 
     @Test
+    void predictionLog_storesFloatRowsAsAListColumn_andReadsEveryFormBackInOneScan() throws Exception {
+        Path logDirectory = directory.resolve("predictions");
+        FeatureRow.Names wide = FeatureRow.Names.of(FEATURES);
+        FeatureRow.Names narrow = FeatureRow.Names.of(List.of("duration", "age"));
+        List<PredictionRecord> records = new ArrayList<>();
+        List<Map<String, String>> rows = credit().subList(0, 60);
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, String> row = rows.get(i);
+            float duration = Float.parseFloat(row.get("duration"));
+            float age = Float.parseFloat(row.get("age"));
+            Map<String, Object> inputs = switch (i % 3) {
+                case 0 -> new FeatureRow(wide, new float[] {duration, Float.parseFloat(row.get("credit_amount")), age});
+                case 1 -> new FeatureRow(narrow, new float[] {duration, age});
+                default -> inputs(row);
+            };
+            records.add(new PredictionRecord("mixed-" + i, i % 2 == 0 ? "credit-online" : "credit-branch", "credit", 1 + i % 3,
+                    START.plusSeconds(i), 1.5, inputs, Map.of("label", duration > 24 ? "bad" : "good"), false, false));
+        }
+        // a segment written before inputs could be stored as a list of floats: no input_names or input_values columns
+        Path old = Files.createDirectories(logDirectory.resolve("credit-online").resolve("2026-11-20")).resolve("0000000000000-1-000001.parquet");
+        try (var duck = DriverManager.getConnection("jdbc:duckdb:"); var statement = duck.createStatement()) {
+            statement.execute("COPY (SELECT 'old-0' AS request_id, 'credit-online' AS endpoint, 'credit' AS model, 1 AS version, "
+                    + START.minusSeconds(1).toEpochMilli() + "::BIGINT AS time_ms, 2.0::DOUBLE AS latency_ms, false AS fallback, false AS shadow, "
+                    + "'{\"duration\":6.0}' AS inputs, '{\"label\":\"good\"}' AS outputs) TO '" + old + "' (FORMAT parquet)");
+        }
+
+        try (PredictionLog log = PredictionLog.open(logDirectory, MonitoringConfig.defaults())) {
+            log.write(records);
+            List<PredictionRecord> read = new ArrayList<>();
+            log.scan(PredictionQuery.between("credit", START.minusSeconds(10), START.plus(Duration.ofHours(1))), read::add);
+
+            assertThat(read).hasSize(61);
+            assertThat(read.getFirst().requestId()).isEqualTo("old-0");
+            assertThat(read.getFirst().inputs()).containsExactlyEntriesOf(Map.of("duration", 6.0));
+            assertThat(read.subList(1, 61)).containsExactlyElementsOf(records);
+            assertThat(read.get(1).inputs()).isInstanceOf(FeatureRow.class);
+            assertThat(read.get(2).inputs()).isInstanceOf(FeatureRow.class).containsOnlyKeys("duration", "age");
+            assertThat(read.get(3).inputs()).isNotInstanceOf(FeatureRow.class);
+        }
+        try (var duck = DriverManager.getConnection("jdbc:duckdb:"); var statement = duck.createStatement();
+             var result = statement.executeQuery("SELECT input_names, input_values[2] FROM read_parquet('" + logDirectory
+                     + "/credit-online/*/*.parquet', union_by_name = true) WHERE request_id = 'mixed-0'")) {
+            assertThat(result.next()).isTrue();
+            assertThat(result.getString(1)).isEqualTo("[\"duration\",\"credit_amount\",\"age\"]");
+            assertThat(result.getFloat(2)).isEqualTo(Float.parseFloat(rows.getFirst().get("credit_amount")));
+        }
+    }
+
+    @Test
     void predictionLog_whenQueueIsFull_dropsAndCountsWithoutBlocking() throws Exception {
         MonitoringConfig config = new MonitoringConfig(true, Duration.ofMinutes(1), 30, 4, 4, Duration.ofMillis(50), 1.0, Map.of("sampled", 0.5));
         List<PredictionRecord> records = stream(credit(), START, "burst-");

@@ -4,6 +4,7 @@ import static dev.keel.server.serving.ServingServer.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.monitor.FeatureRow;
 import dev.keel.core.monitor.PredictionLog;
 import dev.keel.core.monitor.PredictionQuery;
 import dev.keel.core.monitor.PredictionRecord;
@@ -60,8 +61,11 @@ class PredictionLoggingTest {
             int row = Integer.parseInt(record.requestId().substring(requestId.length() + 1));
             assertThat(record.endpoint()).isEqualTo("scoring");
             assertThat(record.version()).isEqualTo(1);
+            assertThat(record.inputs()).isInstanceOf(FeatureRow.class);
             assertThat(record.inputs().keySet()).containsExactlyElementsOf(features);
-            assertThat(((Number) record.inputs().get(features.getFirst())).floatValue()).isEqualTo(rows.get(row)[0]);
+            for (int column = 0; column < features.size(); column++) {
+                assertThat(record.inputs().get(features.get(column))).isEqualTo(rows.get(row)[column]);
+            }
             @SuppressWarnings("unchecked")
             Map<String, Object> probability = (Map<String, Object>) record.outputs().get("probability");
             assertThat(probability).containsOnlyKeys("good", "bad");
