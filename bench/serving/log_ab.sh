@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# Prediction log on versus off: Keel serving 1-row v2 requests at 64 connections, alternating on and off for three rounds
-# so both see the same background load. Usage: bench/serving/log_ab.sh   (after bench/serving/setup.sh)
-set -u
+# Prediction log on versus off, in one warmed-up server: Keel serving 1-row v2 requests at 64 connections, switching the
+# endpoint's log sample rate between 1 and 0 (PUT /v1/endpoints/credit/prediction-log) every run, so both see the same
+# JIT state and the same background load. Prints one line per run and the mean of each.
+# Usage: bench/serving/log_ab.sh [rounds, default 5] [seconds per run, default 10]   (after bench/serving/setup.sh)
+set -euo pipefail
 cd "$(dirname "$0")/../.."
+ROUNDS=${1:-5}
+SECONDS_PER_RUN=${2:-10}
 TOKEN=bench-admin-token-0123456789
-for round in 1 2 3; do
-for rate in 1.0 0; do
-  rm -rf /tmp/kab; KEEL_ADMIN_TOKEN=$TOKEN KEEL_LOGGING_REQUESTS=false KEEL_MONITORING_PREDICTION_LOG_SAMPLE_RATE=$rate ./keel server --port 8094 --data-dir /tmp/kab > /tmp/kab.log 2>&1 &
-  PID=$!
-  for _ in $(seq 1 60); do curl -sf -o /dev/null http://127.0.0.1:8094/health/ready && break; sleep 0.5; done
-  bench/serving/register.sh http://127.0.0.1:8094 "$TOKEN"
-  export KEEL_TOKEN=$TOKEN
-  bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 5s "64" > /dev/null
-  echo "round $round log $rate"; bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 15s "64" | tail -1
-  kill $PID; wait $PID 2>/dev/null
+WORK=$(mktemp -d /tmp/keel-log-ab.XXXXXX)
+./keel version >/dev/null
+KEEL_ADMIN_TOKEN=$TOKEN KEEL_LOGGING_REQUESTS=false ./keel server --port 8094 --data-dir "$WORK/data" > "$WORK/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8094/health/ready && break; sleep 0.5; done
+bench/serving/register.sh http://127.0.0.1:8094 "$TOKEN"
+export KEEL_TOKEN=$TOKEN
+rate() { curl -sf -X PUT -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8094/v1/endpoints/credit/prediction-log -d "{\"sampleRate\":$1}" >/dev/null; }
+echo "warming up (20 s)"; bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 20s "64" > /dev/null
+echo "| round | log | requests/s | p50 ms | p99 ms |"
+echo "|---|---|---|---|---|"
+for round in $(seq 1 "$ROUNDS"); do
+  for r in 1 0; do
+    rate $r
+    line=$(bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json "${SECONDS_PER_RUN}s" "64" | tail -1)
+    echo "$line" | awk -F'|' -v round="$round" -v state="$([ $r = 1 ] && echo on || echo off)" '{ printf "| %s | %s |%s|%s|%s|\n", round, state, $3, $4, $5 }'
+    echo "$r $(echo "$line" | awk -F'|' '{ print $3 }')" >> "$WORK/rates"
+  done
 done
-done
+awk '{ sum[$1] += $2; n[$1]++ } END { on = sum[1] / n[1]; off = sum[0] / n[0];
+  printf "\nmean requests/s: log on %.0f, log off %.0f; on/off = %.1f %%\n", on, off, 100 * on / off }' "$WORK/rates"
+curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8094/v1/predictions/log/stats; echo

@@ -137,6 +137,11 @@ public final class PredictionLog implements AutoCloseable {
         return true;
     }
 
+    /** Counts predictions of an endpoint whose rate is 0, which its producer did not turn into records. */
+    public void sampledOut(long predictions) {
+        sampledOut.addAndGet(predictions);
+    }
+
     /** Sets the share of an endpoint's predictions that is logged, from 0 to 1. */
     public void sampleRate(String endpoint, double rate) {
         KeelException.requireArgument(rate >= 0 && rate <= 1, "sample rate of endpoint '%s' is %s; expected 0 to 1", endpoint, rate);

@@ -57,6 +57,10 @@ public final class MonitorRoutes implements HttpService {
     record Ingest(List<LoggedPrediction> records) {
     }
 
+    /** Body of PUT /v1/endpoints/{name}/prediction-log. */
+    record LogSettings(Double sampleRate) {
+    }
+
     /** One label as sent. */
     record Label(String requestId, String label, Double value, String time) {
     }
@@ -71,6 +75,24 @@ public final class MonitorRoutes implements HttpService {
         api.get("/v1/predictions/log/stats", Permission.MONITOR_READ)
                 .describe("prediction.log-stats", "Prediction log counters: accepted, dropped, sampled out, written, segments, queued")
                 .handle(call -> call.ok(monitoring().predictionLog().stats()));
+        Function<Call, Optional<String>> endpointProject = call -> keel.serving().project(call.path("name"));
+        api.get("/v1/endpoints/{name}/prediction-log", Permission.MONITOR_READ).project(endpointProject)
+                .describe("prediction.log-settings", "The share of the endpoint's predictions that is logged")
+                .handle(call -> call.ok(logSettings(keel.serving().require(call.path("name")).name())));
+        api.put("/v1/endpoints/{name}/prediction-log", Permission.MONITOR_WRITE).project(endpointProject)
+                .describe("prediction.log-sample", "Set the share of the endpoint's predictions that is logged, 0 to 1, from now until restart "
+                        + "(monitoring.prediction-log.sample-rates in the configuration sets it at start)")
+                .handle(call -> {
+                    String name = keel.serving().require(call.path("name")).name();
+                    LogSettings settings = call.json(LogSettings.class);
+                    Double rate = settings.sampleRate();
+                    if (rate == null || rate.isNaN() || rate < 0 || rate > 1) {
+                        throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'sampleRate' is " + rate + "; expected a number from 0 to 1",
+                                List.of(new KeelException.FieldError("sampleRate", "expected a number from 0 to 1")));
+                    }
+                    monitoring().predictionLog().sampleRate(name, rate);
+                    call.ok(logSettings(name));
+                });
         api.post("/v1/labels", Permission.LABEL_WRITE).describe("label.record",
                 "Record ground truth [{requestId, label|value, time}], joined to logged predictions by request id").handle(this::labels);
         api.post("/v1/models/{model}/versions/{version}/reference", Permission.MONITOR_WRITE).project(modelProject)
@@ -122,6 +144,10 @@ public final class MonitorRoutes implements HttpService {
                             call.query("since").map(text -> instant("since", text)), call.queryInt("limit", 100, 1, 10_000));
                     call.ok(Map.of("breaches", breaches.stream().filter(breach -> call.sees(Permission.MONITOR_READ, breach.project())).toList()));
                 });
+    }
+
+    private Map<String, Object> logSettings(String endpoint) {
+        return Map.of("endpoint", endpoint, "sampleRate", monitoring().predictionLog().sampleRate(endpoint));
     }
 
     private void ingest(Call call) {

@@ -51,7 +51,11 @@ class PredictionLoggingTest {
             Thread.sleep(100);
             logged.clear();
             log.flush();
-            log.scan(PredictionQuery.between("credit", Instant.EPOCH, Instant.now().plusSeconds(60)), logged::add);
+            log.scan(PredictionQuery.between("credit", Instant.EPOCH, Instant.now().plusSeconds(60)), record -> {
+                if (record.requestId().startsWith(requestId + "/")) {
+                    logged.add(record);
+                }
+            });
         }
 
         assertThat(logged).extracting(PredictionRecord::requestId)
@@ -73,6 +77,44 @@ class PredictionLoggingTest {
             double bad = ((Number) probability.get("bad")).doubleValue();
             assertThat(good + bad).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             assertThat(record.outputs().get("label")).isEqualTo(good >= bad ? "good" : "bad");
+        }
+    }
+
+    @Test
+    void sampleRate_isSetPerEndpointAtRunTime_andAZeroRateLogsNothing() throws InterruptedException {
+        assertThat(expect(server.get("/v1/endpoints/scoring/prediction-log"), 200).body().path("sampleRate").asDouble()).isEqualTo(1.0);
+        PredictionLog log = server.keel().monitoring().predictionLog();
+        try {
+            JsonNode set = expect(server.put("/v1/endpoints/scoring/prediction-log", Map.of("sampleRate", 0)), 200).body();
+            assertThat(set.path("sampleRate").asDouble()).isZero();
+            long sampledOut = log.stats().sampledOut();
+            long accepted = log.stats().accepted();
+            expect(server.post("/v1/endpoints/scoring/predict", ServingServer.instances(ServingServer.creditRows().subList(0, 4))), 200);
+            awaitStats(log, stats -> stats.sampledOut() == sampledOut + 4);
+            assertThat(log.stats().accepted()).isEqualTo(accepted);
+            assertThat(log.stats().sampledOut()).isEqualTo(sampledOut + 4);
+
+            JsonNode refused = expect(server.put("/v1/endpoints/scoring/prediction-log", Map.of("sampleRate", 1.5)), 400).body();
+            assertThat(refused.path("errors").get(0).path("field").asText()).isEqualTo("sampleRate");
+            assertThat(refused.path("detail").asText()).contains("expected a number from 0 to 1");
+            expect(server.put("/v1/endpoints/scoring/prediction-log", Map.of()), 400);
+            expect(server.put("/v1/endpoints/nowhere/prediction-log", Map.of("sampleRate", 1)), 404);
+            assertThat(log.sampleRate("scoring")).isZero();
+
+            expect(server.put("/v1/endpoints/scoring/prediction-log", Map.of("sampleRate", 1)), 200);
+            expect(server.post("/v1/endpoints/scoring/predict", ServingServer.instances(ServingServer.creditRows().subList(0, 1))), 200);
+            awaitStats(log, stats -> stats.accepted() == accepted + 1);
+            assertThat(log.stats().accepted()).isEqualTo(accepted + 1);
+        } finally {
+            log.sampleRate("scoring", 1.0);
+        }
+    }
+
+    /** Predictions reach the log through a listener thread; waits (at most 20 s) until the counters show them. */
+    private static void awaitStats(PredictionLog log, java.util.function.Predicate<PredictionLog.Stats> done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!done.test(log.stats()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 }
