@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel monitor list|status|history|apply|evaluate|breaches}. */
+/** {@code keel monitor list|status|history|apply|evaluate|breaches|log-rate}. */
 @Command(name = "monitor", description = "Declare monitors and read their state, results and breaches",
         subcommands = {MonitorCommands.ListMonitors.class, MonitorCommands.Status.class, MonitorCommands.History.class,
-            MonitorCommands.Apply.class, MonitorCommands.Evaluate.class, MonitorCommands.Breaches.class})
+            MonitorCommands.Apply.class, MonitorCommands.Evaluate.class, MonitorCommands.Breaches.class, MonitorCommands.LogRate.class})
 final class MonitorCommands {
     static final List<Output.Column> MONITOR_COLUMNS = List.of(Output.Column.field("ID", "id"),
             new Output.Column("NAME", node -> Output.text(node.path("spec").path("name"))),
@@ -140,6 +140,31 @@ final class MonitorCommands {
                 JsonNode created = api.post("/v1/monitors?replace=true", spec);
                 System.out.println("monitor " + created.path("spec").path("name").asText() + " (" + created.path("id").asText() + ") on "
                         + created.path("spec").path("model").asText() + ": " + created.path("spec").path("statistic").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "log-rate", description = "Show or set the share of an endpoint's predictions that is logged (0 to 1, until restart)")
+    static final class LogRate implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        String endpoint;
+
+        @Parameters(index = "1", paramLabel = "RATE", arity = "0..1", description = "the new rate, e.g. 0.1; without it, the current one")
+        Double rate;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/endpoints/" + KeelClient.encode(endpoint) + "/prediction-log";
+            JsonNode answer = rate == null ? client.client().get(path) : client.client().put(path, Map.of("sampleRate", rate));
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                Output.table(System.out, List.of(answer), List.of(Output.Column.field("ENDPOINT", "endpoint"),
+                        new Output.Column("SAMPLE RATE", node -> Output.text(node.path("sampleRate")))));
             }
             return 0;
         }

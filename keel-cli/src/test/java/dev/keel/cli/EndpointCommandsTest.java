@@ -38,6 +38,9 @@ class EndpointCommandsTest {
             Run listed = run(client, "endpoint", "list");
             Run predicted = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [" + zeros + "]}]}");
             Run invalid = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [1, 2]}]}");
+            Run rateBefore = run(client, "monitor", "log-rate", "credit-risk");
+            Run rateSet = run(client, "monitor", "log-rate", "credit-risk", "0.25");
+            Run rateRefused = run(client, "monitor", "log-rate", "credit-risk", "2");
             Run deleted = run(client, "endpoint", "delete", "credit-risk");
             Run missing = run(client, "endpoint", "show", "credit-risk");
 
@@ -48,6 +51,11 @@ class EndpointCommandsTest {
             assertThat(predicted.out()).contains("\"version\" : 1", "\"probabilities\"");
             assertThat(invalid.code()).isEqualTo(1);
             assertThat(invalid.err()).contains("instances[0].features", "422");
+            assertThat(rateBefore.out()).contains("credit-risk", "1.0");
+            assertThat(rateSet.code()).as(rateSet.err()).isZero();
+            assertThat(rateSet.out()).contains("credit-risk", "0.25");
+            assertThat(rateRefused.code()).isEqualTo(1);
+            assertThat(rateRefused.err()).contains("sampleRate", "expected a number from 0 to 1");
             assertThat(deleted.code()).isZero();
             assertThat(missing.code()).isEqualTo(1);
             assertThat(missing.err()).contains("does not exist");
