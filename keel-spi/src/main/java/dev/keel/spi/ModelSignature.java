@@ -12,11 +12,21 @@ public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) 
 
     /** The input with this name, if the model has one. */
     public Optional<TensorSpec> input(String name) {
-        return inputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+        for (TensorSpec spec : inputs) {
+            if (spec.name().equals(name)) {
+                return Optional.of(spec);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The output with this name, if the model has one. */
     public Optional<TensorSpec> output(String name) {
-        return outputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+        for (TensorSpec spec : outputs) {
+            if (spec.name().equals(name)) {
+                return Optional.of(spec);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -60,6 +60,16 @@ public record Tensor(DataType type, long[] shape, Object data) {
         return shape.clone();
     }
 
+    /** The number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** The size of one dimension, without copying the shape. */
+    public long dimension(int index) {
+        return shape[index];
+    }
+
     /** The number of elements. */
     public int size() {
         return java.lang.reflect.Array.getLength(data);

@@ -30,8 +30,12 @@ public sealed interface PredictionInput {
 
         @Override
         public int rowCount() {
-            return tensors.values().stream().filter(tensor -> tensor.shape().length > 0).mapToInt(tensor -> (int) tensor.shape()[0])
-                    .findFirst().orElse(1);
+            for (Tensor tensor : tensors.values()) {
+                if (tensor.rank() > 0) {
+                    return (int) tensor.dimension(0);
+                }
+            }
+            return 1;
         }
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,9 +29,21 @@ final class ServingMetrics implements ScoringMetrics {
     static final String REJECTED = "keel.serving.rejected";
 
     private final MeterRegistry registry;
+    /** Meters found once per tag set: looking one up through its builder on every call costs more than the call's measuring. */
+    private final Map<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+    private final Map<String, BatchMeters> batchMeters = new ConcurrentHashMap<>();
 
     ServingMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    private record RequestKey(String endpoint, int version, String outcome) {
+    }
+
+    private record RequestMeters(Counter requests, Timer latency) {
+    }
+
+    private record BatchMeters(DistributionSummary rows, DistributionSummary requests) {
     }
 
     static String scoringKey(String endpoint, String label) {
@@ -38,13 +51,15 @@ final class ServingMetrics implements ScoringMetrics {
     }
 
     void request(String endpoint, int version, String outcome, long nanos) {
-        Counter.builder(REQUESTS).description("Prediction requests by outcome").tag("endpoint", endpoint).tag("version", Integer.toString(version))
-                .tag("outcome", outcome).register(registry).increment();
+        RequestMeters meters = requestMeters.computeIfAbsent(new RequestKey(endpoint, version, outcome), key -> new RequestMeters(
+                Counter.builder(REQUESTS).description("Prediction requests by outcome").tag("endpoint", endpoint)
+                        .tag("version", Integer.toString(version)).tag("outcome", outcome).register(registry),
+                Timer.builder(LATENCY).description("Prediction latency, from arrival to answer").tag("endpoint", endpoint)
+                        .tag("version", Integer.toString(version)).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry)));
+        meters.requests().increment();
         if (nanos >= 0) {
-            Timer.builder(LATENCY).description("Prediction latency, from arrival to answer").tag("endpoint", endpoint)
-                    .tag("version", Integer.toString(version)).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
-                    .record(nanos, TimeUnit.NANOSECONDS);
+            meters.latency().record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -69,11 +84,16 @@ final class ServingMetrics implements ScoringMetrics {
 
     @Override
     public void batch(String modelKey, int requests, int rows, long nanos) {
-        String[] tags = tags(modelKey);
-        DistributionSummary.builder(BATCH_ROWS).description("Rows per model call").tag("endpoint", tags[0]).tag("version", tags[1])
-                .register(registry).record(rows);
-        DistributionSummary.builder(BATCH_REQUESTS).description("Requests per model call").tag("endpoint", tags[0]).tag("version", tags[1])
-                .register(registry).record(requests);
+        BatchMeters meters = batchMeters.computeIfAbsent(modelKey, key -> {
+            String[] tags = tags(key);
+            return new BatchMeters(
+                    DistributionSummary.builder(BATCH_ROWS).description("Rows per model call").tag("endpoint", tags[0]).tag("version", tags[1])
+                            .register(registry),
+                    DistributionSummary.builder(BATCH_REQUESTS).description("Requests per model call").tag("endpoint", tags[0])
+                            .tag("version", tags[1]).register(registry));
+        });
+        meters.rows().record(rows);
+        meters.requests().record(requests);
     }
 
     private static String[] tags(String modelKey) {

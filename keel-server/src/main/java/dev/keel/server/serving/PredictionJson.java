@@ -87,7 +87,9 @@ final class PredictionJson {
                 ordered.put(spec.name(), outputs.get(spec.name()));
             }
         }
-        outputs.keySet().stream().sorted().forEach(name -> ordered.putIfAbsent(name, outputs.get(name)));
+        if (ordered.size() < outputs.size()) {
+            outputs.keySet().stream().sorted().forEach(name -> ordered.putIfAbsent(name, outputs.get(name)));
+        }
         return ordered;
     }
 }

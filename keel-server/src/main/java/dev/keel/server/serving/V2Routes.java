@@ -1,5 +1,6 @@
 package dev.keel.server.serving;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
@@ -18,7 +19,10 @@ import dev.keel.server.Version;
 import dev.keel.spi.DataType;
 import dev.keel.spi.Tensor;
 import dev.keel.spi.TensorSpec;
-import java.util.ArrayList;
+import dev.keel.core.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -142,29 +146,79 @@ public final class V2Routes implements HttpService {
                         + " gives " + outputs.keySet());
             }
         }
-        List<Map<String, Object>> rendered = new ArrayList<>();
-        for (Map.Entry<String, Tensor> entry : outputs.entrySet()) {
-            if (!requested.isEmpty() && !requested.contains(entry.getKey())) {
-                continue;
-            }
-            Map<String, Object> tensor = new LinkedHashMap<>();
-            tensor.put("name", entry.getKey());
-            tensor.put("shape", entry.getValue().shape());
-            tensor.put("datatype", entry.getValue().type().name());
-            tensor.put("data", TensorValues.flat(entry.getValue()));
-            rendered.add(tensor);
-        }
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("model_name", name);
-        response.put("model_version", Integer.toString(prediction.version().version()));
-        response.put("id", id.orElse(call.requestId()));
         if (prediction.fallback().isPresent()) {
-            response.put("parameters", Map.of("fallback", prediction.fallback().get(), "failed_version",
-                    prediction.failedVersion().map(String::valueOf).orElse("")));
             call.context().header("X-Keel-Fallback", prediction.fallback().get());
         }
-        response.put("outputs", rendered);
-        call.ok(response);
+        ByteArrayOutputStream answer = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(answer)) {
+            json.writeStartObject();
+            json.writeStringField("model_name", name);
+            json.writeStringField("model_version", Integer.toString(prediction.version().version()));
+            json.writeStringField("id", id.orElse(call.requestId()));
+            if (prediction.fallback().isPresent()) {
+                json.writeObjectFieldStart("parameters");
+                json.writeStringField("fallback", prediction.fallback().get());
+                json.writeStringField("failed_version", prediction.failedVersion().map(String::valueOf).orElse(""));
+                json.writeEndObject();
+            }
+            json.writeArrayFieldStart("outputs");
+            for (Map.Entry<String, Tensor> entry : outputs.entrySet()) {
+                if (!requested.isEmpty() && !requested.contains(entry.getKey())) {
+                    continue;
+                }
+                Tensor tensor = entry.getValue();
+                json.writeStartObject();
+                json.writeStringField("name", entry.getKey());
+                json.writeArrayFieldStart("shape");
+                for (int i = 0; i < tensor.rank(); i++) {
+                    json.writeNumber(tensor.dimension(i));
+                }
+                json.writeEndArray();
+                json.writeStringField("datatype", tensor.type().name());
+                json.writeFieldName("data");
+                writeData(json, tensor);
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        call.context().status(200).contentType("application/json").result(answer.toByteArray());
+    }
+
+    /** A tensor's elements as a flat JSON array (row-major), numbers written straight from the typed array. */
+    private static void writeData(JsonGenerator json, Tensor tensor) throws IOException {
+        int size = tensor.size();
+        json.writeStartArray();
+        switch (tensor.data()) {
+            case float[] values when tensor.type() == DataType.FP32 -> {
+                for (float value : values) {
+                    json.writeNumber(value);
+                }
+            }
+            case double[] values -> {
+                for (double value : values) {
+                    json.writeNumber(value);
+                }
+            }
+            case long[] values when tensor.type() == DataType.INT64 -> {
+                for (long value : values) {
+                    json.writeNumber(value);
+                }
+            }
+            case int[] values when tensor.type() == DataType.INT32 -> {
+                for (int value : values) {
+                    json.writeNumber(value);
+                }
+            }
+            default -> {
+                for (int i = 0; i < size; i++) {
+                    json.writeObject(TensorValues.element(tensor, i));
+                }
+            }
+        }
+        json.writeEndArray();
     }
 
     private static Map<String, Tensor> inputs(JsonNode inputs) {
