@@ -60,6 +60,19 @@ class ResilienceTest {
         assertThat(failures.get(0).path("requestId").asText()).isEqualTo(response.body().path("requestId").asText());
         JsonNode stats = expect(server.get("/v1/endpoints/flaky/stats"), 200).body();
         assertThat(stats.path("versions").path(Integer.toString(broken)).path("fallbacks").path("previous-version").asLong()).isEqualTo(1);
+
+        float[] row = ServingServer.creditRows().getFirst();
+        List<Float> data = new java.util.ArrayList<>();
+        for (float value : row) {
+            data.add(value);
+        }
+        ServingServer.Response v2 = expect(server.post("/v2/models/flaky/infer", Map.of("inputs", List.of(Map.of("name", "features",
+                "shape", List.of(1, row.length), "datatype", "FP32", "data", data)))), 200);
+        assertThat(v2.header("X-Keel-Fallback")).isEqualTo("previous-version");
+        assertThat(v2.body().path("model_version").asText()).isEqualTo("1");
+        assertThat(v2.body().path("parameters").path("fallback").asText()).isEqualTo("previous-version");
+        assertThat(v2.body().path("parameters").path("failed_version").asText()).isEqualTo(Integer.toString(broken));
+        assertThat(v2.body().path("outputs").findValuesAsText("name")).contains("label", "probabilities");
     }
 
     @Test
