@@ -95,6 +95,12 @@ public final class TensorValues {
      * @throws KeelException {@code INVALID_INPUT} naming the input, and the element when one does not fit the type
      */
     public static Tensor fromJson(String name, DataType type, long[] shape, JsonNode data) {
+        if ((type == DataType.FP32 || type == DataType.FP64) && data.isArray()) {
+            Tensor flat = flatNumbers(type, shape, data);
+            if (flat != null) {
+                return flat;
+            }
+        }
         List<JsonNode> elements = new ArrayList<>();
         flatten(data, elements);
         long expected = Tensor.elementCount(shape);
@@ -113,6 +119,41 @@ public final class TensorValues {
             }
         }
         return new Tensor(type, shape, array);
+    }
+
+    /**
+     * The common case, read without boxing: a flat array of numbers that all fit the float type. Null for anything else
+     * (nested arrays, a wrong count, a bad element), which the general path then reads or names as the error.
+     */
+    private static Tensor flatNumbers(DataType type, long[] shape, JsonNode data) {
+        int size = data.size();
+        if (shape.length == 0 || size != Tensor.elementCount(shape)) {
+            return null;
+        }
+        if (type == DataType.FP32) {
+            float[] values = new float[size];
+            for (int i = 0; i < size; i++) {
+                JsonNode node = data.get(i);
+                if (!node.isNumber()) {
+                    return null;
+                }
+                double value = node.doubleValue();
+                if (Double.isFinite(value) && Math.abs(value) > Float.MAX_VALUE) {
+                    return null;
+                }
+                values[i] = (float) value;
+            }
+            return new Tensor(type, shape, values);
+        }
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+            JsonNode node = data.get(i);
+            if (!node.isNumber()) {
+                return null;
+            }
+            values[i] = node.doubleValue();
+        }
+        return new Tensor(type, shape, values);
     }
 
     private static void flatten(JsonNode node, List<JsonNode> into) {
