@@ -3,12 +3,14 @@
 # wrk runs alternate between them for a number of rounds, so both see the same background load on a shared machine.
 # Prints each run and the mean requests/s of each, and their ratio (the "at least 50 % of the empty endpoint" target).
 # Usage: bench/serving/ratio_ab.sh [rounds, default 5] [seconds per run, default 10] [Keel log sample rate, default 1.0]
+#        [warm-up seconds per server, default 30]   (after bench/serving/setup.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/serving"
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-10}
 RATE=${3:-1.0}
+WARMUP=${4:-30}
 TOKEN=bench-admin-token-0123456789
 WORK=$(mktemp -d /tmp/keel-ratio-ab.XXXXXX)
 cd "$ROOT"
@@ -29,7 +31,7 @@ load() { # $1 = url, $2 = token or empty, $3 = duration
 }
 EMPTY=http://127.0.0.1:8091/empty
 KEEL=http://127.0.0.1:8092/v2/models/credit/infer
-echo "warming up (20 s each)"; load "$EMPTY" "" 20s >/dev/null; load "$KEEL" "$TOKEN" 20s >/dev/null
+echo "warming up ($WARMUP s each)"; load "$EMPTY" "" "${WARMUP}s" >/dev/null; load "$KEEL" "$TOKEN" "${WARMUP}s" >/dev/null
 echo "| round | empty endpoint, requests/s | Keel (log sample rate $RATE), requests/s | ratio |"
 echo "|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
