@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prediction log on versus off, in one warmed-up server: Keel serving 1-row v2 requests at 64 connections, switching the
 # endpoint's log sample rate between 1 and 0 (PUT /v1/endpoints/credit/prediction-log) every run, so both see the same
-# JIT state and the same background load. Prints one line per run and the mean of each.
+# JIT state and the same background load; odd rounds run on then off, even rounds off then on, so a drift in the machine's
+# speed over the run weighs on both alike. Prints one line per run and the mean of each.
 # Usage: bench/serving/log_ab.sh [rounds, default 5] [seconds per run, default 10]   (after bench/serving/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,11 +18,12 @@ for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:8094/health/rea
 bench/serving/register.sh http://127.0.0.1:8094 "$TOKEN"
 export KEEL_TOKEN=$TOKEN
 rate() { curl -sf -X PUT -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8094/v1/endpoints/credit/prediction-log -d "{\"sampleRate\":$1}" >/dev/null; }
-echo "warming up (20 s)"; bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 20s "64" > /dev/null
+echo "warming up (40 s)"; bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json 40s "64" > /dev/null
 echo "| round | log | requests/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
-  for r in 1 0; do
+  order="1 0"; [ $((round % 2)) = 0 ] && order="0 1"
+  for r in $order; do
     rate $r
     line=$(bench/serving/run_wrk.sh http://127.0.0.1:8094/v2/models/credit/infer bench/serving/body_1row.json "${SECONDS_PER_RUN}s" "64" | tail -1)
     echo "$line" | awk -F'|' -v round="$round" -v state="$([ $r = 1 ] && echo on || echo off)" '{ printf "| %s | %s |%s|%s|%s|\n", round, state, $3, $4, $5 }'

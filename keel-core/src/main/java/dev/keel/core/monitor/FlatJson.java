@@ -38,7 +38,7 @@ final class FlatJson {
         return true;
     }
 
-    private static boolean value(StringBuilder out, Object value, int depth) {
+    static boolean value(StringBuilder out, Object value, int depth) {
         switch (value) {
             case null -> out.append("null");
             case String text -> string(out, text);
@@ -86,7 +86,7 @@ final class FlatJson {
         return true;
     }
 
-    private static void string(StringBuilder out, String text) {
+    static void string(StringBuilder out, String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

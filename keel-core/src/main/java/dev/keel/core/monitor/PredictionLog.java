@@ -254,7 +254,8 @@ public final class PredictionLog implements AutoCloseable {
         segment.clear();
         for (PredictionRecord record : records) {
             String inputs = record.inputs() instanceof FeatureRow ? null : FlatJson.write(record.inputs());
-            segment.add(record, inputs, FlatJson.write(record.outputs()));
+            String outputs = record.outputs() instanceof JsonText text ? text.json() : FlatJson.write(record.outputs());
+            segment.add(record, inputs, outputs);
         }
         try {
             Files.createDirectories(folder);

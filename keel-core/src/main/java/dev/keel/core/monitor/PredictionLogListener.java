@@ -25,11 +25,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PredictionLogListener implements PredictionListener {
     private final PredictionLog log;
     private final ModelRegistry registry;
-    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+    private final Map<VersionKey, Layout> layouts = new ConcurrentHashMap<>();
 
     public PredictionLogListener(PredictionLog log, ModelRegistry registry) {
         this.log = Objects.requireNonNull(log, "log");
         this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    private record VersionKey(String model, int version) {
     }
 
     /** How a version's rows are named; {@code names} is null when its features cannot be a {@link FeatureRow}. */
@@ -42,10 +45,10 @@ public final class PredictionLogListener implements PredictionListener {
             log.sampledOut(rows(event));
             return;
         }
-        Layout layout = layouts.computeIfAbsent(event.model() + ":" + event.version(), key -> layout(event.model(), event.version()));
+        Layout layout = layouts.computeIfAbsent(new VersionKey(event.model(), event.version()), key -> layout(event.model(), event.version()));
         int rows = rows(event);
-        Map<String, List<Object>> inputRows = new ConcurrentHashMap<>();
-        Map<String, List<Object>> outputRows = new ConcurrentHashMap<>();
+        Map<String, List<Object>> inputRows = new java.util.HashMap<>();
+        Map<String, List<Object>> outputRows = new java.util.HashMap<>();
         for (int row = 0; row < rows; row++) {
             String requestId = rows == 1 ? event.requestId() : event.requestId() + "/" + row;
             log.offer(new PredictionRecord(requestId, event.endpoint(), event.model(), event.version(), event.at(),
@@ -90,7 +93,75 @@ public final class PredictionLogListener implements PredictionListener {
         return named;
     }
 
+    /**
+     * The row's outputs: named outputs in the model's order, then {@code probability} and {@code label} derived from an output
+     * with one column per class unless the model has outputs of those names. Written as JSON text straight away (the form the
+     * log stores); built as a map only when a value has no plain JSON form.
+     */
     private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+        StringBuilder json = new StringBuilder(96);
+        json.append('{');
+        boolean first = true;
+        Tensor classes = null;
+        int classCount = layout.labels().size();
+        for (Map.Entry<String, Tensor> output : event.outputs().entrySet()) {
+            Tensor tensor = output.getValue();
+            if (classCount > 0 && tensor.rank() == 2 && tensor.dimension(1) == classCount) {
+                classes = tensor;
+                continue;
+            }
+            String name = output.getKey();
+            Object value = value(name, tensor, row, cache);
+            if (name.equals("label") && tensor.type().isInteger() && value instanceof Number index && classCount > 0
+                    && index.longValue() >= 0 && index.longValue() < classCount) {
+                value = layout.labels().get(index.intValue());
+            }
+            first = member(json, name, first);
+            if (!FlatJson.value(json, value, 0)) {
+                return outputMap(event, layout, row, cache);
+            }
+        }
+        if (classes != null) {
+            int best = 0;
+            for (int column = 1; column < classCount; column++) {
+                if (classes.doubleAt(row * classCount + column) > classes.doubleAt(row * classCount + best)) {
+                    best = column;
+                }
+            }
+            if (!event.outputs().containsKey("probability")) {
+                first = member(json, "probability", first);
+                json.append('{');
+                for (int column = 0; column < classCount; column++) {
+                    double probability = classes.doubleAt(row * classCount + column);
+                    if (!Double.isFinite(probability)) {
+                        return outputMap(event, layout, row, cache);
+                    }
+                    if (column > 0) {
+                        json.append(',');
+                    }
+                    FlatJson.string(json, layout.labels().get(column));
+                    json.append(':').append(probability);
+                }
+                json.append('}');
+            }
+            if (!event.outputs().containsKey("label")) {
+                member(json, "label", first);
+                FlatJson.string(json, layout.labels().get(best));
+            }
+        }
+        return new JsonText(json.append('}').toString());
+    }
+
+    private static boolean member(StringBuilder json, String name, boolean first) {
+        if (!first) {
+            json.append(',');
+        }
+        FlatJson.string(json, name);
+        json.append(':');
+        return false;
+    }
+
+    private static Map<String, Object> outputMap(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
         Map<String, Object> named = new LinkedHashMap<>();
         Map<String, Object> derived = new LinkedHashMap<>();
         event.outputs().forEach((name, tensor) -> {

@@ -30,6 +30,8 @@ public record PredictionRecord(String requestId, String endpoint, String model, 
         if (!(inputs instanceof FeatureRow)) {
             inputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(inputs, Map.of())));
         }
-        outputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(outputs, Map.of())));
+        if (!(outputs instanceof JsonText)) {
+            outputs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNullElse(outputs, Map.of())));
+        }
     }
 }
