@@ -9,6 +9,7 @@ import java.util.Objects;
  * <p>{@code data} is a flat primitive array matching the type: {@code boolean[]} for BOOL, {@code byte[]} for INT8 and
  * UINT8, {@code short[]} for INT16, UINT16 and FP16 (raw half-precision bits), {@code int[]} for INT32 and UINT32,
  * {@code long[]} for INT64 and UINT64, {@code float[]} for FP32, {@code double[]} for FP64 and {@code String[]} for BYTES.
+ * A tensor is a value: nothing changes its array once it is made, so it may be shared (with listeners, shadows, logs).
  */
 public record Tensor(DataType type, long[] shape, Object data) {
     public Tensor {

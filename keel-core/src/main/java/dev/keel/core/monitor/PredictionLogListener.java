@@ -81,7 +81,8 @@ public final class PredictionLogListener implements PredictionListener {
             if (shape.length == 2 && shape[1] == layout.features().size()) {
                 int width = (int) shape[1];
                 if (layout.names() != null && tensor.data() instanceof float[] floats) {
-                    return new FeatureRow(layout.names(), Arrays.copyOfRange(floats, row * width, (row + 1) * width));
+                    // a one-row tensor's array is the row itself (tensors are not changed once made)
+                    return new FeatureRow(layout.names(), floats.length == width ? floats : Arrays.copyOfRange(floats, row * width, (row + 1) * width));
                 }
                 for (int column = 0; column < width; column++) {
                     named.put(layout.features().get(column), TensorValues.element(tensor, row * width + column));
