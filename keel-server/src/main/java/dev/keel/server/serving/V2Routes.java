@@ -120,17 +120,29 @@ public final class V2Routes implements HttpService {
 
     private void infer(Call call, Optional<String> version) {
         String name = call.path("m");
-        JsonNode body = Bodies.read(call);
-        Optional<String> id = Optional.ofNullable(body.get("id")).map(node -> {
-            if (!node.isTextual()) {
-                throw KeelException.badRequest("'id' must be a string");
-            }
-            return node.textValue();
-        });
-        Map<String, Tensor> tensors = inputs(body.get("inputs"));
-        List<String> requested = requestedOutputs(body.get("outputs"));
-        Optional<String> key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
-                .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
+        Optional<String> id;
+        Map<String, Tensor> tensors;
+        List<String> requested;
+        Optional<String> key;
+        V2Body.Request common = V2Body.read(Bodies.factory(), call.body());
+        if (common != null) {
+            id = common.id();
+            tensors = common.inputs();
+            requested = List.of();
+            key = Optional.ofNullable(call.context().header("X-Request-Key"));
+        } else {
+            JsonNode body = Bodies.read(call);
+            id = Optional.ofNullable(body.get("id")).map(node -> {
+                if (!node.isTextual()) {
+                    throw KeelException.badRequest("'id' must be a string");
+                }
+                return node.textValue();
+            });
+            tensors = inputs(body.get("inputs"));
+            requested = requestedOutputs(body.get("outputs"));
+            key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
+                    .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
+        }
         PredictionInput input = new PredictionInput.Tensors(tensors);
         Prediction prediction;
         if (keel.serving().isServing(name) || keel.serving().find(name).isPresent()) {
@@ -221,7 +233,7 @@ public final class V2Routes implements HttpService {
         json.writeEndArray();
     }
 
-    private static Map<String, Tensor> inputs(JsonNode inputs) {
+    static Map<String, Tensor> inputs(JsonNode inputs) {
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw KeelException.badRequest("'inputs' must be a non-empty list of tensors {\"name\", \"shape\", \"datatype\", \"data\"}");
         }
