@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes one prediction-log segment as a Parquet file: one row group, one uncompressed PLAIN data page per column, levels
+ * Writes one prediction-log segment as a Parquet file: one row group, one uncompressed data page per column (PLAIN
+ * values, or dictionary indices after a dictionary page for the strings that repeat), levels
  * as RLE runs. It knows only the log's schema, which is what makes it cheap: a row costs a few buffer writes, where a
  * general engine spends several microseconds per row choosing encodings and compressing. Any Parquet reader (DuckDB here)
  * reads the result; the format is Apache Parquet's (parquet-format, {@code parquet.thrift}).
@@ -78,10 +79,6 @@ final class ParquetSegment {
         rows++;
     }
 
-    long rows() {
-        return rows;
-    }
-
     /** Empties the segment for the next one, keeping its buffers. */
     void clear() {
         columns.forEach(Column::clear);
@@ -110,7 +107,7 @@ final class ParquetSegment {
                 file.write(entries.array, 0, entries.size);
             }
             long dataOffset = file.count;
-            Buffer levels = column.levels();
+            Buffer levels = column.finishPage();
             int pageLength = levels.size + column.data.size;
             Thrift header = new Thrift();
             header.i32(1, DATA_PAGE);
@@ -226,7 +223,8 @@ final class ParquetSegment {
         final Runs indices;
         private String lastValue;
         private int lastIndex;
-        long levels;
+        /** For the list column: how many level entries (one per element, one per null or empty list). */
+        long listEntries;
         int bits;
         int bitCount;
 
@@ -296,28 +294,31 @@ final class ParquetSegment {
             if (values.length == 0) {
                 definitions.add(1, 1);
                 repetitions.add(0, 1);
-                levels++;
+                listEntries++;
                 return;
             }
             definitions.add(2, values.length);
             repetitions.add(0, 1);
             repetitions.add(1, values.length - 1);
-            levels += values.length;
+            listEntries += values.length;
             data.floats(values);
         }
 
         void nullList() {
             definitions.add(0, 1);
             repetitions.add(0, 1);
-            levels++;
+            listEntries++;
         }
 
         int levelCount(long rows) {
-            return Math.toIntExact(list ? levels : rows);
+            return Math.toIntExact(list ? listEntries : rows);
         }
 
-        /** Repetition then definition levels, each with its length (data page v1); the values follow them in the page. */
-        Buffer levels() {
+        /**
+         * Completes the column's page: writes out pending boolean bits, turns a dictionary column's indices into its values,
+         * and returns the repetition then definition levels (each with its length, data page v1) that precede the values.
+         */
+        Buffer finishPage() {
             if (bitCount > 0) {
                 data.byte1(bits);
                 bits = 0;
@@ -359,7 +360,7 @@ final class ParquetSegment {
             }
             definitions.count = 0;
             repetitions.count = 0;
-            levels = 0;
+            listEntries = 0;
             bits = 0;
             bitCount = 0;
         }
