@@ -1,5 +1,6 @@
 package dev.keel.core.monitor;
 
+import dev.keel.core.json.Json;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
@@ -95,9 +96,8 @@ public final class PredictionLogListener implements PredictionListener {
     }
 
     /**
-     * The row's outputs: named outputs in the model's order, then {@code probability} and {@code label} derived from an output
-     * with one column per class unless the model has outputs of those names. Written as JSON text straight away (the form the
-     * log stores); built as a map only when a value has no plain JSON form.
+     * The row's outputs as JSON text (the form the log stores): named outputs in the model's order, then {@code probability}
+     * and {@code label} derived from an output with one column per class unless the model has outputs of those names.
      */
     private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
         StringBuilder json = new StringBuilder(96);
@@ -118,9 +118,7 @@ public final class PredictionLogListener implements PredictionListener {
                 value = layout.labels().get(index.intValue());
             }
             first = member(json, name, first);
-            if (!FlatJson.value(json, value, 0)) {
-                return outputMap(event, layout, row, cache);
-            }
+            append(json, value);
         }
         if (classes != null) {
             int best = 0;
@@ -133,15 +131,12 @@ public final class PredictionLogListener implements PredictionListener {
                 first = member(json, "probability", first);
                 json.append('{');
                 for (int column = 0; column < classCount; column++) {
-                    double probability = classes.doubleAt(row * classCount + column);
-                    if (!Double.isFinite(probability)) {
-                        return outputMap(event, layout, row, cache);
-                    }
                     if (column > 0) {
                         json.append(',');
                     }
                     FlatJson.string(json, layout.labels().get(column));
-                    json.append(':').append(probability);
+                    json.append(':');
+                    append(json, classes.doubleAt(row * classCount + column));
                 }
                 json.append('}');
             }
@@ -162,34 +157,13 @@ public final class PredictionLogListener implements PredictionListener {
         return false;
     }
 
-    private static Map<String, Object> outputMap(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
-        Map<String, Object> named = new LinkedHashMap<>();
-        Map<String, Object> derived = new LinkedHashMap<>();
-        event.outputs().forEach((name, tensor) -> {
-            long[] shape = tensor.shape();
-            int classes = layout.labels().size();
-            if (shape.length == 2 && classes > 0 && shape[1] == classes) {
-                Map<String, Object> byClass = new LinkedHashMap<>();
-                int best = 0;
-                for (int column = 0; column < classes; column++) {
-                    byClass.put(layout.labels().get(column), tensor.doubleAt(row * classes + column));
-                    if (tensor.doubleAt(row * classes + column) > tensor.doubleAt(row * classes + best)) {
-                        best = column;
-                    }
-                }
-                derived.put("probability", byClass);
-                derived.put("label", layout.labels().get(best));
-                return;
-            }
-            Object value = value(name, tensor, row, cache);
-            if (name.equals("label") && tensor.type().isInteger() && value instanceof Number index && classes > 0
-                    && index.longValue() >= 0 && index.longValue() < classes) {
-                value = layout.labels().get(index.intValue());
-            }
-            named.put(name, value);
-        });
-        derived.forEach(named::putIfAbsent);
-        return named;
+    /** A value as plain JSON, or as Jackson writes it when it has no plain form (NaN and infinities become strings). */
+    private static void append(StringBuilder json, Object value) {
+        int mark = json.length();
+        if (!FlatJson.value(json, value, 0)) {
+            json.setLength(mark);
+            json.append(Json.write(value));
+        }
     }
 
     private static Object value(String name, Tensor tensor, int row, Map<String, List<Object>> cache) {
