@@ -1,11 +1,10 @@
 package dev.keel.cli;
 
+import static dev.keel.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.core.config.KeelConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -33,16 +32,16 @@ class EndpointCommandsTest {
             String[] client = {"--url", url, "--token", token};
             String zeros = String.join(",", Collections.nCopies(63, "0"));
 
-            Run created = run(client, "endpoint", "create", "credit-risk", "--model", "credit", "--alias", "1", "--max-concurrency", "4",
+            Cli.Run created = run(client, "endpoint", "create", "credit-risk", "--model", "credit", "--alias", "1", "--max-concurrency", "4",
                     "--fallback", "default-response", "--default-response", "{\"label\": 0}");
-            Run listed = run(client, "endpoint", "list");
-            Run predicted = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [" + zeros + "]}]}");
-            Run invalid = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [1, 2]}]}");
-            Run rateBefore = run(client, "monitor", "log-rate", "credit-risk");
-            Run rateSet = run(client, "monitor", "log-rate", "credit-risk", "0.25");
-            Run rateRefused = run(client, "monitor", "log-rate", "credit-risk", "2");
-            Run deleted = run(client, "endpoint", "delete", "credit-risk");
-            Run missing = run(client, "endpoint", "show", "credit-risk");
+            Cli.Run listed = run(client, "endpoint", "list");
+            Cli.Run predicted = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [" + zeros + "]}]}");
+            Cli.Run invalid = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [1, 2]}]}");
+            Cli.Run rateBefore = run(client, "monitor", "log-rate", "credit-risk");
+            Cli.Run rateSet = run(client, "monitor", "log-rate", "credit-risk", "0.25");
+            Cli.Run rateRefused = run(client, "monitor", "log-rate", "credit-risk", "2");
+            Cli.Run deleted = run(client, "endpoint", "delete", "credit-risk");
+            Cli.Run missing = run(client, "endpoint", "show", "credit-risk");
 
             assertThat(created.code()).as(created.err()).isZero();
             assertThat(created.out()).contains("endpoint credit-risk serves credit@1");
@@ -61,28 +60,6 @@ class EndpointCommandsTest {
             assertThat(missing.err()).contains("does not exist");
         } finally {
             started.server().close();
-        }
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String[] client, String... arguments) {
-        String[] all = new String[arguments.length + client.length];
-        System.arraycopy(arguments, 0, all, 0, arguments.length);
-        System.arraycopy(client, 0, all, arguments.length, client.length);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = Main.run(all);
-            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.keel.cli;
 
+import static dev.keel.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.core.config.KeelConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,17 +29,17 @@ class PipelineCommandsTest {
             String[] client = {"--url", "http://127.0.0.1:" + started.server().port(), "--token", started.adminSecret().orElseThrow()};
             Path bad = Files.writeString(directory.resolve("bad.yaml"), "pipeline: p\nsources: [{name: raw, type: csv}]\n");
 
-            Run valid = run(client, "pipeline", "validate", SPEC.toString());
-            Run invalid = run(client, "pipeline", "validate", bad.toString());
-            Run local = run(new String[0], "pipeline", "validate", "--local", bad.toString());
-            Run first = run(client, "pipeline", "run", SPEC.toString());
-            Run second = run(client, "pipeline", "run", "credit-g");
-            Run listed = run(client, "pipeline", "list");
-            Run history = run(client, "pipeline", "history", "credit-g");
-            Run datasets = run(client, "dataset", "list");
-            Run shown = run(client, "dataset", "show", "credit-g-features");
-            Run profile = run(client, "dataset", "profile", "credit-g-features", "--version", "1");
-            Run diff = run(client, "dataset", "diff", "credit-g-features");
+            Cli.Run valid = run(client, "pipeline", "validate", SPEC.toString());
+            Cli.Run invalid = run(client, "pipeline", "validate", bad.toString());
+            Cli.Run local = run(new String[0], "pipeline", "validate", "--local", bad.toString());
+            Cli.Run first = run(client, "pipeline", "run", SPEC.toString());
+            Cli.Run second = run(client, "pipeline", "run", "credit-g");
+            Cli.Run listed = run(client, "pipeline", "list");
+            Cli.Run history = run(client, "pipeline", "history", "credit-g");
+            Cli.Run datasets = run(client, "dataset", "list");
+            Cli.Run shown = run(client, "dataset", "show", "credit-g-features");
+            Cli.Run profile = run(client, "dataset", "profile", "credit-g-features", "--version", "1");
+            Cli.Run diff = run(client, "dataset", "diff", "credit-g-features");
 
             assertThat(valid.code()).as(valid.err()).isZero();
             assertThat(valid.out()).contains("valid");
@@ -60,28 +59,6 @@ class PipelineCommandsTest {
             assertThat(diff.out()).contains("v1 -> v2: rows 1000 -> 1000").doesNotContain("column duration");
         } finally {
             started.server().close();
-        }
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String[] client, String... arguments) {
-        String[] all = new String[arguments.length + client.length];
-        System.arraycopy(arguments, 0, all, 0, arguments.length);
-        System.arraycopy(client, 0, all, arguments.length, client.length);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = Main.run(all);
-            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 }
