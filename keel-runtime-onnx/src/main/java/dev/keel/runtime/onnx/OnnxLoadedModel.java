@@ -15,28 +15,45 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** An ONNX model with a fixed set of sessions; each call borrows one, so calls on different threads never share a session. */
+/**
+ * An ONNX model with a fixed set of sessions; each call borrows one, so calls on different threads never share a session.
+ * Each session keeps native buffers for the input shapes it saw lately ({@link SessionBuffers}), so a common call copies
+ * its values in and out instead of allocating tensors.
+ */
 final class OnnxLoadedModel implements LoadedModel {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxLoadedModel.class);
+
     private final OrtEnvironment environment;
-    private final List<OrtSession> sessions;
-    private final BlockingQueue<OrtSession> idle;
+    private final List<Pooled> sessions;
+    private final BlockingQueue<Pooled> idle;
     private final ModelSignature signature;
+    private final List<TensorSpec> outputs;
     private final Map<String, List<String>> dimensionNames;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean pinOutputs = true;
     private boolean closed;
 
+    private record Pooled(OrtSession session, SessionBuffers buffers) {
+    }
+
     OnnxLoadedModel(OrtEnvironment environment, List<OrtSession> sessions, ModelSignature signature,
-            Map<String, List<String>> dimensionNames) {
+            Map<String, List<String>> dimensionNames, Map<String, List<String>> outputDimensionNames) {
         this.environment = environment;
-        this.sessions = List.copyOf(sessions);
-        this.idle = new ArrayBlockingQueue<>(sessions.size(), false, sessions);
         this.signature = signature;
         this.dimensionNames = Map.copyOf(dimensionNames);
+        this.outputs = signature.outputs().stream().filter(spec -> !spec.kind().equals(Signatures.LABELS_KIND)).toList();
+        this.sessions = sessions.stream()
+                .map(session -> new Pooled(session, new SessionBuffers(environment, signature, this.dimensionNames, outputDimensionNames)))
+                .toList();
+        this.idle = new ArrayBlockingQueue<>(sessions.size(), false, this.sessions);
     }
 
     @Override
@@ -49,30 +66,48 @@ final class OnnxLoadedModel implements LoadedModel {
         return sessions.size();
     }
 
+    /** Whether calls still let ONNX Runtime write outputs into kept buffers (false after it refused one). */
+    boolean pinsOutputs() {
+        return pinOutputs;
+    }
+
     @Override
     public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-        Map<String, OnnxTensor> feed = OnnxTensors.feed(environment, signature, dimensionNames, inputs);
+        OnnxTensors.check(signature, dimensionNames, inputs);
+        lifecycle.readLock().lock();
         try {
-            lifecycle.readLock().lock();
+            if (closed) {
+                throw new ModelException("model is closed and cannot score", false);
+            }
+            Pooled pooled = borrow();
             try {
-                if (closed) {
-                    throw new ModelException("model is closed and cannot score", false);
+                boolean pinning = pinOutputs;
+                Optional<SessionBuffers.Slot> slot = pooled.buffers().slot(inputs, pinning);
+                if (slot.isEmpty()) {
+                    return runFresh(pooled.session(), inputs);
                 }
-                OrtSession session = borrow();
                 try {
-                    return run(session, feed);
-                } finally {
-                    idle.add(session);
+                    return run(pooled.session(), slot.get());
+                } catch (ModelException refused) {
+                    if (slot.get().pinned().isEmpty()) {
+                        throw refused;
+                    }
+                    Map<String, Tensor> answer = runFresh(pooled.session(), inputs);
+                    pinOutputs = false;
+                    pooled.buffers().clear();
+                    LOG.info("ONNX Runtime refused outputs of the shapes derived from the inputs ({}); this model's outputs are "
+                            + "allocated per call from now on", refused.getMessage());
+                    return answer;
                 }
             } finally {
-                lifecycle.readLock().unlock();
+                idle.add(pooled);
             }
         } finally {
-            feed.values().forEach(OnnxTensor::close);
+            lifecycle.readLock().unlock();
         }
     }
 
-    private OrtSession borrow() {
+    private Pooled borrow() {
         try {
             return idle.take();
         } catch (InterruptedException e) {
@@ -81,17 +116,42 @@ final class OnnxLoadedModel implements LoadedModel {
         }
     }
 
-    private Map<String, Tensor> run(OrtSession session, Map<String, OnnxTensor> feed) {
+    /** Runs on tensors created for this call alone. */
+    private Map<String, Tensor> runFresh(OrtSession session, Map<String, Tensor> inputs) {
+        Map<String, OnnxTensor> feed = OnnxTensors.feed(environment, signature, inputs);
         try (OrtSession.Result result = session.run(feed)) {
-            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            Map<String, Tensor> answer = new LinkedHashMap<>();
             for (Map.Entry<String, OnnxValue> entry : result) {
-                OnnxTensors.read(entry.getKey(), entry.getValue(), outputs);
+                OnnxTensors.read(entry.getKey(), entry.getValue(), answer);
             }
-            return outputs;
+            return answer;
         } catch (OrtException e) {
-            String message = OnnxModelRuntime.firstLine(e.getMessage());
-            throw new ModelException("ONNX Runtime failed to score: " + message, e.getCode() == OrtErrorCode.ORT_INVALID_ARGUMENT, e);
+            throw failure(e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** Runs on a session's kept buffers, which already hold the inputs. */
+    private Map<String, Tensor> run(OrtSession session, SessionBuffers.Slot slot) {
+        try (OrtSession.Result result = session.run(slot.feed(), slot.requested(), slot.pinned())) {
+            Map<String, Tensor> answer = new LinkedHashMap<>();
+            for (TensorSpec output : outputs) {
+                if (slot.pinned().containsKey(output.name())) {
+                    answer.put(output.name(), slot.output(output.name(), output.type()));
+                } else {
+                    OnnxTensors.read(output.name(), result.get(output.name()).orElseThrow(), answer);
+                }
+            }
+            return answer;
+        } catch (OrtException e) {
+            throw failure(e);
+        }
+    }
+
+    private static ModelException failure(OrtException e) {
+        String message = OnnxModelRuntime.firstLine(e.getMessage());
+        return new ModelException("ONNX Runtime failed to score: " + message, e.getCode() == OrtErrorCode.ORT_INVALID_ARGUMENT, e);
     }
 
     @Override
@@ -103,9 +163,10 @@ final class OnnxLoadedModel implements LoadedModel {
             }
             closed = true;
             List<Exception> failures = new ArrayList<>();
-            for (OrtSession session : sessions) {
+            for (Pooled pooled : sessions) {
                 try {
-                    session.close();
+                    pooled.buffers().close();
+                    pooled.session().close();
                 } catch (OrtException | RuntimeException e) {
                     failures.add(e);
                 }

@@ -42,7 +42,7 @@ public final class OnnxModelRuntime implements ModelRuntime {
                 sessions.add(openSession(artifact, sessionOptions));
             }
             return new OnnxLoadedModel(environment(), sessions, Signatures.read(sessions.getFirst()),
-                    Signatures.dimensionNames(sessions.getFirst()));
+                    Signatures.dimensionNames(sessions.getFirst()), Signatures.outputDimensionNames(sessions.getFirst()));
         } catch (OrtException | RuntimeException e) {
             for (OrtSession session : sessions) {
                 closeQuietly(session, e);

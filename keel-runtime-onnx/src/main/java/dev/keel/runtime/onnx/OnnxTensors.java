@@ -34,25 +34,30 @@ final class OnnxTensors {
     private OnnxTensors() {
     }
 
-    /** Checks the inputs against the signature and creates one ONNX tensor per input; the caller closes them. */
-    static Map<String, OnnxTensor> feed(OrtEnvironment environment, ModelSignature signature, Map<String, List<String>> dimensionNames,
-            Map<String, Tensor> inputs) {
+    /** Checks the inputs against the signature: every input present, known, of its type and shape, named dimensions agreeing. */
+    static void check(ModelSignature signature, Map<String, List<String>> dimensionNames, Map<String, Tensor> inputs) {
         for (String name : inputs.keySet()) {
             if (signature.input(name).isEmpty()) {
                 throw new ModelException("model has no input '" + name + "'; its inputs are " + inputNames(signature), true);
             }
         }
         Map<String, Dimension> named = new HashMap<>();
+        for (TensorSpec spec : signature.inputs()) {
+            Tensor tensor = inputs.get(spec.name());
+            if (tensor == null) {
+                throw new ModelException("input '" + spec.name() + "' is missing; the model needs " + inputNames(signature), true);
+            }
+            check(spec, tensor);
+            checkNamedDimensions(spec.name(), tensor.shape(), dimensionNames.getOrDefault(spec.name(), List.of()), named);
+        }
+    }
+
+    /** Creates one ONNX tensor per input, which {@link #check} accepted; the caller closes them. */
+    static Map<String, OnnxTensor> feed(OrtEnvironment environment, ModelSignature signature, Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (TensorSpec spec : signature.inputs()) {
-                Tensor tensor = inputs.get(spec.name());
-                if (tensor == null) {
-                    throw new ModelException("input '" + spec.name() + "' is missing; the model needs " + inputNames(signature), true);
-                }
-                check(spec, tensor);
-                checkNamedDimensions(spec.name(), tensor.shape(), dimensionNames.getOrDefault(spec.name(), List.of()), named);
-                feed.put(spec.name(), create(environment, spec.name(), tensor));
+                feed.put(spec.name(), create(environment, spec.name(), inputs.get(spec.name())));
             }
             return feed;
         } catch (RuntimeException e) {

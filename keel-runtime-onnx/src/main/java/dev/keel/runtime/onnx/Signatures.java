@@ -47,8 +47,17 @@ final class Signatures {
 
     /** The symbolic dimension names of each tensor input (empty strings for unnamed dimensions). */
     static Map<String, List<String>> dimensionNames(OrtSession session) throws OrtException {
+        return dimensionNames(session.getInputInfo());
+    }
+
+    /** The symbolic dimension names of each tensor output (empty strings for unnamed dimensions). */
+    static Map<String, List<String>> outputDimensionNames(OrtSession session) throws OrtException {
+        return dimensionNames(session.getOutputInfo());
+    }
+
+    private static Map<String, List<String>> dimensionNames(Map<String, NodeInfo> infos) {
         Map<String, List<String>> names = new LinkedHashMap<>();
-        for (Map.Entry<String, NodeInfo> entry : session.getInputInfo().entrySet()) {
+        for (Map.Entry<String, NodeInfo> entry : infos.entrySet()) {
             if (entry.getValue().getInfo() instanceof TensorInfo tensor) {
                 names.put(entry.getKey(), Arrays.stream(tensor.getDimensionNames()).map(name -> name == null ? "" : name).toList());
             }
