@@ -33,10 +33,12 @@ import java.util.Set;
  * allocate. Not thread-safe: it belongs to one session, and a session serves one call at a time.
  */
 final class SessionBuffers implements AutoCloseable {
-    /** Shapes kept per session; micro-batching makes a handful of batch sizes common. */
-    static final int MAX_SLOTS = 8;
+    /** Shapes kept per session at most; micro-batching makes every batch size up to its maximum common. */
+    static final int MAX_SLOTS = 64;
     /** Calls larger than this many bytes of inputs and outputs allocate per call instead of holding memory. */
     static final long MAX_SLOT_BYTES = 4L << 20;
+    /** Native bytes one session keeps at most; the least recently used shapes go first. */
+    static final long MAX_SESSION_BYTES = 16L << 20;
 
     private final OrtEnvironment environment;
     private final ModelSignature signature;
@@ -44,6 +46,7 @@ final class SessionBuffers implements AutoCloseable {
     private final Map<String, List<String>> dimensionNames;
     private final Map<String, List<String>> outputDimensionNames;
     private final LinkedHashMap<Key, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
 
     SessionBuffers(OrtEnvironment environment, ModelSignature signature, Map<String, List<String>> dimensionNames,
             Map<String, List<String>> outputDimensionNames) {
@@ -73,10 +76,12 @@ final class SessionBuffers implements AutoCloseable {
                 return Optional.empty();
             }
             slots.put(key, slot);
-            if (slots.size() > MAX_SLOTS) {
-                var eldest = slots.entrySet().iterator();
-                Slot evicted = eldest.next().getValue();
+            bytes += slot.bytes();
+            var eldest = slots.values().iterator();
+            while (slots.size() > MAX_SLOTS || bytes > MAX_SESSION_BYTES) {
+                Slot evicted = eldest.next();
                 eldest.remove();
+                bytes -= evicted.bytes();
                 evicted.close();
             }
         }
@@ -96,9 +101,9 @@ final class SessionBuffers implements AutoCloseable {
 
     private Slot open(Key key) {
         List<TensorSpec> specs = signature.inputs();
-        long bytes = 0;
+        long size = 0;
         for (int i = 0; i < specs.size(); i++) {
-            bytes += Tensor.elementCount(key.shapes()[i]) * width(specs.get(i).type());
+            size += Tensor.elementCount(key.shapes()[i]) * width(specs.get(i).type());
         }
         Map<String, long[]> outputShapes = new LinkedHashMap<>();
         if (key.pinOutputs()) {
@@ -106,11 +111,11 @@ final class SessionBuffers implements AutoCloseable {
                 long[] shape = outputShape(output, key.shapes());
                 if (shape != null) {
                     outputShapes.put(output.name(), shape);
-                    bytes += Tensor.elementCount(shape) * width(output.type());
+                    size += Tensor.elementCount(shape) * width(output.type());
                 }
             }
         }
-        if (bytes > MAX_SLOT_BYTES) {
+        if (size > MAX_SLOT_BYTES) {
             return null;
         }
         List<OnnxTensor> created = new ArrayList<>();
@@ -139,7 +144,8 @@ final class SessionBuffers implements AutoCloseable {
                 pinned.put(output.name(), tensor);
                 outputViews.put(output.name(), view);
             }
-            return new Slot(Map.copyOf(feed), inputViews, Map.copyOf(pinned), outputViews, outputShapes, Set.copyOf(requested), created);
+            return new Slot(Map.copyOf(feed), inputViews, Map.copyOf(pinned), outputViews, outputShapes, Set.copyOf(requested), created,
+                    size);
         } catch (OrtException | RuntimeException e) {
             created.forEach(OnnxTensor::close);
             return null;
@@ -215,6 +221,7 @@ final class SessionBuffers implements AutoCloseable {
     void clear() {
         slots.values().forEach(Slot::close);
         slots.clear();
+        bytes = 0;
     }
 
     @Override
@@ -236,7 +243,7 @@ final class SessionBuffers implements AutoCloseable {
 
     /** The tensors of one input shape: inputs to fill, outputs ONNX Runtime writes into, and outputs it allocates. */
     record Slot(Map<String, OnnxTensor> feed, Buffer[] inputViews, Map<String, OnnxTensor> pinned, Map<String, Buffer> outputViews,
-            Map<String, long[]> outputShapes, Set<String> requested, List<OnnxTensor> tensors) implements AutoCloseable {
+            Map<String, long[]> outputShapes, Set<String> requested, List<OnnxTensor> tensors, long bytes) implements AutoCloseable {
 
         void fill(int input, Tensor tensor) {
             switch (inputViews[input]) {
