@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +31,6 @@ public final class KeelServer implements AutoCloseable {
     private final Api api = new Api();
     private final RequestLog requestLog;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
     private Javalin javalin;
 
@@ -83,7 +83,8 @@ public final class KeelServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
             for (ApiRoute route : api.routes()) {
-                config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, context));
+                AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
+                config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
             }
             config.routes.error(404, context -> unmatched(context, ErrorCode.ROUTE_NOT_FOUND,
                     "no route matches " + context.method() + " " + context.path() + "; see /openapi.json"));
@@ -121,12 +122,19 @@ public final class KeelServer implements AutoCloseable {
         return new UUID(high, low).toString();
     }
 
-    private Timer timer(ApiRoute route, int status) {
-        return timers.computeIfAbsent(route.method() + " " + route.path() + " " + status, key -> Timer.builder("keel.http.requests")
-                .tag("method", route.method()).tag("route", route.path()).tag("status", Integer.toString(status)).register(keel.metrics()));
+    /** The request timer of a route and status, kept per route by status code rather than looked up by a built key. */
+    private Timer timer(ApiRoute route, AtomicReferenceArray<Timer> byStatus, int status) {
+        int slot = status >= 0 && status < 600 ? status : 0;
+        Timer timer = byStatus.get(slot);
+        if (timer == null) {
+            timer = Timer.builder("keel.http.requests").tag("method", route.method()).tag("route", route.path())
+                    .tag("status", Integer.toString(status)).register(keel.metrics());
+            byStatus.compareAndSet(slot, null, timer);
+        }
+        return timer;
     }
 
-    private void serve(ApiRoute route, Context context) {
+    private void serve(ApiRoute route, AtomicReferenceArray<Timer> timers, Context context) {
         long start = System.nanoTime();
         String requestId = requestId(context);
         Call call = new Call(context, requestId, keel.config().server().maxRequestSize());
@@ -158,7 +166,7 @@ public final class KeelServer implements AutoCloseable {
                 audit(route, call, outcome, status, detail);
             }
             double millis = (System.nanoTime() - start) / 1e6;
-            timer(route, status).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+            timer(route, timers, status).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
             requestLog.log(requestId, route.method(), context.path(), status, millis, call.actor());
             inFlight.decrementAndGet();
         }

@@ -30,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TokenService {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PREFIX = "keel_";
+    private static final HexFormat HEX = HexFormat.of();
+    private static final MessageDigest SHA_256 = digest();
 
     private final Database database;
     private final Clock clock;
@@ -166,10 +168,23 @@ public final class TokenService {
     }
 
     static String hash(String secret) {
+        return HEX.formatHex(sha256().digest(secret.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest digest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** A fresh SHA-256 digest, cloned from one looked up once: looking up a provider on every request costs more than hashing. */
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return digest();
         }
     }
 }

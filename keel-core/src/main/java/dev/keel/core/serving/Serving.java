@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Serving implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Serving.class);
+    private static final Map<EndpointConfig.Batching, BatchPolicy> POLICIES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final EndpointRepository repository;
     private final ModelRegistry registry;
@@ -499,10 +500,11 @@ public final class Serving implements AutoCloseable {
                 Duration.ofNanos(nanos));
     }
 
+    /** The scoring pool's policy for an endpoint's batching settings; made once per distinct setting, not per request. */
     private static BatchPolicy policy(EndpointConfig config) {
-        EndpointConfig.Batching batching = config.batching();
-        return batching.enabled() ? new BatchPolicy(true, batching.maxBatchSize(), Optional.of(Duration.ofMillis(batching.maxDelayMillis())))
-                : BatchPolicy.off();
+        return POLICIES.computeIfAbsent(config.batching(), batching -> batching.enabled()
+                ? new BatchPolicy(true, batching.maxBatchSize(), Optional.of(Duration.ofMillis(batching.maxDelayMillis())))
+                : BatchPolicy.off());
     }
 
     private static Map<String, Tensor> encode(LoadedModels.Handle handle, PredictionInput input, boolean lenient) {

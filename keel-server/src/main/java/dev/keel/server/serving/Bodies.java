@@ -21,11 +21,6 @@ final class Bodies {
     private Bodies() {
     }
 
-    /** The parser settings bodies are read with, for paths that stream them. */
-    static com.fasterxml.jackson.core.JsonFactory factory() {
-        return LENIENT.getFactory();
-    }
-
     static JsonNode read(Call call) {
         byte[] bytes = call.body();
         if (bytes.length == 0) {

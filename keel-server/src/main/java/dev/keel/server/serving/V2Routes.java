@@ -124,7 +124,7 @@ public final class V2Routes implements HttpService {
         Map<String, Tensor> tensors;
         List<String> requested;
         Optional<String> key;
-        V2Body.Request common = V2Body.read(Bodies.factory(), call.body());
+        V2Body.Request common = V2Body.read(call.body());
         if (common != null) {
             id = common.id();
             tensors = common.inputs();
