@@ -4,7 +4,8 @@ import io.javalin.Javalin;
 
 /**
  * The transport's own cost: Keel's HTTP stack (Javalin 7 on Jetty 12, virtual threads, Jackson) with a POST route that
- * parses the JSON body and answers a small JSON document without scoring anything.
+ * reads the body as Keel does (one read of Content-Length bytes from the request stream), parses it as JSON and answers a
+ * small JSON document without scoring anything.
  * Usage: java -cp 'keel-cli/target/lib/*' bench/serving/EmptyEndpoint.java PORT
  */
 public class EmptyEndpoint {
@@ -16,7 +17,9 @@ public class EmptyEndpoint {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.routes.post("/empty", context -> {
-                JsonNode body = mapper.readTree(context.bodyAsBytes());
+                long length = context.req().getContentLengthLong();
+                byte[] bytes = length >= 0 ? context.req().getInputStream().readNBytes((int) length) : context.bodyAsBytes();
+                JsonNode body = mapper.readTree(bytes);
                 if (body == null || !body.has("inputs")) {
                     context.status(400);
                 }

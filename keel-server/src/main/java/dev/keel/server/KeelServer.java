@@ -82,7 +82,7 @@ public final class KeelServer implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
-            for (ApiRoute route : api.routes()) {
+            for (ApiRoute route : matchingOrder(api.routes())) {
                 AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
                 config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
             }
@@ -96,6 +96,40 @@ public final class KeelServer implements AutoCloseable {
             });
         });
         javalin.start(settings.host(), settings.port());
+    }
+
+    /**
+     * The routes in the order Javalin tries them (the first whose pattern matches serves the call): prediction routes first,
+     * since they carry nearly all traffic, then the rest as declared. This changes no match: no prediction route's pattern
+     * overlaps another route of its method ({@link #overlap}, checked by the route table's tests).
+     */
+    static List<ApiRoute> matchingOrder(List<ApiRoute> routes) {
+        List<ApiRoute> ordered = new ArrayList<>(routes.stream().filter(KeelServer::servesPredictions).toList());
+        routes.stream().filter(route -> !servesPredictions(route)).forEach(ordered::add);
+        return ordered;
+    }
+
+    static boolean servesPredictions(ApiRoute route) {
+        return route.permission().filter(permission -> permission == dev.keel.core.security.Permission.PREDICT).isPresent();
+    }
+
+    /** Whether one request path could match both route patterns: same number of segments, and literals agree. */
+    static boolean overlap(ApiRoute one, ApiRoute other) {
+        if (!one.method().equals(other.method())) {
+            return false;
+        }
+        String[] first = one.path().split("/");
+        String[] second = other.path().split("/");
+        if (first.length != second.length) {
+            return false;
+        }
+        for (int i = 0; i < first.length; i++) {
+            boolean parameter = first[i].startsWith("{") || second[i].startsWith("{");
+            if (!parameter && !first[i].equals(second[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void unmatched(Context context, ErrorCode code, String message) {

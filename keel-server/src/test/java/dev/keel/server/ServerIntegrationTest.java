@@ -338,6 +338,22 @@ class ServerIntegrationTest {
     }
 
     @Test
+    void predictionRoutes_triedFirst_overlapNoOtherRoute() {
+        List<ApiRoute> routes = server.server().api().routes();
+        List<ApiRoute> predictions = routes.stream().filter(KeelServer::servesPredictions).toList();
+        assertThat(predictions).extracting(ApiRoute::operationId).contains("endpoint.predict", "v2.infer");
+        for (ApiRoute prediction : predictions) {
+            for (ApiRoute other : routes) {
+                if (other != prediction) {
+                    assertThat(KeelServer.overlap(prediction, other)).as(prediction.path() + " vs " + other.path()).isFalse();
+                }
+            }
+        }
+        assertThat(KeelServer.matchingOrder(routes).subList(0, predictions.size())).containsExactlyElementsOf(predictions);
+        assertThat(KeelServer.overlap(predictions.getFirst(), predictions.getFirst())).isTrue();
+    }
+
+    @Test
     void whoami_answersForAProjectScopedToken() {
         TestingServer.Response response = server.get("/v1/whoami", server.token("who", Map.of("default", Role.CONSUMER)));
 

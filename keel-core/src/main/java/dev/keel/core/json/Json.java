@@ -10,8 +10,13 @@ import java.io.UncheckedIOException;
 
 /** The one configured JSON mapper of Keel, and shortcuts for storing values as JSON text. */
 public final class Json {
-    /** Shared, thread-safe mapper: ISO-8601 times, unknown properties rejected. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    /**
+     * Shared, thread-safe mapper: ISO-8601 times, unknown properties rejected. Its parsers and generators take their
+     * buffers from one shared pool: the default pool keeps them per thread, and every request has a virtual thread of its
+     * own, so each would allocate fresh buffers.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build())
             .registerModule(new JavaTimeModule())
             .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -45,7 +45,9 @@ public final class ScoringPool implements AutoCloseable {
     /** Scoring slots for callers that score on their own thread; as many as workers, so concurrency stays bounded. */
     private final java.util.concurrent.Semaphore inlineSlots;
     /** Smoothed time per call of each model, for deciding whether a call is short enough to run inline. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> modelNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A smoothed time per request for each model key; updated without locking (a lost update only delays the average). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> modelNanos =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls expected to take less than this run on the caller's thread when nothing is queued. */
     private static final long INLINE_LIMIT_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
@@ -169,16 +171,17 @@ public final class ScoringPool implements AutoCloseable {
      * within the inline limit: at low load this saves two thread hand-offs per call; under load calls queue and batch.
      */
     private Optional<CompletableFuture<Map<String, Tensor>>> tryInline(ScoringRequest request) {
-        Long typical = modelNanos.get(request.modelKey());
-        if (!config.inline() || typical == null || typical > INLINE_LIMIT_NANOS || !running || !pending.isEmpty()
+        java.util.concurrent.atomic.AtomicLong typical = modelNanos.get(request.modelKey());
+        if (!config.inline() || typical == null || typical.get() > INLINE_LIMIT_NANOS || !running || !pending.isEmpty()
                 || !inlineSlots.tryAcquire()) {
             return Optional.empty();
         }
         try {
             long start = System.nanoTime();
             metrics.queueWait(request.modelKey(), 0);
-            int rows = request.inputs().values().stream().findFirst().map(Tensor::shape)
-                    .filter(shape -> shape.length > 0).map(shape -> (int) shape[0]).orElse(1);
+            java.util.Iterator<Tensor> inputs = request.inputs().values().iterator();
+            Tensor first = inputs.hasNext() ? inputs.next() : null;
+            int rows = first != null && first.rank() > 0 ? (int) first.dimension(0) : 1;
             try {
                 Map<String, Tensor> outputs = request.model().predict(request.inputs());
                 record(request.modelKey(), 1, Math.max(rows, 1), start);
@@ -342,7 +345,12 @@ public final class ScoringPool implements AutoCloseable {
         long nanos = System.nanoTime() - start;
         metrics.batch(modelKey, requests, rows, nanos);
         long perRequest = nanos / requests;
-        modelNanos.merge(modelKey, perRequest, (old, now) -> old + ((now - old) >> SMOOTHING_SHIFT));
+        java.util.concurrent.atomic.AtomicLong typical = modelNanos.get(modelKey);
+        if (typical == null) {
+            typical = modelNanos.computeIfAbsent(modelKey, key -> new java.util.concurrent.atomic.AtomicLong(perRequest));
+        }
+        long old = typical.get();
+        typical.set(old + ((perRequest - old) >> SMOOTHING_SHIFT));
         long previous = nanosPerRequest;
         nanosPerRequest = previous == 0 ? perRequest : previous + ((perRequest - previous) >> SMOOTHING_SHIFT);
     }
