@@ -18,6 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 wait_for() { for _ in $(seq 1 120); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done; echo "not up: $1" >&2; exit 1; }
+# Every server gets the same warm-up before it is measured (20 s at 8 connections, not reported), so the JIT has compiled
+# the request path and the first figures (concurrency 1) are not those of a cold JVM.
+warm() { "$HERE/run_wrk.sh" "$1" "$2" "${WARMUP:-20s}" 8 > /dev/null; }
 
 cd "$ROOT"
 ./keel version >/dev/null   # builds when sources changed
@@ -30,6 +33,7 @@ echo; echo "## (2) Empty JSON endpoint on Keel's HTTP stack (Javalin 7, Jetty 12
 "$JAVA" -cp "keel-cli/target/lib/*" "$HERE/EmptyEndpoint.java" 8091 > "$WORK/empty.log" 2>&1 &
 PIDS+=($!)
 sleep 1; for _ in $(seq 1 60); do curl -s -o /dev/null -X POST -d '{"inputs":[]}' http://127.0.0.1:8091/empty && break; sleep 0.5; done
+warm http://127.0.0.1:8091/empty "$HERE/body_1row.json"
 "$HERE/run_wrk.sh" http://127.0.0.1:8091/empty "$HERE/body_1row.json" "$DURATION"
 kill "${PIDS[-1]}"
 
@@ -44,12 +48,15 @@ start_keel() { # $1 = prediction-log sample rate
 export KEEL_TOKEN=$TOKEN
 echo; echo "## (3) Keel, Open Inference Protocol v2 over HTTP, prediction log on"
 start_keel 1.0
+warm http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_1row.json"
+warm http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_32rows.json"
 echo "1-row requests:"; "$HERE/run_wrk.sh" http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_1row.json" "$DURATION"
 echo "32-row requests:"; "$HERE/run_wrk.sh" http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_32rows.json" "$DURATION"
 curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8092/v1/predictions/log/stats; echo
 kill "${PIDS[-1]}"; sleep 2
 echo; echo "## (3b) Keel, prediction log off (sample rate 0)"
 start_keel 0
+warm http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_1row.json"
 echo "1-row requests:"; "$HERE/run_wrk.sh" http://127.0.0.1:8092/v2/models/credit/infer "$HERE/body_1row.json" "$DURATION"
 kill "${PIDS[-1]}"; sleep 2
 unset KEEL_TOKEN
@@ -58,4 +65,5 @@ echo; echo "## (4) Flask + gunicorn + scikit-learn"
 "$HERE/run_flask.sh" > "$WORK/flask.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$HERE/body_1row.json" http://127.0.0.1:8090/v2/models/credit/infer && break; sleep 0.5; done
+warm http://127.0.0.1:8090/v2/models/credit/infer "$HERE/body_1row.json"
 "$HERE/run_wrk.sh" http://127.0.0.1:8090/v2/models/credit/infer "$HERE/body_1row.json" "$DURATION"

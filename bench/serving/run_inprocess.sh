@@ -6,8 +6,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 cd "$ROOT"
 mvn -q -B -pl keel-runtime-onnx -am compile -Dcheckstyle.skip
-ORT_JAR=$(find "$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime" -name 'onnxruntime-*.jar' | sort | tail -1)
-SLF4J_JAR=$(find "$HOME/.m2/repository/org/slf4j/slf4j-api" -name 'slf4j-api-*.jar' | sort | tail -1)
-CP="$ROOT/keel-runtime-onnx/target/classes:$ROOT/keel-spi/target/classes:$ORT_JAR:$SLF4J_JAR"
+version() { sed -n "s:.*<$1.version>\(.*\)</$1.version>.*:\1:p" pom.xml; }
+ORT=$(version onnxruntime)
+ORT_JAR="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$ORT/onnxruntime-$ORT.jar"
+SLF4J=$(version slf4j)
+SLF4J_JARS="$HOME/.m2/repository/org/slf4j/slf4j-api/$SLF4J/slf4j-api-$SLF4J.jar:$HOME/.m2/repository/org/slf4j/slf4j-simple/$SLF4J/slf4j-simple-$SLF4J.jar"
+CP="$ROOT/keel-runtime-onnx/target/classes:$ROOT/keel-spi/target/classes:$ORT_JAR:$SLF4J_JARS"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m -cp "$CP" \
     "$ROOT/bench/serving/InProcessBench.java" "$ROOT/build/fixtures/models" "${1:-5}"
