@@ -138,7 +138,7 @@ public final class KeelServer implements AutoCloseable {
         }
         String requestId = requestId(context);
         Problems.write(context, new KeelException(code, message), requestId);
-        requestLog.log(requestId, context.method().name(), context.path(), context.status().getCode(), 0, "anonymous");
+        requestLog.log(requestId, context.method().name(), context.path(), context.statusCode(), 0, "anonymous");
     }
 
     private static String requestId(Context context) {
@@ -195,7 +195,7 @@ public final class KeelServer implements AutoCloseable {
             detail = Optional.of(problem.getMessage());
             Problems.write(context, problem, requestId);
         } finally {
-            int status = context.status().getCode();
+            int status = context.statusCode();
             if (route.audited()) {
                 audit(route, call, outcome, status, detail);
             }

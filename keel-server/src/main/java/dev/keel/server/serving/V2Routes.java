@@ -161,16 +161,29 @@ public final class V2Routes implements HttpService {
         if (prediction.fallback().isPresent()) {
             call.context().header("X-Keel-Fallback", prediction.fallback().get());
         }
+        String answerId = id.orElse(call.requestId());
+        byte[] answer = prediction.fallback().isEmpty()
+                ? V2Answer.write(name, prediction.version().version(), answerId, outputs, requested) : null;
+        if (answer == null) {
+            answer = generated(name, prediction.version().version(), answerId, prediction.fallback(),
+                    prediction.failedVersion().map(String::valueOf), outputs, requested);
+        }
+        call.context().status(200).contentType("application/json").result(answer);
+    }
+
+    /** The answer written by Jackson's generator: every datatype, and the fallback parameters. */
+    static byte[] generated(String name, int version, String answerId, Optional<String> fallback, Optional<String> failedVersion,
+            Map<String, Tensor> outputs, List<String> requested) {
         ByteArrayOutputStream answer = new ByteArrayOutputStream(256);
         try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(answer)) {
             json.writeStartObject();
             json.writeStringField("model_name", name);
-            json.writeStringField("model_version", Integer.toString(prediction.version().version()));
-            json.writeStringField("id", id.orElse(call.requestId()));
-            if (prediction.fallback().isPresent()) {
+            json.writeStringField("model_version", Integer.toString(version));
+            json.writeStringField("id", answerId);
+            if (fallback.isPresent()) {
                 json.writeObjectFieldStart("parameters");
-                json.writeStringField("fallback", prediction.fallback().get());
-                json.writeStringField("failed_version", prediction.failedVersion().map(String::valueOf).orElse(""));
+                json.writeStringField("fallback", fallback.get());
+                json.writeStringField("failed_version", failedVersion.orElse(""));
                 json.writeEndObject();
             }
             json.writeArrayFieldStart("outputs");
@@ -196,7 +209,7 @@ public final class V2Routes implements HttpService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        call.context().status(200).contentType("application/json").result(answer.toByteArray());
+        return answer.toByteArray();
     }
 
     /** A tensor's elements as a flat JSON array (row-major), numbers written straight from the typed array. */
