@@ -28,7 +28,7 @@ final class FlatJson {
                 out.append(',');
             }
             first = false;
-            string(out, key);
+            Json.appendString(out, key);
             out.append(':');
             if (!value(out, entry.getValue(), depth)) {
                 return false;
@@ -41,7 +41,7 @@ final class FlatJson {
     static boolean value(StringBuilder out, Object value, int depth) {
         switch (value) {
             case null -> out.append("null");
-            case String text -> string(out, text);
+            case String text -> Json.appendString(out, text);
             case Boolean flag -> out.append(flag.booleanValue());
             case Integer number -> out.append(number.intValue());
             case Long number -> out.append(number.longValue());
@@ -84,27 +84,5 @@ final class FlatJson {
             }
         }
         return true;
-    }
-
-    static void string(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

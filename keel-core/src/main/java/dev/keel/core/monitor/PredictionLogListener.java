@@ -134,7 +134,7 @@ public final class PredictionLogListener implements PredictionListener {
                     if (column > 0) {
                         json.append(',');
                     }
-                    FlatJson.string(json, layout.labels().get(column));
+                    Json.appendString(json, layout.labels().get(column));
                     json.append(':');
                     append(json, classes.doubleAt(row * classCount + column));
                 }
@@ -142,7 +142,7 @@ public final class PredictionLogListener implements PredictionListener {
             }
             if (!event.outputs().containsKey("label")) {
                 member(json, "label", first);
-                FlatJson.string(json, layout.labels().get(best));
+                Json.appendString(json, layout.labels().get(best));
             }
         }
         return new JsonText(json.append('}').toString());
@@ -152,7 +152,7 @@ public final class PredictionLogListener implements PredictionListener {
         if (!first) {
             json.append(',');
         }
-        FlatJson.string(json, name);
+        Json.appendString(json, name);
         json.append(':');
         return false;
     }

@@ -1,5 +1,6 @@
 package dev.keel.server.serving;
 
+import dev.keel.core.json.Json;
 import dev.keel.spi.DataType;
 import dev.keel.spi.Tensor;
 import java.nio.charset.StandardCharsets;
@@ -122,56 +123,21 @@ final class V2Answer {
         return this;
     }
 
-    /**
-     * A JSON string: quotes, backslashes, control characters and surrogate pairs escaped as Jackson's generator does, other
-     * text as UTF-8.
-     */
+    /** A JSON string as Jackson's generator writes it ({@link Json#appendString}), in UTF-8; plain ASCII is copied directly. */
     private V2Answer string(String text) {
-        room(text.length() + 2);
-        bytes[length++] = '"';
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c >= 0x80) {
-                byte[] rest = escape(text.substring(i)).getBytes(StandardCharsets.UTF_8);
-                room(rest.length + 1);
-                System.arraycopy(rest, 0, bytes, length, rest.length);
-                length += rest.length;
-                break;
-            }
-            if (c < 0x20 || c == '"' || c == '\\') {
-                ascii(escape(String.valueOf(c)));
-            } else {
-                room(1);
-                bytes[length++] = (byte) c;
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                StringBuilder escaped = new StringBuilder(text.length() + 8);
+                Json.appendString(escaped, text);
+                byte[] encoded = escaped.toString().getBytes(StandardCharsets.UTF_8);
+                room(encoded.length);
+                System.arraycopy(encoded, 0, bytes, length, encoded.length);
+                length += encoded.length;
+                return this;
             }
         }
-        room(1);
-        bytes[length++] = '"';
-        return this;
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || Character.isSurrogate(c)) {
-                        out.append(String.format("\\u%04X", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        return ascii("\"").ascii(text).ascii("\"");
     }
 
     private void room(int more) {
