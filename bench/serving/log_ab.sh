@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-10}
-TOKEN=bench-admin-token-0123456789
+TOKEN=bench-admin-token-0123456789-abcdefghijklmnop
 WORK=$(mktemp -d /tmp/keel-log-ab.XXXXXX)
 ./keel version >/dev/null
 KEEL_ADMIN_TOKEN=$TOKEN KEEL_LOGGING_REQUESTS=false ./keel server --port 8094 --data-dir "$WORK/data" > "$WORK/server.log" 2>&1 &

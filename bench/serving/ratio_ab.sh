@@ -11,7 +11,7 @@ ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-10}
 RATE=${3:-1.0}
 WARMUP=${4:-30}
-TOKEN=bench-admin-token-0123456789
+TOKEN=bench-admin-token-0123456789-abcdefghijklmnop
 WORK=$(mktemp -d /tmp/keel-ratio-ab.XXXXXX)
 cd "$ROOT"
 ./keel version >/dev/null

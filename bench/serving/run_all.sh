@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/serving"
 DURATION=${1:-15s}
 WORK=$(mktemp -d /tmp/keel-bench-serving.XXXXXX)
-TOKEN=bench-admin-token-0123456789
+TOKEN=bench-admin-token-0123456789-abcdefghijklmnop
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

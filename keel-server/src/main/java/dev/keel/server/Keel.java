@@ -53,7 +53,9 @@ public final class Keel implements AutoCloseable {
             this.runtimes = ModelRuntimes.discover();
             this.projects = new ProjectService(database, clock);
             projects.ensureDefault();
-            this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl());
+            byte[] pepper = dev.keel.core.security.KeyFiles.load("security.token-pepper", config.security().tokenPepper(),
+                    config.security().tokenPepperFile(), 32, !TokenService.hasPepperedTokens(database));
+            this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl(), pepper);
             this.audit = new AuditLog(database, clock);
             this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
             this.monitoring = Monitoring.open(config, database, registry, clock);
@@ -140,11 +142,15 @@ public final class Keel implements AutoCloseable {
      * @return the created token, whose secret must be shown once; empty when tokens existed already
      */
     public Optional<TokenService.CreatedToken> bootstrapAdmin(Optional<String> secret) {
+        Optional<String> chosen = secret.filter(value -> !value.isBlank());
+        chosen.filter(value -> value.length() < TokenService.MIN_CHOSEN_SECRET).ifPresent(value -> {
+            throw new dev.keel.core.error.KeelException(dev.keel.core.error.ErrorCode.INVALID_CONFIG, "KEEL_ADMIN_TOKEN has "
+                    + value.length() + " characters; at least " + TokenService.MIN_CHOSEN_SECRET + " are required (e.g. openssl rand -hex 32)");
+        });
         if (!tokens.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(tokens.create("admin", Map.of(Principal.ALL_PROJECTS, Role.ADMIN), Optional.empty(), "keel",
-                secret.filter(value -> !value.isBlank())));
+        return Optional.of(tokens.create("admin", Map.of(Principal.ALL_PROJECTS, Role.ADMIN), Optional.empty(), "keel", chosen));
     }
 
     /** Registers something to close when Keel closes (before the store). */

@@ -61,8 +61,21 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
      * Authentication settings.
      *
      * @param tokenCacheTtl how long a verified token is trusted before it is checked against the store again
+     * @param tokenPepper the HMAC key token secrets are hashed under, hex or base64 ({@code token-pepper}, usually given as
+     *     {@code KEEL_SECURITY_TOKEN_PEPPER}); when absent it is read from, or created in, {@code tokenPepperFile}
+     * @param tokenPepperFile {@code token-pepper-file}, default {@code <data-dir>/keys/token-pepper.key}
      */
-    public record Security(Duration tokenCacheTtl) {
+    public record Security(Duration tokenCacheTtl, Optional<String> tokenPepper, Path tokenPepperFile) {
+        public Security {
+            Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
+            Objects.requireNonNull(tokenPepper, "tokenPepper");
+            Objects.requireNonNull(tokenPepperFile, "tokenPepperFile");
+        }
+
+        @Override
+        public String toString() {
+            return "Security[tokenCacheTtl=" + tokenCacheTtl + ", tokenPepperFile=" + tokenPepperFile + "]";
+        }
     }
 
     /** Defaults only, with the environment applied. */
@@ -130,7 +143,10 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
         Logging logging = new Logging(loggingNode.oneOf("format", "plain", List.of("plain", "json")),
                 loggingNode.bool("requests", true));
         ConfigNode securityNode = root.section("security");
-        Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)));
+        Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)),
+                securityNode.string("token-pepper").filter(value -> !value.isBlank()),
+                Path.of(securityNode.string("token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key").toString()))
+                        .toAbsolutePath().normalize());
         COMPONENT_SECTIONS.forEach(root::section);
         for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();

@@ -25,7 +25,7 @@ import java.util.Optional;
 /** A real Keel server on port 0 over a SQLite file, with helpers to register the credit forest and call the API. */
 final class ServingServer implements AutoCloseable {
     static final Path MODELS = Path.of("..", "build", "fixtures", "models").toAbsolutePath().normalize();
-    static final String ADMIN = "test-admin-secret-0123456789";
+    static final String ADMIN = "test-admin-secret-0123456789-abcdefghij";
 
     private final KeelServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
