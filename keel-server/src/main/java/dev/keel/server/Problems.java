@@ -50,18 +50,49 @@ final class Problems {
         return new KeelException(code, message == null || message.isBlank() ? code.description() : message);
     }
 
+    /**
+     * What the caller is told. A server-side failure (5xx) that wraps a lower-level exception may carry internal detail
+     * (SQL, file paths, native runtime messages) in the text it took from its cause: the caller gets Keel's own words
+     * without that text, and the request id; the log gets the whole message. Messages Keel wrote without a cause, and
+     * every 4xx, are told as they are.
+     */
+    static String detail(KeelException problem, String requestId) {
+        boolean serverSide = switch (problem.code().category()) {
+            case INTERNAL, UNAVAILABLE, EXTERNAL -> true;
+            default -> false;
+        };
+        if (!serverSide || problem.getCause() == null) {
+            return problem.getMessage();
+        }
+        LOG.warn("request {} failed: {}", requestId, problem.getMessage(), problem.getCause());
+        String own = problem.getMessage();
+        for (Throwable cause = problem.getCause(); cause != null; cause = cause.getCause()) {
+            String internal = cause.getMessage();
+            if (internal != null && !internal.isBlank()) {
+                int at = own.indexOf(internal);
+                if (at >= 0) {
+                    own = own.substring(0, at);
+                }
+            }
+        }
+        own = own.strip().replaceAll("[:;,(\\s]+$", "");
+        return (own.isEmpty() ? problem.code().description().replaceAll("\\.$", "") : own)
+                + "; the server log holds the details under request id " + requestId;
+    }
+
     /** Writes the problem body and status; under {@code /v2} the Open Inference Protocol's {@code {"error": "..."}} instead. */
     static void write(Context context, KeelException problem, String requestId) {
         int status = problem.code() == ErrorCode.METHOD_NOT_ALLOWED ? 405 : problem.code().category().status();
+        String detail = detail(problem, requestId);
         if (context.path().equals("/v2") || context.path().startsWith("/v2/")) {
-            writeV2(context, problem, status);
+            writeV2(context, problem, status, detail);
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.code().typeUri());
         body.put("title", problem.code().description());
         body.put("status", status);
-        body.put("detail", problem.getMessage());
+        body.put("detail", detail);
         body.put("code", problem.code().name());
         body.put("instance", context.path());
         body.put("requestId", requestId);
@@ -81,7 +112,7 @@ final class Problems {
         context.status(status).contentType(CONTENT_TYPE).result(Json.write(body));
     }
 
-    private static void writeV2(Context context, KeelException problem, int status) {
+    private static void writeV2(Context context, KeelException problem, int status, String detail) {
         Object retryAfter = problem.extensions().get("retryAfterSeconds");
         if (retryAfter != null) {
             context.header("Retry-After", retryAfter.toString());
@@ -89,6 +120,6 @@ final class Problems {
         if (problem.code() == ErrorCode.UNAUTHENTICATED) {
             context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
         }
-        context.status(status).contentType("application/json").result(Json.write(Map.of("error", problem.getMessage())));
+        context.status(status).contentType("application/json").result(Json.write(Map.of("error", detail)));
     }
 }

@@ -27,8 +27,11 @@ import java.util.Set;
 public enum Role {
     /** Reads models, endpoints, pipelines, datasets and monitors. */
     VIEWER(EnumSet.of(SERVER_READ, PROJECT_READ, MODEL_READ, ENDPOINT_READ, PIPELINE_READ, DATASET_READ, MONITOR_READ)),
-    /** Calls prediction endpoints and nothing else: the role of a business system. */
-    CONSUMER(EnumSet.of(SERVER_READ, ENDPOINT_READ, PREDICT)),
+    /**
+     * Calls prediction endpoints and nothing else: the role of a business system. Predicting includes the Open Inference
+     * Protocol's readiness and model metadata routes, which a client reads before it infers.
+     */
+    CONSUMER(EnumSet.of(SERVER_READ, PREDICT)),
     /** A viewer who also registers models, edits and runs pipelines, declares monitors and posts labels. */
     SCIENTIST(union(VIEWER.permissions, EnumSet.of(PREDICT, MODEL_WRITE, PIPELINE_WRITE, PIPELINE_RUN, MONITOR_WRITE, LABEL_WRITE))),
     /** A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics. */

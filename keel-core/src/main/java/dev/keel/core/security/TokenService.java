@@ -204,7 +204,7 @@ public final class TokenService {
     private static KeelException refused(String reason, String tokenId) {
         LOG.info("refused a bearer token: {} (token {})", reason, tokenId);
         return new KeelException(ErrorCode.UNAUTHENTICATED, "the token is not valid; send 'Authorization: Bearer <token>' with a"
-                + " valid, unexpired token");
+                + " current token");
     }
 
     private static TokenInfo info(ResultSet row) throws SQLException {

@@ -33,7 +33,7 @@ class TokenServiceTest {
     private final TestingClock clock = new TestingClock();
     private TokenService tokens;
     private static final byte[] PEPPER = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final String SAME_ANSWER = "the token is not valid; send 'Authorization: Bearer <token>' with a valid, unexpired token";
+    private static final String SAME_ANSWER = "the token is not valid; send 'Authorization: Bearer <token>' with a current token";
 
     @BeforeEach
     void open() {

@@ -94,12 +94,28 @@ public final class OnnxModelRuntime implements ModelRuntime {
         }
     }
 
+    private static final java.util.regex.Pattern SOURCE_FILE = java.util.regex.Pattern.compile(
+            "\\S*/[\\w.+-]+\\.(?:hpp|hh|h|cpp|cxx|cc|cu|c)\\b(?::\\d+)?");
+    private static final java.util.regex.Pattern SIGNATURE = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z_]\\w*(?:<[^>]*>)?::)+~?[A-Za-z_]\\w*\\([^)]*\\)(?:\\s*const)?");
+    private static final java.util.regex.Pattern FAILED_CHECK = java.util.regex.Pattern.compile(
+            "[\\w.\\->()\\[\\] ]*?(?:==|!=|<=|>=|<|>)[\\w.\\->()\\[\\] ]*? was false\\.\\s*");
+
+    /**
+     * The first line of an ONNX Runtime message without what only its developers need: the C++ source file and line, the
+     * function signature and the text of the failed internal check. What remains says what was wrong with the model or
+     * the inputs ("The input tensor cannot be reshaped to the requested shape. Input shape:{1,3}, ...").
+     */
     static String firstLine(String message) {
         if (message == null) {
             return "no detail given";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        line = SOURCE_FILE.matcher(line).replaceAll("");
+        line = SIGNATURE.matcher(line).replaceAll("");
+        line = FAILED_CHECK.matcher(line).replaceAll(" ");
+        return line.replaceAll("\\s{2,}", " ").trim();
     }
 
     private static void closeQuietly(OrtSession session, Exception primary) {

@@ -64,9 +64,9 @@ public final class V2Routes implements HttpService {
         for (String base : List.of("/v2/models/{m}", "/v2/models/{m}/versions/{v}")) {
             boolean versioned = base.contains("{v}");
             String suffix = versioned ? ".version" : "";
-            api.get(base, Permission.ENDPOINT_READ).project(project).describe("v2.metadata" + suffix, "Open Inference Protocol: model metadata")
+            api.get(base, Permission.PREDICT).project(project).describe("v2.metadata" + suffix, "Open Inference Protocol: model metadata")
                     .handle(call -> call.ok(metadata(call.path("m"), version(call, versioned))));
-            api.get(base + "/ready", Permission.ENDPOINT_READ).project(project).describe("v2.model.ready" + suffix,
+            api.get(base + "/ready", Permission.PREDICT).project(project).describe("v2.model.ready" + suffix,
                     "Open Inference Protocol: the model is ready").handle(call -> call.context().status(
                             ready(call.path("m"), version(call, versioned)) ? 200 : 400));
             api.post(base + "/infer", Permission.PREDICT).project(project).notAudited().describe("v2.infer" + suffix,

@@ -101,10 +101,30 @@ class ResilienceTest {
         ServingServer.Response response = server.post("/v1/endpoints/broken/predict", body);
 
         assertThat(response.status()).isEqualTo(500);
-        assertThat(response.body().path("detail").asText()).contains("broken:1", "fails on purpose");
+        assertThat(response.body().path("detail").asText()).contains("broken:1", response.body().path("requestId").asText())
+                .doesNotContain("fails on purpose");
         server.keel().serving().flushRecords();
         assertThat(expect(server.get("/v1/endpoints/broken/failures"), 200).body().path("failures").get(0).path("fallback").asText())
                 .isEqualTo("none");
+    }
+
+    @Test
+    void aModelFailingInsideOnnxRuntime_isA500WhoseBodyHoldsNoNativeSourcePathsOnEitherProtocol() {
+        server.registerPlain("reshaper", "reshape_fails.onnx");
+        server.promote("reshaper", "champion", 1);
+        expect(server.post("/v1/endpoints", Map.of("name", "reshaper", "model", "reshaper")), 201);
+
+        ServingServer.Response rest = server.post("/v1/endpoints/reshaper/predict", Map.of("instances", List.of(Map.of("x", List.of(1, 2, 3)))));
+        ServingServer.Response v2 = server.post("/v2/models/reshaper/infer", Map.of("inputs", List.of(Map.of("name", "x", "shape",
+                List.of(1, 3), "datatype", "FP32", "data", List.of(1, 2, 3)))));
+
+        assertThat(rest.status()).as(rest.raw().body()).isEqualTo(500);
+        assertThat(v2.status()).as(v2.raw().body()).isEqualTo(500);
+        for (String body : List.of(rest.raw().body(), v2.raw().body())) {
+            assertThat(body).contains("reshaper:1").doesNotContain("onnxruntime_src").doesNotContain(".h:").doesNotContain("::")
+                    .doesNotContain("Reshape");
+        }
+        assertThat(rest.body().path("detail").asText()).contains(rest.body().path("requestId").asText());
     }
 
     @Test
