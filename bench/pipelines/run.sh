@@ -16,7 +16,7 @@ java="$JAVA_HOME/bin/java"
 command -v /usr/bin/time >/dev/null || apt-get install -y time >/dev/null
 
 echo "building…" >&2
-(cd "$root" && mvn -q -B -o -pl keel-spi,keel-core,keel-engine-duckdb package -DskipTests dependency:build-classpath \
+(cd "$root" && ./mvnw -q -B -o -pl keel-spi,keel-core,keel-engine-duckdb package -DskipTests dependency:build-classpath \
     -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=runtime >/dev/null)
 cp="$(cat "$work/classpath.txt"):$root/keel-spi/target/classes:$root/keel-core/target/classes:$root/keel-engine-duckdb/target/classes"
 mkdir -p "$work/classes"

@@ -5,7 +5,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 cd "$ROOT"
-mvn -q -B -pl keel-runtime-onnx -am compile -Dcheckstyle.skip
+./mvnw -q -B -pl keel-runtime-onnx -am compile -Dcheckstyle.skip
 version() { sed -n "s:.*<$1.version>\(.*\)</$1.version>.*:\1:p" pom.xml; }
 ORT=$(version onnxruntime)
 ORT_JAR="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$ORT/onnxruntime-$ORT.jar"
