@@ -87,6 +87,9 @@ public final class DuckDbEngine implements DataEngine {
     @Override
     public List<Problem> check(PipelinePlan plan) {
         List<Problem> problems = new ArrayList<>();
+        if (plan.steps().stream().noneMatch(step -> step instanceof StepSpec.Sql || step instanceof StepSpec.Derive)) {
+            return problems;
+        }
         try (DuckDBConnection duck = open()) {
             SqlGuard guard = new SqlGuard(duck);
             for (int index = 0; index < plan.steps().size(); index++) {
