@@ -68,7 +68,11 @@ final class TestingServer implements AutoCloseable {
                   max-model-size: %d
                 logging:
                   requests: false
-                """.formatted(directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE), Map.of());
+                pipelines:
+                  source-roots: ['%s']
+                """.formatted(directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE,
+                // The repository root, where the example data of pipeline tests lives.
+                Path.of("..").toAbsolutePath().normalize()), Map.of());
         Keel keel = Keel.open(config);
         HttpService slow = api -> api.get("/v1/testing/slow", Permission.SERVER_READ).describe("testing.slow", "Holds the request on demand")
                 .handle(call -> {

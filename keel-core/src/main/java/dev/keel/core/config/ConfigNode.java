@@ -72,6 +72,42 @@ public final class ConfigNode {
         return Optional.ofNullable(value).map(Object::toString);
     }
 
+    /**
+     * A list of values: a YAML list, or from the environment a comma-separated value; empty when absent.
+     */
+    public Optional<List<String>> strings(String name) {
+        read.add(name);
+        String fromEnvironment = environment.get(environmentName(key(name)));
+        if (fromEnvironment != null) {
+            return Optional.of(java.util.Arrays.stream(fromEnvironment.split(",")).map(String::trim).filter(value -> !value.isEmpty())
+                    .toList());
+        }
+        Object value = values.get(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof List<?> list) {
+            List<String> strings = new java.util.ArrayList<>();
+            for (Object element : list) {
+                if (element == null || element instanceof Map<?, ?> || element instanceof List<?>) {
+                    throw invalid(name, value, "a list of single values");
+                }
+                strings.add(element.toString());
+            }
+            return Optional.of(List.copyOf(strings));
+        }
+        if (value instanceof Map<?, ?>) {
+            throw invalid(name, value, "a list of values");
+        }
+        return Optional.of(List.of(value.toString()));
+    }
+
+    /** The keys of this section, in file order; each counts as read. */
+    public List<String> names() {
+        read.addAll(values.keySet());
+        return List.copyOf(values.keySet());
+    }
+
     public String string(String name, String fallback) {
         return string(name).orElse(fallback);
     }

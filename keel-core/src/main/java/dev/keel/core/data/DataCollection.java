@@ -29,17 +29,26 @@ public final class DataCollection implements AutoCloseable {
     /** Opens data collection from the {@code pipelines} section; recovers from a crash and starts the scheduler if enabled. */
     public static DataCollection open(KeelConfig config, Database database, Clock clock) {
         PipelinesConfig settings = PipelinesConfig.from(config.root().section("pipelines"), config.dataDirectory());
+        SourceAccess access = SourceAccess.of(settings, config.store().url(), List.of(config.dataDirectory(),
+                config.artifacts().directory(), settings.datasetsDirectory(), config.security().tokenPepperFile().getParent()));
         return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
-                new EnvironmentSecrets(settings.baseDirectory()), clock);
+                new EnvironmentSecrets(settings.baseDirectory()), access, clock);
     }
 
-    /** Opens data collection with explicit engines and secrets (tests, embedding). */
+    /** Opens data collection with explicit engines and secrets (tests, embedding); sources confined as the settings say. */
     public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
                                       Clock clock) {
+        return open(settings, database, engines, secrets, SourceAccess.of(settings, "", List.of(settings.datasetsDirectory())),
+                clock);
+    }
+
+    /** Opens data collection with explicit engines, secrets and source access. */
+    public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
+                                      SourceAccess access, Clock clock) {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
-                settings.baseDirectory(), clock, duration -> Thread.sleep(duration));
+                settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration));
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);

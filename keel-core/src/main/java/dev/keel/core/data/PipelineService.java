@@ -7,6 +7,7 @@ import dev.keel.spi.data.DataEngineException;
 import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.EngineResult;
 import dev.keel.spi.data.ExecutionContext;
+import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.SecretResolver;
 import dev.keel.spi.data.TableData;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,7 @@ public final class PipelineService {
     private final Map<String, DataEngine> engines;
     private final SecretResolver secrets;
     private final Path baseDirectory;
+    private final SourceAccess access;
     private final Clock clock;
     private final Sleeper sleeper;
     private final PipelineSpecParser parser = new PipelineSpecParser();
@@ -58,6 +60,19 @@ public final class PipelineService {
      */
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, Clock clock, Sleeper sleeper) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, SourceAccess.confinedTo(baseDirectory), clock,
+                sleeper);
+    }
+
+    /**
+     * Wires the service with what pipelines may reach.
+     *
+     * @param access the source roots, connections and HTTP hosts an admin allows
+     */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper) {
+        this.access = Objects.requireNonNull(access, "access");
         this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.runs = Objects.requireNonNull(runs, "runs");
         this.datasets = Objects.requireNonNull(datasets, "datasets");
@@ -77,12 +92,15 @@ public final class PipelineService {
         if (!result.valid()) {
             return result.errors();
         }
-        String engine = result.spec().orElseThrow().engine();
-        if (!engines.containsKey(engine)) {
-            return List.of(new SpecError("engine", "no engine named '" + engine + "' is installed; available: "
+        PipelineSpec spec = result.spec().orElseThrow();
+        if (!engines.containsKey(spec.engine())) {
+            return List.of(new SpecError("engine", "no engine named '" + spec.engine() + "' is installed; available: "
                     + engines.keySet()));
         }
-        return List.of();
+        List<SpecError> errors = new ArrayList<>(access.check(spec.plan(), baseDirectory));
+        engines.get(spec.engine()).check(spec.plan())
+                .forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
+        return errors;
     }
 
     /**
@@ -158,12 +176,21 @@ public final class PipelineService {
         EngineResult result = null;
         Path staging = null;
         try {
+            // Checked again at run time: files, links and addresses may have changed since the spec was registered.
+            List<SpecError> refused = access.check(spec.plan(), baseDirectory);
+            if (!refused.isEmpty()) {
+                throw new DataEngineException(DataEngineException.Kind.BAD_SPEC, refused.get(0).path(), refused.stream()
+                        .map(error -> error.path().equals(refused.get(0).path()) ? error.message() : error.toString())
+                        .collect(java.util.stream.Collectors.joining("; ")));
+            }
+            PipelinePlan plan = access.resolve(spec.plan());
             for (int attempt = 1; result == null; attempt++) {
                 run = run.withAttempts(attempt);
                 staging = snapshots.newStaging(run.id() + "-" + attempt);
-                ExecutionContext context = new ExecutionContext(run.id(), baseDirectory, staging, run.startedAt(), secrets);
+                ExecutionContext context = new ExecutionContext(run.id(), baseDirectory, staging, run.startedAt(), secrets,
+                        access.policy());
                 try {
-                    result = engine.execute(spec.plan(), context);
+                    result = engine.execute(plan, context);
                 } catch (DataEngineException e) {
                     snapshots.discard(staging);
                     if (!e.isTransient() || attempt >= spec.retry().maxAttempts()) {

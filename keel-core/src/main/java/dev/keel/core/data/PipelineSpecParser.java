@@ -291,19 +291,43 @@ public final class PipelineSpecParser {
         }
 
         private Optional<SourceSpec> jdbcSource(SpecNode node, String name) {
-            node.allowOnly(Set.of("name", "type", "url", "user", "password", "query", "fetch-size"));
-            Optional<String> url = node.requiredString("url", "a JDBC URL such as jdbc:postgresql://host:5432/db");
+            node.allowOnly(Set.of("name", "type", "connection", "url", "user", "password", "query", "fetch-size"));
+            Optional<Database> database = database(node);
+            Optional<String> query = node.requiredString("query", "a SELECT query");
+            int fetchSize = node.integer("fetch-size", 10_000, 1);
+            if (database.isEmpty() || query.isEmpty()) {
+                return Optional.empty();
+            }
+            Database target = database.get();
+            return Optional.of(new SourceSpec.Jdbc(name, target.connection(), target.url(), target.user(), target.password(),
+                    query.get(), fetchSize));
+        }
+
+        /** A database named by {@code connection} (declared by an admin) or, where an admin allows it, by an inline {@code url}. */
+        private record Database(String connection, String url, ValueRef user, ValueRef password) {
+        }
+
+        private Optional<Database> database(SpecNode node) {
+            if (node.has("connection")) {
+                for (String key : List.of("url", "user", "password")) {
+                    if (node.has(key)) {
+                        error(node.child(key), "'" + key + "' comes from the connection an admin declared; remove it");
+                    }
+                }
+                return node.string("connection").map(connection -> new Database(connection, "", new ValueRef.Literal(""),
+                        new ValueRef.Literal("")));
+            }
+            if (!node.has("url")) {
+                error(node.child("connection"), "missing; name a connection an admin declared under pipelines.connections");
+                return Optional.empty();
+            }
+            Optional<String> url = node.string("url");
             url.filter(value -> !value.startsWith("jdbc:"))
                     .ifPresent(value -> error(node.child("url"), "expected a URL starting with 'jdbc:', got '" + value + "'"));
             checkUrl(node, "url");
-            Optional<String> query = node.requiredString("query", "a SELECT query");
             ValueRef user = valueRef(node, "user", false).orElse(new ValueRef.Literal(""));
             ValueRef password = valueRef(node, "password", true).orElse(new ValueRef.Literal(""));
-            int fetchSize = node.integer("fetch-size", 10_000, 1);
-            if (url.isEmpty() || query.isEmpty()) {
-                return Optional.empty();
-            }
-            return Optional.of(new SourceSpec.Jdbc(name, url.get(), user, password, query.get(), fetchSize));
+            return url.map(value -> new Database("", value, user, password));
         }
 
         private Optional<SourceSpec> httpSource(SpecNode node, String name) {
@@ -735,14 +759,11 @@ public final class PipelineSpecParser {
         }
 
         private Optional<OutputSpec.JdbcTable> table(SpecNode node) {
-            node.allowOnly(Set.of("url", "user", "password", "table", "mode"));
-            Optional<String> url = node.requiredString("url", "a JDBC URL");
-            checkUrl(node, "url");
+            node.allowOnly(Set.of("connection", "url", "user", "password", "table", "mode"));
+            Optional<Database> database = database(node);
             Optional<String> table = node.requiredString("table", "the table name");
             table.filter(value -> !value.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?"))
                     .ifPresent(value -> error(node.child("table"), "'" + value + "' is not a plain table name (schema.table)"));
-            ValueRef user = valueRef(node, "user", false).orElse(new ValueRef.Literal(""));
-            ValueRef password = valueRef(node, "password", true).orElse(new ValueRef.Literal(""));
             String modeText = node.string("mode").orElse("replace");
             OutputSpec.TableMode mode = switch (modeText) {
                 case "replace" -> OutputSpec.TableMode.REPLACE;
@@ -752,10 +773,12 @@ public final class PipelineSpecParser {
                     yield OutputSpec.TableMode.REPLACE;
                 }
             };
-            if (url.isEmpty() || table.isEmpty()) {
+            if (database.isEmpty() || table.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new OutputSpec.JdbcTable(url.get(), user, password, table.get(), mode));
+            Database target = database.get();
+            return Optional.of(new OutputSpec.JdbcTable(target.connection(), target.url(), target.user(), target.password(),
+                    table.get(), mode));
         }
 
         /** Each source and step feeds exactly one step or output, so rows in = rows out + quarantined + merged + filtered. */

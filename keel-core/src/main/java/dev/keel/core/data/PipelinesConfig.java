@@ -1,10 +1,16 @@
 package dev.keel.core.data;
 
 import dev.keel.core.config.ConfigNode;
+import dev.keel.spi.data.ValueRef;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The {@code pipelines} configuration section.
@@ -14,12 +20,32 @@ import java.util.Objects;
  * @param baseDirectory relative source paths in specs resolve against it ({@code base-directory}, default the working
  *                      directory)
  * @param datasetsDirectory where snapshot files live ({@code datasets-directory}, default {@code <data>/datasets})
+ * @param sourceRoots the directories file sources may read ({@code source-roots}, relative ones against the base directory;
+ *                    default the base directory only)
+ * @param connections databases specs refer to by name ({@code connections.<name>: {url, user, password-env | password-file}})
+ * @param allowInlineJdbcUrls whether specs may give a JDBC {@code url} instead of a connection name
+ *                            ({@code allow-inline-jdbc-urls}, default false)
+ * @param httpAllowPrivate whether HTTP sources may reach loopback, private and link-local addresses
+ *                         ({@code http.allow-private}, default false)
+ * @param httpAllowedHosts hosts HTTP sources may reach whatever they resolve to ({@code http.allowed-hosts}, default none)
  */
-public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory) {
+public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
+                              Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
+                              List<String> httpAllowedHosts) {
+    private static final Pattern CONNECTION_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
     public PipelinesConfig {
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
         Objects.requireNonNull(datasetsDirectory, "datasetsDirectory");
+        sourceRoots = List.copyOf(sourceRoots);
+        connections = Map.copyOf(connections);
+        httpAllowedHosts = List.copyOf(httpAllowedHosts);
+    }
+
+    /** Settings whose file sources are confined to the base directory, with no connections and public HTTP hosts only. */
+    public PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory) {
+        this(scheduler, zone, baseDirectory, datasetsDirectory, List.of(baseDirectory), Map.of(), false, false, List.of());
     }
 
     /** Reads the section; unknown keys and bad values fail naming the key. */
@@ -31,10 +57,53 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         } catch (DateTimeException e) {
             throw node.invalid("time-zone", zoneText, "a time zone such as UTC or Europe/Berlin");
         }
-        PipelinesConfig config = new PipelinesConfig(node.bool("scheduler", true), zone,
-                Path.of(node.string("base-directory", "")).toAbsolutePath(),
-                node.string("datasets-directory").map(Path::of).orElse(dataDirectory.resolve("datasets")));
+        Path baseDirectory = Path.of(node.string("base-directory", "")).toAbsolutePath().normalize();
+        List<Path> roots = node.strings("source-roots").orElse(List.of(baseDirectory.toString())).stream()
+                .map(root -> baseDirectory.resolve(root).normalize()).toList();
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                throw node.invalid("source-roots", root, "a list of existing directories (relative ones resolve against"
+                        + " base-directory)");
+            }
+        }
+        Map<String, JdbcConnection> connections = new LinkedHashMap<>();
+        ConfigNode connectionsNode = node.section("connections");
+        for (String name : connectionsNode.names()) {
+            connections.put(name, connection(connectionsNode, name));
+        }
+        ConfigNode http = node.section("http");
+        PipelinesConfig config = new PipelinesConfig(node.bool("scheduler", true), zone, baseDirectory,
+                node.string("datasets-directory").map(Path::of).orElse(dataDirectory.resolve("datasets")), roots, connections,
+                node.bool("allow-inline-jdbc-urls", false), http.bool("allow-private", false),
+                http.strings("allowed-hosts").orElse(List.of()));
+        http.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;
+    }
+
+    private static JdbcConnection connection(ConfigNode connections, String name) {
+        if (!CONNECTION_NAME.matcher(name).matches()) {
+            throw connections.invalid(name, name, "a connection name of lower-case letters, digits, '_' and '-'");
+        }
+        ConfigNode node = connections.section(name);
+        String url = node.string("url").orElseThrow(() -> node.invalid("url", "", "a JDBC URL such as"
+                + " jdbc:postgresql://host:5432/db"));
+        if (!url.startsWith("jdbc:")) {
+            throw node.invalid("url", url, "a JDBC URL starting with 'jdbc:'");
+        }
+        if (url.matches("(?i)^jdbc:[a-z]+://[^/@]*:[^/@]*@.*") || url.toLowerCase(java.util.Locale.ROOT).matches(".*[?&;]password=.*")) {
+            throw node.invalid("url", "(a URL with a password)", "a URL without credentials; give the password with password-env"
+                    + " or password-file");
+        }
+        String user = node.string("user", "");
+        java.util.Optional<String> environment = node.string("password-env");
+        java.util.Optional<String> file = node.string("password-file");
+        if (environment.isPresent() && file.isPresent()) {
+            throw node.invalid("password-file", file.get(), "absent when password-env is given (give one of them)");
+        }
+        ValueRef password = environment.<ValueRef>map(ValueRef.Env::new)
+                .or(() -> file.map(ValueRef.File::new)).orElse(new ValueRef.Literal(""));
+        node.rejectUnknownKeys();
+        return new JdbcConnection(name, url, user, password);
     }
 }

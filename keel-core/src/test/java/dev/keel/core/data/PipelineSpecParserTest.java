@@ -188,4 +188,38 @@ class PipelineSpecParserTest {
                     assertThat(e.errors()).extracting(KeelException.FieldError::field).containsExactly("sources", "outputs");
                 });
     }
+
+    @Test
+    void parse_jdbcByConnectionName_leavesUrlAndCredentialsToTheConnection() {
+        PipelineSpec spec = parser.parseOrThrow("""
+                pipeline: orders
+                sources:
+                  - {name: orders, type: jdbc, connection: shop, query: select * from orders}
+                outputs:
+                  - dataset: orders
+                    from: orders
+                    table: {connection: warehouse, table: orders_copy}
+                """);
+
+        SourceSpec.Jdbc orders = (SourceSpec.Jdbc) spec.plan().sources().get(0);
+        assertThat(orders.connection()).isEqualTo("shop");
+        assertThat(orders.url()).isEmpty();
+        assertThat(spec.plan().outputs().get(0).table().orElseThrow().connection()).isEqualTo("warehouse");
+    }
+
+    @Test
+    void parse_jdbcWithConnectionAndCredentials_namesTheExtraKeys() {
+        PipelineSpecParser.Result result = parser.parse("""
+                pipeline: orders
+                sources:
+                  - {name: orders, type: jdbc, connection: shop, url: "jdbc:postgresql://x/y", user: me, query: select 1}
+                  - {name: more, type: jdbc, query: select 1}
+                outputs:
+                  - {dataset: orders, from: orders}
+                  - {dataset: more, from: more}
+                """);
+
+        assertThat(result.errors()).extracting(SpecError::path).containsExactly("sources[0].url", "sources[0].user",
+                "sources[1].connection");
+    }
 }

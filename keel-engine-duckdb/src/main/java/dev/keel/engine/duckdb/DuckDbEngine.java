@@ -7,6 +7,7 @@ import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.EngineResult;
 import dev.keel.spi.data.ExecutionContext;
 import dev.keel.spi.data.PipelinePlan;
+import dev.keel.spi.data.StepSpec;
 import dev.keel.spi.data.TableData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import org.duckdb.DuckDBConnection;
 
-/** The embedded data engine: each run gets its own in-memory DuckDB database that spills into the run's staging directory. */
+/**
+ * The embedded data engine: each run gets its own in-memory DuckDB database that spills into the run's staging directory.
+ * Keel loads the sources, then locks the database (no file access but the staging directory, no extensions, configuration
+ * locked) before any user SQL runs.
+ */
 public final class DuckDbEngine implements DataEngine {
     private final Options options;
 
@@ -62,7 +68,7 @@ public final class DuckDbEngine implements DataEngine {
     @Override
     public EngineResult execute(PipelinePlan plan, ExecutionContext context) {
         try (DuckDBConnection duck = open()) {
-            Path spill = context.stagingDirectory().resolve("spill");
+            Path spill = context.stagingDirectory().toAbsolutePath().normalize().resolve("spill");
             Files.createDirectories(spill);
             try (Statement statement = duck.createStatement()) {
                 statement.execute("SET temp_directory = " + Sql.literal(spill.toString()));
@@ -75,6 +81,39 @@ public final class DuckDbEngine implements DataEngine {
         } catch (java.io.IOException e) {
             throw new DataEngineException(Kind.INTERNAL, "", "cannot prepare the staging directory: " + e.getMessage(), e);
         }
+    }
+
+    /** Runs the SQL guard over every SQL step and derive expression, so refused SQL is caught when a spec is registered. */
+    @Override
+    public List<Problem> check(PipelinePlan plan) {
+        List<Problem> problems = new ArrayList<>();
+        if (plan.steps().stream().noneMatch(step -> step instanceof StepSpec.Sql || step instanceof StepSpec.Derive)) {
+            return problems;
+        }
+        try (DuckDBConnection duck = open()) {
+            SqlGuard guard = new SqlGuard(duck);
+            for (int index = 0; index < plan.steps().size(); index++) {
+                String path = "steps[" + index + "]";
+                switch (plan.steps().get(index)) {
+                    case StepSpec.Sql sql -> guard.refusal("step '" + sql.name() + "'", sql.query(), Set.copyOf(sql.inputs()))
+                            .ifPresent(message -> problems.add(new Problem(path + ".query", message)));
+                    case StepSpec.Derive derive -> {
+                        for (StepSpec.Derivation derivation : derive.columns()) {
+                            guard.refusal("step '" + derive.name() + "', column '" + derivation.column() + "'", "SELECT *, ("
+                                    + derivation.expression() + ") AS " + Sql.id(derivation.column()) + " FROM " + Sql.id(derive.input()),
+                                    Set.of(derive.input())).ifPresent(message -> problems.add(new Problem(path + ".columns."
+                                    + derivation.column(), message)));
+                        }
+                    }
+                    default -> {
+                        // The other steps take column names and literals only, which the engine quotes.
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataEngineException(Kind.INTERNAL, "", "DuckDB failed while checking the plan: " + SourceLoader.firstLine(e), e);
+        }
+        return problems;
     }
 
     @Override

@@ -36,37 +36,22 @@ final class Execution {
     private final ExecutionContext context;
     private final Map<String, Long> rowCounts = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
-    private final java.util.Set<String> views = new java.util.HashSet<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
+    private final Path staging;
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
         this.duck = duck;
         this.plan = plan;
         this.context = context;
+        this.staging = context.stagingDirectory().toAbsolutePath().normalize();
     }
 
     /** Drops a relation once its last reader has run, so memory holds only what is still needed. */
     private void release(String relation) throws SQLException {
         int left = readers.merge(relation, -1, Integer::sum);
         if (left <= 0) {
-            execute((views.contains(relation) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + Sql.id(relation));
+            execute("DROP TABLE IF EXISTS " + Sql.id(relation));
         }
-    }
-
-    /**
-     * True when a source can stay where it is: nothing quarantines rows from it and no reader needs row ids (dedupe and
-     * match/merge order by them).
-     */
-    private boolean readInPlace(SourceSpec source) {
-        boolean parquet = source instanceof SourceSpec.Files files && files.format() == SourceSpec.FileFormat.PARQUET;
-        boolean checked = plan.expectations().stream().anyMatch(expectation -> expectation.dataset().equals(source.name()));
-        boolean needsRowIds = plan.steps().stream().anyMatch(step -> step.inputs().contains(source.name())
-                && (step instanceof StepSpec.Dedupe || step instanceof StepSpec.MatchMerge));
-        if (!parquet || checked || needsRowIds) {
-            return false;
-        }
-        views.add(source.name());
-        return true;
     }
 
     EngineResult run() throws SQLException {
@@ -76,11 +61,21 @@ final class Execution {
         plan.outputs().forEach(output -> readers.merge(output.from(), 1, Integer::sum));
         execute("CREATE TABLE " + QUARANTINE + " (run_id VARCHAR, dataset VARCHAR, rules VARCHAR, row_json VARCHAR)");
         List<EngineResult.StageResult> stages = new ArrayList<>();
+        // Keel reads every source into a table while files are reachable; then the sandbox locks before any user SQL runs.
         SourceLoader loader = new SourceLoader(duck, context);
+        List<String> fingerprints = new ArrayList<>();
+        long[] loadNanos = new long[plan.sources().size()];
+        for (int index = 0; index < plan.sources().size(); index++) {
+            long start = System.nanoTime();
+            fingerprints.add(loader.load(plan.sources().get(index), "sources[" + index + "]"));
+            loadNanos[index] = System.nanoTime() - start;
+        }
+        Sandbox.lock(duck, staging);
+        SqlGuard guard = new SqlGuard(duck);
         for (int index = 0; index < plan.sources().size(); index++) {
             SourceSpec source = plan.sources().get(index);
-            long start = System.nanoTime();
-            String fingerprint = loader.load(source, "sources[" + index + "]", readInPlace(source));
+            long start = System.nanoTime() - loadNanos[index];
+            String fingerprint = fingerprints.get(index);
             long read = count(source.name());
             long quarantined = expect(source.name());
             rowCounts.put(source.name(), read - quarantined);
@@ -93,12 +88,12 @@ final class Execution {
             long in = step.inputs().stream().mapToLong(rowCounts::get).sum();
             String path = "steps[" + index + "]";
             long quarantined = switch (step) {
-                case StepSpec.Sql sql -> sql(sql, path);
+                case StepSpec.Sql sql -> sql(sql, path, guard);
                 case StepSpec.Clean clean -> new Cleaner(this, clean, path).run();
                 case StepSpec.Dedupe dedupe -> new Matcher(this, path).dedupe(dedupe);
                 case StepSpec.MatchMerge merge -> new Matcher(this, path).matchMerge(merge);
                 case StepSpec.Impute impute -> impute(impute, path);
-                case StepSpec.Derive derive -> derive(derive, path);
+                case StepSpec.Derive derive -> derive(derive, path, guard);
             };
             for (String input : step.inputs()) {
                 release(input);
@@ -127,7 +122,7 @@ final class Execution {
     }
 
     private EngineResult.StagedOutput stage(String dataset, String from, String relation) throws SQLException {
-        Path file = context.stagingDirectory().resolve(dataset + ".parquet");
+        Path file = staging.resolve(dataset + ".parquet");
         execute("COPY (SELECT * FROM " + relation + ") TO " + Sql.literal(file.toString())
                 + " (FORMAT parquet, COMPRESSION zstd)");
         long rows = scalarLong("SELECT count(*) FROM read_parquet(" + Sql.literal(file.toString()) + ")");
@@ -154,7 +149,11 @@ final class Execution {
         };
     }
 
-    private long sql(StepSpec.Sql step, String path) {
+    private long sql(StepSpec.Sql step, String path, SqlGuard guard) throws SQLException {
+        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", step.query(), java.util.Set.copyOf(step.inputs()));
+        if (refusal.isPresent()) {
+            throw new DataEngineException(Kind.BAD_SPEC, path + ".query", refusal.get());
+        }
         try {
             execute("CREATE TABLE " + Sql.id(step.name()) + " AS " + step.query());
         } catch (SQLException e) {
@@ -203,7 +202,7 @@ final class Execution {
         return 0;
     }
 
-    private long derive(StepSpec.Derive step, String path) throws SQLException {
+    private long derive(StepSpec.Derive step, String path, SqlGuard guard) throws SQLException {
         Map<String, String> columns = Profiler.columns(duck, Sql.id(step.input()));
         List<String> replaced = new ArrayList<>();
         List<String> added = new ArrayList<>();
@@ -221,6 +220,10 @@ final class Execution {
             select = "SELECT * EXCLUDE (" + Sql.ids(step.drop()) + ") FROM (" + select + ")";
         } else if (!step.keep().isEmpty()) {
             select = "SELECT " + Sql.ids(step.keep()) + " FROM (" + select + ")";
+        }
+        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", select, java.util.Set.of(step.input()));
+        if (refusal.isPresent()) {
+            throw new DataEngineException(Kind.BAD_SPEC, path + ".columns", refusal.get());
         }
         try {
             execute("CREATE TABLE " + Sql.id(step.name()) + " AS " + select);

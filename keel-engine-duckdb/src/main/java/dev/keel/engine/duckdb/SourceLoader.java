@@ -1,5 +1,6 @@
 package dev.keel.engine.duckdb;
 
+import dev.keel.spi.data.AccessPolicy;
 import dev.keel.spi.data.DataEngineException;
 import dev.keel.spi.data.DataEngineException.Kind;
 import dev.keel.spi.data.ExecutionContext;
@@ -52,27 +53,22 @@ final class SourceLoader {
         this.context = context;
     }
 
-    /**
-     * Loads a source and returns its fingerprint.
-     *
-     * @param asView read a Parquet source in place instead of copying it into memory (no row ids; only for readers that
-     *               need none)
-     */
-    String load(SourceSpec source, String path, boolean asView) throws SQLException {
+    /** Loads a source into a table named after it and returns its fingerprint. */
+    String load(SourceSpec source, String path) throws SQLException {
         return switch (source) {
-            case SourceSpec.Files files -> files(files, path, asView);
+            case SourceSpec.Files files -> files(files, path);
             case SourceSpec.Jdbc jdbc -> jdbc(jdbc, path);
             case SourceSpec.Http http -> http(http, path);
         };
     }
 
-    private String files(SourceSpec.Files source, String path, boolean asView) throws SQLException {
+    private String files(SourceSpec.Files source, String path) throws SQLException {
         List<Path> files = new ArrayList<>();
         for (String pattern : source.paths()) {
-            List<Path> matched = expand(pattern);
+            List<Path> matched = expand(pattern, path + ".path");
             if (matched.isEmpty()) {
-                throw new DataEngineException(Kind.SOURCE, path + ".path", "no file matches '" + pattern + "' (resolved against "
-                        + context.baseDirectory() + ")");
+                throw new DataEngineException(Kind.SOURCE, path + ".path", "no file matches '" + pattern + "'; relative paths"
+                        + " resolve against the pipelines base directory");
             }
             files.addAll(matched);
         }
@@ -108,7 +104,7 @@ final class SourceLoader {
                     .collect(Collectors.joining(", ")) + ") FROM " + read;
         }
         try (Statement statement = duck.createStatement()) {
-            statement.execute("CREATE " + (asView ? "VIEW " : "TABLE ") + Sql.id(source.name()) + " AS " + select);
+            statement.execute("CREATE TABLE " + Sql.id(source.name()) + " AS " + select);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, path, "cannot read " + source.format().name().toLowerCase(java.util.Locale.ROOT)
                     + " source '" + source.name() + "': " + firstLine(e), e);
@@ -137,24 +133,35 @@ final class SourceLoader {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private List<Path> expand(String pattern) {
+    /**
+     * The real paths of the files a path or glob names, each checked against the source roots (a glob's fixed part must lie
+     * under a root, and so must every file it matches once links are resolved).
+     */
+    private List<Path> expand(String pattern, String path) {
         Path resolved = context.baseDirectory().resolve(pattern).normalize();
-        if (!pattern.contains("*") && !pattern.contains("?") && !pattern.contains("[") && !pattern.contains("{")) {
-            return Files.isRegularFile(resolved) ? List.of(resolved) : List.of();
+        if (!AccessPolicy.isGlob(pattern)) {
+            Path real = context.access().confine(pattern, resolved, path);
+            return Files.isRegularFile(real) ? List.of(real) : List.of();
         }
-        Path root = resolved;
-        while (root.getParent() != null && root.toString().matches(".*[*?\\[{].*")) {
-            root = root.getParent();
-        }
+        Path root = AccessPolicy.globRoot(resolved);
+        context.access().confine(pattern, root, path);
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + resolved);
         if (!Files.isDirectory(root)) {
             return List.of();
         }
+        List<Path> matched;
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).filter(matcher::matches).sorted().toList();
+            matched = walk.filter(Files::isRegularFile).filter(matcher::matches).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<Path> real = new ArrayList<>();
+        for (Path file : matched) {
+            String shown = file.startsWith(context.baseDirectory()) ? context.baseDirectory().relativize(file).toString()
+                    : file.toString();
+            real.add(context.access().confine(shown + "' matched by '" + pattern, file, path));
+        }
+        return real;
     }
 
     private String jdbc(SourceSpec.Jdbc source, String path) throws SQLException {
@@ -278,8 +285,9 @@ final class SourceLoader {
     }
 
     private String http(SourceSpec.Http source, String path) throws SQLException {
+        // Redirects are followed by hand so that every hop is checked against the allowed hosts.
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(source.timeoutSeconds()))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
         MessageDigest digest = sha256();
         Path file = context.stagingDirectory().resolve("http-" + source.name() + ".jsonl");
         String url = source.url();
@@ -354,20 +362,37 @@ final class SourceLoader {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private String get(HttpClient client, SourceSpec.Http source, String url, String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(source.timeoutSeconds()))
-                .header("Accept", "application/json").GET();
-        for (Map.Entry<String, ValueRef> header : source.headers().entrySet()) {
-            request.header(header.getKey(), context.secrets().resolve(header.getValue()));
-        }
+    private String get(HttpClient client, SourceSpec.Http source, String firstUrl, String path) {
+        String url = firstUrl;
         HttpResponse<String> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new DataEngineException(Kind.TRANSIENT, path, "GET " + url + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataEngineException(Kind.TRANSIENT, path, "interrupted during GET " + url, e);
+        for (int hops = 0; ; hops++) {
+            context.access().checkUrl(url, path + ".url");
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(source.timeoutSeconds()))
+                    .header("Accept", "application/json").GET();
+            // Credentials go to the host the spec names only, never to a host a redirect points at.
+            boolean sameHost = URI.create(url).getHost().equalsIgnoreCase(URI.create(source.url()).getHost());
+            for (Map.Entry<String, ValueRef> header : source.headers().entrySet()) {
+                if (sameHost) {
+                    request.header(header.getKey(), context.secrets().resolve(header.getValue()));
+                }
+            }
+            try {
+                response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new DataEngineException(Kind.TRANSIENT, path, "GET " + url + " failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataEngineException(Kind.TRANSIENT, path, "interrupted during GET " + url, e);
+            }
+            int status = response.statusCode();
+            java.util.Optional<String> location = response.headers().firstValue("Location");
+            if (status < 300 || status >= 400 || status == 304 || location.isEmpty()) {
+                break;
+            }
+            if (hops >= 5) {
+                throw new DataEngineException(Kind.SOURCE, path, "GET " + firstUrl + " redirected more than 5 times");
+            }
+            url = URI.create(url).resolve(location.get()).toString();
         }
         int status = response.statusCode();
         if (status == 429 || status >= 500) {
@@ -389,6 +414,9 @@ final class SourceLoader {
     }
 
     static String firstLine(Exception e) {
+        if (e instanceof SQLException sql && Sandbox.refused(sql)) {
+            return Sandbox.REFUSED;
+        }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         for (String marker : List.of("\nPossible fixes", "\nThe search space used", "\n\nLINE ", "\nLINE ")) {
             int cut = message.indexOf(marker);

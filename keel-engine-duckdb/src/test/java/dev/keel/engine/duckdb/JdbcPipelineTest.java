@@ -2,9 +2,12 @@ package dev.keel.engine.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.core.data.JdbcConnection;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.RowAccounting;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.SourceAccess;
+import dev.keel.spi.data.ValueRef;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -62,16 +65,16 @@ class JdbcPipelineTest {
 
     @Test
     void jdbc_sourceAndTableOutput_roundTripThroughPostgres() throws SQLException {
-        PipelineHarness harness = new PipelineHarness(directory, Map.of("PG_PASSWORD", "unused-with-trust-auth"));
+        PipelineHarness harness = new PipelineHarness(directory, Map.of("PG_PASSWORD", "unused-with-trust-auth"),
+                base -> SourceAccess.confinedTo(base, List.of(new JdbcConnection("shop", URL, "postgres", new ValueRef.Env("PG_PASSWORD"))),
+                        false));
 
         PipelineRun run = harness.run("""
                 pipeline: pg-states
                 sources:
                   - name: states
                     type: jdbc
-                    url: jdbc:postgresql://127.0.0.1:5432/test
-                    user: postgres
-                    password: {env: PG_PASSWORD}
+                    connection: shop
                     query: SELECT * FROM keel_test_states ORDER BY rank
                 expectations:
                   - {name: capital-known, dataset: states, rule: not-null, column: capital, action: quarantine}
@@ -79,9 +82,7 @@ class JdbcPipelineTest {
                   - dataset: pg-states
                     from: states
                     table:
-                      url: jdbc:postgresql://127.0.0.1:5432/test
-                      user: postgres
-                      password: {env: PG_PASSWORD}
+                      connection: shop
                       table: keel_test_states_out
                 """);
 
@@ -106,7 +107,9 @@ class JdbcPipelineTest {
 
     @Test
     void jdbc_unreachableDatabase_isTransientAndRetried() {
-        PipelineHarness harness = new PipelineHarness(directory, Map.of("PG_PASSWORD", "x"));
+        PipelineHarness harness = new PipelineHarness(directory, Map.of("PG_PASSWORD", "x"), base -> SourceAccess.confinedTo(base,
+                List.of(new JdbcConnection("closed", "jdbc:postgresql://127.0.0.1:1/test", "postgres", new ValueRef.Env("PG_PASSWORD"))),
+                false));
 
         PipelineRun run = harness.run("""
                 pipeline: unreachable
@@ -114,9 +117,7 @@ class JdbcPipelineTest {
                 sources:
                   - name: states
                     type: jdbc
-                    url: jdbc:postgresql://127.0.0.1:1/test
-                    user: postgres
-                    password: {env: PG_PASSWORD}
+                    connection: closed
                     query: SELECT 1
                 outputs:
                   - {dataset: nothing, from: states}

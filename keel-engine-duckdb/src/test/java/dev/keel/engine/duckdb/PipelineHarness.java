@@ -7,6 +7,7 @@ import dev.keel.core.data.JdbcRunRepository;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.PipelineService;
 import dev.keel.core.data.SnapshotStore;
+import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.TestingDatasetRepository;
 import dev.keel.core.data.TestingPipelineRepository;
 import dev.keel.core.data.TestingRunRepository;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** A pipeline service on a real DuckDB engine, in-memory repositories and a snapshot store in a temporary directory. */
 final class PipelineHarness {
@@ -49,6 +51,15 @@ final class PipelineHarness {
 
     /** With {@code sqlite}, metadata lives in {@code directory/keel.db} (migration V20) and survives the process. */
     PipelineHarness(Path directory, Map<String, String> environment, boolean sqlite) {
+        this(directory, environment, sqlite, SourceAccess::confinedTo);
+    }
+
+    /** With the source access {@code access} makes of the base directory. */
+    PipelineHarness(Path directory, Map<String, String> environment, Function<Path, SourceAccess> access) {
+        this(directory, environment, false, access);
+    }
+
+    private PipelineHarness(Path directory, Map<String, String> environment, boolean sqlite, Function<Path, SourceAccess> access) {
         this.base = directory.resolve("base");
         this.data = directory.resolve("data");
         try {
@@ -62,11 +73,11 @@ final class PipelineHarness {
             this.metadata = Optional.of(database);
             this.service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                     new JdbcDatasetRepository(database), new SnapshotStore(data), List.of(new DuckDbEngine()),
-                    new EnvironmentSecrets(environment, base), base, Clock.systemUTC(), sleeps::add);
+                    new EnvironmentSecrets(environment, base), base, access.apply(base), Clock.systemUTC(), sleeps::add);
         } else {
             this.metadata = Optional.empty();
             this.service = new PipelineService(pipelines, runs, datasets, new SnapshotStore(data), List.of(new DuckDbEngine()),
-                    new EnvironmentSecrets(environment, base), base, Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add);
+                    new EnvironmentSecrets(environment, base), base, access.apply(base), Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.keel.core.data.DatasetDiff;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.RowAccounting;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.Scheduler;
 import dev.keel.core.data.Trigger;
 import dev.keel.spi.data.TableData;
@@ -61,7 +62,9 @@ class PipelineServiceTest {
         });
         server.start();
         try {
-            PipelineHarness harness = new PipelineHarness(directory, Map.of("STATES_TOKEN", "Bearer s3cret"));
+            // The test server listens on loopback, which HTTP sources may reach only when an admin allows private hosts.
+            PipelineHarness harness = new PipelineHarness(directory, Map.of("STATES_TOKEN", "Bearer s3cret"),
+                    base -> SourceAccess.confinedTo(base, List.of(), true));
 
             PipelineRun run = harness.run("""
                     pipeline: states-api
@@ -95,7 +98,7 @@ class PipelineServiceTest {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.start();
         try {
-            PipelineHarness harness = new PipelineHarness(directory);
+            PipelineHarness harness = new PipelineHarness(directory, Map.of(), base -> SourceAccess.confinedTo(base, List.of(), true));
 
             PipelineRun run = harness.run("""
                     pipeline: missing-api

@@ -2,6 +2,7 @@ package dev.keel.spi.data;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /** A plug-in that executes pipeline plans; found with {@link java.util.ServiceLoader}. */
 public interface DataEngine {
@@ -15,6 +16,28 @@ public interface DataEngine {
      * @throws DataEngineException when a source cannot be read, the data does not fit the plan, or a fail expectation breaks
      */
     EngineResult execute(PipelinePlan plan, ExecutionContext context);
+
+    /**
+     * Checks a plan without running it, for what only the engine can judge (for example SQL its sandbox refuses).
+     *
+     * @return every problem found, empty when the engine sees none
+     */
+    default List<Problem> check(PipelinePlan plan) {
+        return List.of();
+    }
+
+    /**
+     * One problem an engine found in a plan.
+     *
+     * @param path the spec path, for example {@code steps[2].query}
+     * @param message what is wrong and what is allowed
+     */
+    record Problem(String path, String message) {
+        public Problem {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(message, "message");
+        }
+    }
 
     /** Computes the profile of a Parquet file (for snapshots written elsewhere). */
     DatasetProfile profile(Path parquetFile);

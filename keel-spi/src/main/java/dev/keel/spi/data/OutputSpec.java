@@ -19,9 +19,14 @@ public record OutputSpec(String dataset, String from, Optional<JdbcTable> table)
     /** How a JDBC table output is written: replaced whole in one transaction, or appended to. */
     public enum TableMode { REPLACE, APPEND }
 
-    /** A database table the output's rows are written to. */
-    public record JdbcTable(String url, ValueRef user, ValueRef password, String table, TableMode mode) {
+    /**
+     * A database table the output's rows are written to.
+     *
+     * @param connection the name of a connection an admin declared ({@code ""} for an inline URL)
+     */
+    public record JdbcTable(String connection, String url, ValueRef user, ValueRef password, String table, TableMode mode) {
         public JdbcTable {
+            Objects.requireNonNull(connection, "connection");
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");

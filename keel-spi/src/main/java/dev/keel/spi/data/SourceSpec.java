@@ -32,12 +32,16 @@ public sealed interface SourceSpec {
     /**
      * The result of a query on a JDBC database.
      *
+     * @param connection the name of a connection an admin declared ({@code ""} for an inline URL); the platform fills in
+     *                   its URL and credentials before the engine runs
      * @param user the user name, often a literal
      * @param password a reference, never a literal
      */
-    record Jdbc(String name, String url, ValueRef user, ValueRef password, String query, int fetchSize) implements SourceSpec {
+    record Jdbc(String name, String connection, String url, ValueRef user, ValueRef password, String query, int fetchSize)
+            implements SourceSpec {
         public Jdbc {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(connection, "connection");
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
