@@ -1,15 +1,19 @@
 package dev.keel.core.data;
 
 import dev.keel.core.config.KeelConfig;
+import dev.keel.core.security.AuditLog;
+import dev.keel.core.security.ProjectService;
 import dev.keel.core.store.Database;
 import dev.keel.spi.data.DataEngine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 
 /**
  * Data collection wired for the server: pipelines, runs and datasets in the metadata database, snapshots under the data
@@ -26,20 +30,36 @@ public final class DataCollection implements AutoCloseable {
         this.runs = runs;
     }
 
-    /** Opens data collection from the {@code pipelines} section; recovers from a crash and starts the scheduler if enabled. */
-    public static DataCollection open(KeelConfig config, Database database, Clock clock) {
+    /**
+     * Opens data collection from the {@code pipelines} section, with runs audited in the audit log and specs checked against
+     * the known projects; recovers from a crash and starts the scheduler if enabled.
+     */
+    public static DataCollection open(KeelConfig config, Database database, Clock clock, AuditLog audit, ProjectService projects) {
         PipelinesConfig settings = PipelinesConfig.from(config.root().section("pipelines"), config.dataDirectory());
         return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
-                new EnvironmentSecrets(settings.baseDirectory()), clock);
+                new EnvironmentSecrets(settings.baseDirectory()), clock, audited(audit), project -> projects.find(project).isPresent());
     }
 
-    /** Opens data collection with explicit engines and secrets (tests, embedding). */
+    /** Opens data collection with explicit engines and secrets, without an audit log (tests, embedding). */
     public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
                                       Clock clock) {
+        return open(settings, database, engines, secrets, clock, RunAudit.NONE, project -> true);
+    }
+
+    /** The run audit that appends to the audit log: target {@code /v1/pipeline-runs/<id>}, status 0 (not an HTTP call). */
+    static RunAudit audited(AuditLog audit) {
+        Objects.requireNonNull(audit, "audit");
+        return (actor, action, project, run, outcome, detail) -> audit.append(actor, action, Optional.of(project),
+                Optional.of("/v1/pipeline-runs/" + run.id()), outcome, 0, Optional.empty(), Optional.of("pipeline '" + run.pipeline()
+                        + "': " + detail));
+    }
+
+    private static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
+                                       Clock clock, RunAudit audit, Predicate<String> knownProject) {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
-                settings.baseDirectory(), clock, duration -> Thread.sleep(duration));
+                settings.baseDirectory(), clock, duration -> Thread.sleep(duration), audit, knownProject);
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);
