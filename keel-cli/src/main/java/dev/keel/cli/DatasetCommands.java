@@ -30,7 +30,7 @@ final class DatasetCommands {
                 Output.json(System.out, answer);
             } else {
                 Output.table(System.out, answer.path("datasets"), List.of(Output.Column.field("DATASET", "dataset"),
-                        Output.Column.field("VERSION", "version"), Output.Column.field("ROWS", "rows"),
+                        Output.Column.field("PROJECT", "project"), Output.Column.field("VERSION", "version"), Output.Column.field("ROWS", "rows"),
                         Output.Column.field("COLUMNS", "columns"), Output.Column.field("PIPELINE", "pipeline"),
                         Output.Column.field("CREATED", "createdAt")));
             }
@@ -58,7 +58,7 @@ final class DatasetCommands {
                 System.out.println(answer.path("dataset").asText() + "@" + answer.path("version").asInt() + ": "
                         + answer.path("rows").asLong() + " rows, sha256 " + answer.path("sha256").asText());
                 System.out.println("  from pipeline " + answer.path("pipeline").asText() + " v" + answer.path("specVersion").asInt()
-                        + ", run " + answer.path("runId").asText());
+                        + " in project " + answer.path("project").asText() + ", run " + answer.path("runId").asText());
                 answer.path("sourceFingerprints").properties().forEach(source -> System.out.println("  source "
                         + source.getKey() + " " + source.getValue().asText()));
                 Output.table(System.out, answer.path("profile").path("columns"), List.of(Output.Column.field("COLUMN", "name"),

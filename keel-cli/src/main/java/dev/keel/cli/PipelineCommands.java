@@ -69,7 +69,8 @@ final class PipelineCommands {
             if (client.json()) {
                 Output.json(System.out, version);
             } else {
-                System.out.println("pipeline " + version.path("pipeline").asText() + " version " + version.path("version").asInt());
+                System.out.println("pipeline " + version.path("pipeline").asText() + " version " + version.path("version").asInt()
+                        + " in project " + version.path("project").asText());
             }
             return 0;
         }
@@ -119,7 +120,7 @@ final class PipelineCommands {
                 Output.json(System.out, answer);
             } else {
                 Output.table(System.out, answer.path("pipelines"), List.of(Output.Column.field("PIPELINE", "pipeline"),
-                        Output.Column.field("VERSION", "version"), Output.Column.field("CREATED", "createdAt")));
+                        Output.Column.field("PROJECT", "project"), Output.Column.field("VERSION", "version"), Output.Column.field("CREATED", "createdAt")));
             }
             return 0;
         }

@@ -50,10 +50,10 @@ class PipelineCommandsTest {
             assertThat(first.out()).contains("SUCCEEDED: 1000 in, 1000 out, 0 quarantined, 0 merged, 0 filtered")
                     .contains("published credit-g-features@1");
             assertThat(second.out()).contains("published credit-g-features@2");
-            assertThat(listed.out()).contains("credit-g");
+            assertThat(listed.out()).contains("credit-g").contains("PROJECT").contains("default");
             assertThat(history.out()).contains("SUCCEEDED", "CLI").hasLineCount(3);
             assertThat(datasets.out()).contains("credit-g-features", "1000");
-            assertThat(shown.out()).contains("credit-g-features@2: 1000 rows").contains("source applications");
+            assertThat(shown.out()).contains("credit-g-features@2: 1000 rows").contains("in project default").contains("source applications");
             assertThat(profile.out()).contains("credit_amount", "double", "250", "18424");
             // The same data twice: same schema, same statistics, no change to report.
             assertThat(diff.out()).contains("v1 -> v2: rows 1000 -> 1000").doesNotContain("column duration");

@@ -67,7 +67,7 @@ public final class Keel implements AutoCloseable {
             closeables.add(serving);
             serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
             serving.start();
-            this.data = DataCollection.open(config, database, clock);
+            this.data = DataCollection.open(config, database, clock, audit, projects);
             closeables.add(data);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again

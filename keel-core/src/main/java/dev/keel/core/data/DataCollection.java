@@ -1,15 +1,19 @@
 package dev.keel.core.data;
 
 import dev.keel.core.config.KeelConfig;
+import dev.keel.core.security.AuditLog;
+import dev.keel.core.security.ProjectService;
 import dev.keel.core.store.Database;
 import dev.keel.spi.data.DataEngine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 
 /**
  * Data collection wired for the server: pipelines, runs and datasets in the metadata database, snapshots under the data
@@ -26,29 +30,43 @@ public final class DataCollection implements AutoCloseable {
         this.runs = runs;
     }
 
-    /** Opens data collection from the {@code pipelines} section; recovers from a crash and starts the scheduler if enabled. */
-    public static DataCollection open(KeelConfig config, Database database, Clock clock) {
+    /**
+     * Opens data collection from the {@code pipelines} section, with runs audited in the audit log and specs checked against
+     * the known projects; recovers from a crash and starts the scheduler if enabled.
+     */
+    public static DataCollection open(KeelConfig config, Database database, Clock clock, AuditLog audit, ProjectService projects) {
         PipelinesConfig settings = PipelinesConfig.from(config.root().section("pipelines"), config.dataDirectory());
         SourceAccess access = SourceAccess.of(settings, config.store().url(), List.of(config.dataDirectory(),
                 config.artifacts().directory(), settings.datasetsDirectory(), config.security().tokenPepperFile().getParent()));
         return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
-                new EnvironmentSecrets(settings.baseDirectory()), access, clock);
+                new EnvironmentSecrets(settings.baseDirectory()), access, clock, audited(audit),
+                project -> projects.find(project).isPresent());
     }
 
-    /** Opens data collection with explicit engines and secrets (tests, embedding); sources confined as the settings say. */
+    /**
+     * Opens data collection with explicit engines and secrets, without an audit log (tests, embedding); sources confined as
+     * the settings say.
+     */
     public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
                                       Clock clock) {
         return open(settings, database, engines, secrets, SourceAccess.of(settings, "", List.of(settings.datasetsDirectory())),
-                clock);
+                clock, RunAudit.NONE, project -> true);
     }
 
-    /** Opens data collection with explicit engines, secrets and source access. */
-    public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
-                                      SourceAccess access, Clock clock) {
+    /** The run audit that appends to the audit log: target {@code /v1/pipeline-runs/<id>}, status 0 (not an HTTP call). */
+    static RunAudit audited(AuditLog audit) {
+        Objects.requireNonNull(audit, "audit");
+        return (actor, action, project, run, outcome, detail) -> audit.append(actor, action, Optional.of(project),
+                Optional.of("/v1/pipeline-runs/" + run.id()), outcome, 0, Optional.empty(), Optional.of("pipeline '" + run.pipeline()
+                        + "': " + detail));
+    }
+
+    private static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
+                                       SourceAccess access, Clock clock, RunAudit audit, Predicate<String> knownProject) {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
-                settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration));
+                settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject);
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);

@@ -1,5 +1,6 @@
 package dev.keel.core.data;
 
+import dev.keel.core.security.ProjectService;
 import dev.keel.spi.data.DatasetProfile;
 import java.time.Instant;
 import java.util.Map;
@@ -11,10 +12,11 @@ import java.util.Objects;
  * @param sha256 the SHA-256 of the Parquet file
  * @param location the file's path relative to the snapshot store's root
  * @param sourceFingerprints source name to the SHA-256 of what was read
+ * @param project the project of the pipeline that published it
  */
 public record DatasetVersion(String dataset, int version, String sha256, String location, long rows, long bytes,
                              DatasetProfile profile, String pipeline, int specVersion, String runId,
-                             Map<String, String> sourceFingerprints, Instant createdAt) {
+                             Map<String, String> sourceFingerprints, Instant createdAt, String project) {
     public DatasetVersion {
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(sha256, "sha256");
@@ -24,6 +26,14 @@ public record DatasetVersion(String dataset, int version, String sha256, String 
         Objects.requireNonNull(runId, "runId");
         sourceFingerprints = Map.copyOf(sourceFingerprints);
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(project, "project");
+    }
+
+    /** A version in the {@code default} project. */
+    public DatasetVersion(String dataset, int version, String sha256, String location, long rows, long bytes, DatasetProfile profile,
+                          String pipeline, int specVersion, String runId, Map<String, String> sourceFingerprints, Instant createdAt) {
+        this(dataset, version, sha256, location, rows, bytes, profile, pipeline, specVersion, runId, sourceFingerprints, createdAt,
+                ProjectService.DEFAULT);
     }
 
     /** {@code name@version}. */

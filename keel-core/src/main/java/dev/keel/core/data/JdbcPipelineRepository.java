@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migration V20). */
+/** Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migrations V20 and V21). */
 public final class JdbcPipelineRepository implements PipelineRepository {
-    private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at";
+    private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at, project";
     private final Database jdbc;
 
     public JdbcPipelineRepository(Database database) {
@@ -18,8 +18,8 @@ public final class JdbcPipelineRepository implements PipelineRepository {
 
     @Override
     public void insert(PipelineVersion version) {
-        jdbc.update("INSERT INTO pipeline_versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)", version.pipeline(), version.version(),
-                version.specYaml(), version.sha256(), version.createdAt().toEpochMilli());
+        jdbc.update("INSERT INTO pipeline_versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)", version.pipeline(), version.version(),
+                version.specYaml(), version.sha256(), version.createdAt().toEpochMilli(), version.project());
     }
 
     @Override
@@ -42,6 +42,6 @@ public final class JdbcPipelineRepository implements PipelineRepository {
 
     private static PipelineVersion map(ResultSet row) throws SQLException {
         return new PipelineVersion(row.getString(1), (int) row.getLong(2), row.getString(3), row.getString(4),
-                Instant.ofEpochMilli(row.getLong(5)));
+                Instant.ofEpochMilli(row.getLong(5)), row.getString(6));
     }
 }

@@ -2,6 +2,7 @@ package dev.keel.core.data;
 
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.security.ProjectService;
 import dev.keel.spi.data.DataEngine;
 import dev.keel.spi.data.DataEngineException;
 import dev.keel.spi.data.DatasetProfile;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,8 @@ public final class PipelineService {
     private final SourceAccess access;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final RunAudit audit;
+    private final Predicate<String> knownProject;
     private final PipelineSpecParser parser = new PipelineSpecParser();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -53,7 +57,7 @@ public final class PipelineService {
     }
 
     /**
-     * Wires the service.
+     * Wires the service without an audit log, accepting any project name; for tools and tests.
      *
      * @param engines the available engines; a spec picks one by name ({@code duckdb} by default)
      * @param baseDirectory relative source paths in specs resolve against it
@@ -61,17 +65,28 @@ public final class PipelineService {
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, Clock clock, Sleeper sleeper) {
         this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, SourceAccess.confinedTo(baseDirectory), clock,
-                sleeper);
+                sleeper, RunAudit.NONE, project -> true);
     }
 
-    /**
-     * Wires the service with what pipelines may reach.
-     *
-     * @param access the source roots, connections and HTTP hosts an admin allows
-     */
+    /** Wires the service without an audit log, accepting any project name, with sources confined as {@code access} says. */
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
                            Sleeper sleeper) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, access, clock, sleeper, RunAudit.NONE, project -> true);
+    }
+
+    /**
+     * Wires the service.
+     *
+     * @param engines the available engines; a spec picks one by name ({@code duckdb} by default)
+     * @param baseDirectory relative source paths in specs resolve against it
+     * @param access the source roots, connections and HTTP hosts an admin allows
+     * @param audit records run starts, ends and abandonments; a run whose start cannot be recorded is refused
+     * @param knownProject whether a project exists; a spec must name one that does
+     */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper, RunAudit audit, Predicate<String> knownProject) {
         this.access = Objects.requireNonNull(access, "access");
         this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.runs = Objects.requireNonNull(runs, "runs");
@@ -84,6 +99,8 @@ public final class PipelineService {
         this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory").toAbsolutePath();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.knownProject = Objects.requireNonNull(knownProject, "knownProject");
     }
 
     /** Checks a spec; returns every error with its path, empty when the spec is valid. */
@@ -93,37 +110,92 @@ public final class PipelineService {
             return result.errors();
         }
         PipelineSpec spec = result.spec().orElseThrow();
-        if (!engines.containsKey(spec.engine())) {
-            return List.of(new SpecError("engine", "no engine named '" + spec.engine() + "' is installed; available: "
-                    + engines.keySet()));
+        List<SpecError> errors = new ArrayList<>();
+        if (!knownProject.test(spec.project())) {
+            errors.add(new SpecError("project", "project '" + spec.project() + "' does not exist; create it first or leave the key out"
+                    + " for project 'default'"));
         }
-        List<SpecError> errors = new ArrayList<>(access.check(spec.plan(), baseDirectory));
+        if (!engines.containsKey(spec.engine())) {
+            errors.add(new SpecError("engine", "no engine named '" + spec.engine() + "' is installed; available: "
+                    + engines.keySet()));
+            return errors;
+        }
+        errors.addAll(access.check(spec.plan(), baseDirectory));
         engines.get(spec.engine()).check(spec.plan())
                 .forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
         return errors;
     }
 
     /**
+     * The project a spec's pipeline belongs to: the stored pipeline's when one has the spec's name, otherwise the project the
+     * spec names ({@code default} when none). Empty when the text names no pipeline.
+     */
+    public Optional<String> projectOfSpec(String specYaml) {
+        return parser.identity(specYaml).map(identity -> pipelineProject(identity.pipeline()).orElse(identity.project()));
+    }
+
+    /** The project of a stored pipeline. */
+    public Optional<String> pipelineProject(String name) {
+        return pipelines.latest(name).map(PipelineVersion::project);
+    }
+
+    /** The project of a run's pipeline. */
+    public Optional<String> runProject(String id) {
+        return runs.find(id).flatMap(run -> pipelineProject(run.pipeline()));
+    }
+
+    /** The project of a dataset: that of the pipeline that published it. */
+    public Optional<String> datasetProject(String dataset) {
+        return datasets.latest(dataset).map(DatasetVersion::project);
+    }
+
+    /**
      * Stores a spec as the next version of its pipeline, or returns the latest version when the text is unchanged.
+     * Pipeline and dataset names are unique across projects, and a pipeline stays in the project of its first version.
      *
-     * @throws KeelException INVALID_SPEC with every error
+     * @throws KeelException INVALID_SPEC with every error; CONFLICT when the spec would move the pipeline to another project or
+     *     publish a dataset of another project
      */
     public PipelineVersion register(String specYaml) {
         List<SpecError> errors = validate(specYaml);
         if (!errors.isEmpty()) {
             throw SpecErrors.invalid(errors);
         }
-        String name = parser.parseOrThrow(specYaml).name();
+        PipelineSpec spec = parser.parseOrThrow(specYaml);
+        String name = spec.name();
         String sha256 = sha256(specYaml);
         synchronized (pipelines) {
             Optional<PipelineVersion> latest = pipelines.latest(name);
+            if (latest.isPresent() && !latest.get().project().equals(spec.project())) {
+                throw new KeelException(ErrorCode.CONFLICT, "pipeline '" + name + "' belongs to project '" + latest.get().project()
+                        + "'; a new version cannot move it to another project (field 'project' is '" + spec.project() + "')",
+                        List.of(new KeelException.FieldError("project", "expected '" + latest.get().project() + "'")));
+            }
             if (latest.isPresent() && latest.get().sha256().equals(sha256)) {
                 return latest.get();
             }
+            requireOwnDatasets(spec);
             PipelineVersion version = new PipelineVersion(name, latest.map(PipelineVersion::version).orElse(0) + 1, specYaml,
-                    sha256, clock.instant());
+                    sha256, clock.instant(), spec.project());
             pipelines.insert(version);
             return version;
+        }
+    }
+
+    /** Refuses outputs (and the quarantine) that name a dataset another project's pipeline publishes. */
+    private void requireOwnDatasets(PipelineSpec spec) {
+        List<String> names = new ArrayList<>();
+        spec.plan().outputs().forEach(output -> names.add(output.dataset()));
+        names.add(spec.plan().quarantineDataset());
+        for (int i = 0; i < names.size(); i++) {
+            String dataset = names.get(i);
+            Optional<String> owner = datasetProject(dataset);
+            if (owner.isPresent() && !owner.get().equals(spec.project())) {
+                String field = i < names.size() - 1 ? "outputs[" + i + "].dataset" : "quarantine";
+                throw new KeelException(ErrorCode.CONFLICT, "dataset '" + dataset + "' is published in another project; dataset names"
+                        + " are unique across projects (field '" + field + "')", List.of(new KeelException.FieldError(field,
+                        "expected a dataset name not used by another project")));
+            }
         }
     }
 
@@ -144,12 +216,24 @@ public final class PipelineService {
     }
 
     /**
-     * Runs the latest version of a pipeline now and waits for it. Data and source failures do not throw: they end in a
-     * FAILED run that says why.
+     * Runs the latest version of a pipeline now and waits for it, audited as {@code scheduler} for scheduled runs and
+     * {@code system} otherwise.
      *
-     * @throws KeelException NOT_FOUND for an unknown pipeline, CONFLICT when it is already running
+     * @see #run(String, Trigger, String)
      */
     public PipelineRun run(String name, Trigger trigger) {
+        return run(name, trigger, trigger == Trigger.SCHEDULE ? "scheduler" : "system");
+    }
+
+    /**
+     * Runs the latest version of a pipeline now and waits for it. Data and source failures do not throw: they end in a
+     * FAILED run that says why. The start and the end are audited in the pipeline's project under the actor; a run whose
+     * start cannot be audited does not start and leaves no run behind.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline, CONFLICT when it is already running, UNAVAILABLE when the
+     *     start cannot be audited
+     */
+    public PipelineRun run(String name, Trigger trigger, String actor) {
         PipelineVersion version = pipeline(name);
         PipelineSpec spec = parser.parseOrThrow(version.specYaml());
         DataEngine engine = Optional.ofNullable(engines.get(spec.engine())).orElseThrow(() -> new KeelException(
@@ -159,10 +243,30 @@ public final class PipelineService {
         }
         try {
             PipelineRun run = PipelineRun.started(UUID.randomUUID().toString(), version, trigger, clock.instant());
+            try {
+                audit.append(actor, "pipeline.run-start", version.project(), run, "success", "version " + version.version()
+                        + ", trigger " + trigger.name().toLowerCase(java.util.Locale.ROOT));
+            } catch (RuntimeException e) {
+                LOG.error("pipeline '{}': the start of run {} could not be audited; the run is refused", name, run.id(), e);
+                throw new KeelException(ErrorCode.UNAVAILABLE, "pipeline '" + name + "' was not run: the audit entry for its start"
+                        + " could not be written", e);
+            }
             runs.insert(run);
-            return execute(run, version, spec, engine);
+            PipelineRun ended = execute(run, version, spec, engine);
+            auditEnd(actor, "pipeline.run-finish", version.project(), ended);
+            return ended;
         } finally {
             running.remove(name);
+        }
+    }
+
+    private void auditEnd(String actor, String action, String project, PipelineRun run) {
+        String outcome = run.status() == RunStatus.SUCCEEDED ? "success" : "failure";
+        String detail = run.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + run.error().orElse(run.accounting().toString());
+        try {
+            audit.append(actor, action, project, run, outcome, detail);
+        } catch (RuntimeException e) {
+            LOG.error("pipeline '{}': the end of run {} ({}) could not be audited", run.pipeline(), run.id(), run.status(), e);
         }
     }
 
@@ -213,10 +317,10 @@ public final class PipelineService {
             result.stages().stream().filter(stage -> stage.kind() == EngineResult.StageKind.SOURCE)
                     .forEach(stage -> fingerprints.put(stage.name(), stage.fingerprint()));
             for (EngineResult.StagedOutput output : result.outputs()) {
-                published.add(publish(output, run, fingerprints).reference());
+                published.add(publish(output, run, version.project(), fingerprints).reference());
             }
             if (result.quarantine().isPresent()) {
-                published.add(publish(result.quarantine().get(), run, fingerprints).reference());
+                published.add(publish(result.quarantine().get(), run, version.project(), fingerprints).reference());
             }
             snapshots.discard(staging);
             PipelineRun finished = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(),
@@ -251,12 +355,17 @@ public final class PipelineService {
         return failed;
     }
 
-    private DatasetVersion publish(EngineResult.StagedOutput output, PipelineRun run, Map<String, String> fingerprints) {
-        SnapshotStore.Published file = snapshots.publish(output.file());
+    private DatasetVersion publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
         synchronized (datasets) {
-            int next = datasets.latest(output.dataset()).map(DatasetVersion::version).orElse(0) + 1;
+            Optional<DatasetVersion> latest = datasets.latest(output.dataset());
+            if (latest.isPresent() && !latest.get().project().equals(project)) {
+                throw KeelException.conflict("dataset '" + output.dataset() + "' is published in another project; pipeline '"
+                        + run.pipeline() + "' of project '" + project + "' cannot add a version to it");
+            }
+            SnapshotStore.Published file = snapshots.publish(output.file());
+            int next = latest.map(DatasetVersion::version).orElse(0) + 1;
             DatasetVersion version = new DatasetVersion(output.dataset(), next, file.sha256(), file.location(), output.rows(),
-                    file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant());
+                    file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant(), project);
             datasets.insert(version);
             return version;
         }
@@ -325,8 +434,10 @@ public final class PipelineService {
     public int recover() {
         List<PipelineRun> stale = runs.withStatus(RunStatus.RUNNING);
         for (PipelineRun run : stale) {
-            runs.update(run.finish(RunStatus.ABANDONED, clock.instant(), run.accounting(), run.stages(), run.expectations(),
-                    List.of(), Optional.of("the process stopped during the run; nothing was published by it after the crash")));
+            PipelineRun abandoned = run.finish(RunStatus.ABANDONED, clock.instant(), run.accounting(), run.stages(), run.expectations(),
+                    List.of(), Optional.of("the process stopped during the run; nothing was published by it after the crash"));
+            runs.update(abandoned);
+            auditEnd("system", "pipeline.run-abandon", pipelineProject(run.pipeline()).orElse(ProjectService.DEFAULT), abandoned);
         }
         int removed = snapshots.recover(datasets::referencesFile);
         if (!stale.isEmpty() || removed > 0) {

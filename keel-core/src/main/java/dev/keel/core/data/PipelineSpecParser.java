@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.keel.core.security.ProjectService;
 import dev.keel.spi.data.ColumnType;
 import dev.keel.spi.data.Expectation;
 import dev.keel.spi.data.OutputSpec;
@@ -26,9 +27,10 @@ import java.util.regex.PatternSyntaxException;
 /** Reads a pipeline spec from YAML and checks it, naming every error with its path in the file. */
 public final class PipelineSpecParser {
     private static final Pattern RELATION_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    private static final Pattern PROJECT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
     private static final Pattern SENSITIVE_HEADER = Pattern.compile("(?i).*(authorization|token|key|secret|cookie|password).*");
-    private static final Set<String> TOP_KEYS = Set.of("pipeline", "description", "engine", "schedule", "retry", "quarantine",
+    private static final Set<String> TOP_KEYS = Set.of("pipeline", "project", "description", "engine", "schedule", "retry", "quarantine",
             "sources", "steps", "expectations", "outputs");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -66,6 +68,25 @@ public final class PipelineSpecParser {
         return errors.isEmpty() ? new Result(Optional.of(spec), List.of()) : new Result(Optional.empty(), errors);
     }
 
+    /** The name and project a spec declares, read without checking the rest; empty when the text has no pipeline name. */
+    public Optional<Identity> identity(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+        if (root == null || !root.isObject() || !root.path("pipeline").isTextual()) {
+            return Optional.empty();
+        }
+        JsonNode project = root.path("project");
+        return Optional.of(new Identity(root.get("pipeline").asText(), project.isTextual() ? project.asText() : ProjectService.DEFAULT));
+    }
+
+    /** A spec's pipeline name and project. */
+    public record Identity(String pipeline, String project) {
+    }
+
     /** Parses a spec or throws with every error. */
     public PipelineSpec parseOrThrow(String yaml) {
         Result result = parse(yaml);
@@ -94,6 +115,11 @@ public final class PipelineSpecParser {
             String name = root.requiredString("pipeline", "the pipeline name").orElse("unnamed");
             if (root.has("pipeline") && !DATASET_NAME.matcher(name).matches()) {
                 error("pipeline", "'" + name + "' is not a valid name; use lower-case letters, digits, '.', '_' and '-'");
+            }
+            String project = root.string("project").orElse(ProjectService.DEFAULT);
+            if (root.has("project") && !PROJECT_NAME.matcher(project).matches()) {
+                error("project", "'" + project + "' is not a valid project name; use 1-63 lower-case letters, digits or '-', "
+                        + "starting with a letter");
             }
             String description = root.string("description").orElse("");
             String engine = root.string("engine").orElse("duckdb");
@@ -132,7 +158,7 @@ public final class PipelineSpecParser {
                 }
             });
             checkEveryRowIsAccounted();
-            return new PipelineSpec(name, description, engine, schedules, retry,
+            return new PipelineSpec(name, project, description, engine, schedules, retry,
                     new PipelinePlan(name, sources, steps, expectations, outputs, quarantine));
         }
 

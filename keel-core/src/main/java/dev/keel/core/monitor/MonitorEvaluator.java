@@ -141,11 +141,11 @@ final class MonitorEvaluator {
             oldest[0] = oldest[0] == null || record.time().isBefore(oldest[0]) ? record.time() : oldest[0];
             chunk.add(record);
             if (chunk.size() == LABEL_CHUNK) {
-                unlabelled[0] += join(chunk, spec, accumulator);
+                unlabelled[0] += join(chunk, monitor.project(), spec, accumulator);
                 chunk.clear();
             }
         });
-        unlabelled[0] += join(chunk, spec, accumulator);
+        unlabelled[0] += join(chunk, monitor.project(), spec, accumulator);
         Optional<Instant> from = query.from().or(() -> Optional.ofNullable(oldest[0]));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("predictions", size);
@@ -164,11 +164,11 @@ final class MonitorEvaluator {
     }
 
     /** Adds the labelled predictions of the chunk; returns how many had no label (or an unusable one). */
-    private long join(List<PredictionRecord> chunk, MonitorSpec spec, PerformanceAccumulator accumulator) {
+    private long join(List<PredictionRecord> chunk, String project, MonitorSpec spec, PerformanceAccumulator accumulator) {
         if (chunk.isEmpty()) {
             return 0;
         }
-        Map<String, GroundTruth> truths = labels.lookup(chunk.stream().map(PredictionRecord::requestId).collect(Collectors.toSet()));
+        Map<String, GroundTruth> truths = labels.lookup(project, chunk.stream().map(PredictionRecord::requestId).collect(Collectors.toSet()));
         long missing = 0;
         boolean classification = spec.measured().classification();
         for (PredictionRecord record : chunk) {

@@ -58,6 +58,7 @@ public final class PredictionLog implements AutoCloseable {
             "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs, input_names, input_values";
     private static final int MAX_CACHED_LAYOUTS = 1024;
     private static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final int LOOKUP_CHUNK = 1000;
 
     private final Path directory;
     private final MonitoringConfig config;
@@ -70,6 +71,8 @@ public final class PredictionLog implements AutoCloseable {
     private final AtomicLong sampledOut = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong segments = new AtomicLong();
+    /** Per endpoint: counted off the path of a logged prediction (drops, sample-outs, the writer's work). */
+    private final Map<String, EndpointCounters> endpoints = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final Object writeLock = new Object();
     /** Reused by every segment write (under the write lock), so its buffers are allocated once. */
@@ -127,10 +130,12 @@ public final class PredictionLog implements AutoCloseable {
         Objects.requireNonNull(record, "record");
         if (!sampled(record)) {
             sampledOut.incrementAndGet();
+            counters(record.endpoint()).sampledOut.increment();
             return false;
         }
         if (closed || !queue.offer(record)) {
             dropped.incrementAndGet();
+            counters(record.endpoint()).dropped.increment();
             return false;
         }
         accepted.incrementAndGet();
@@ -138,8 +143,23 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /** Counts predictions of an endpoint whose rate is 0, which its producer did not turn into records. */
-    public void sampledOut(long predictions) {
+    public void sampledOut(String endpoint, long predictions) {
         sampledOut.addAndGet(predictions);
+        counters(endpoint).sampledOut.add(predictions);
+    }
+
+    private EndpointCounters counters(String endpoint) {
+        EndpointCounters counters = endpoints.get(endpoint);
+        return counters != null ? counters : endpoints.computeIfAbsent(endpoint, name -> new EndpointCounters());
+    }
+
+    /** One endpoint's counters; what was accepted is what was written, lost in a failed write, or is still queued. */
+    private static final class EndpointCounters {
+        final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder sampledOut = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder lost = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder segments = new java.util.concurrent.atomic.LongAdder();
     }
 
     /** Sets the share of an endpoint's predictions that is logged, from 0 to 1. */
@@ -175,6 +195,26 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /**
+     * The counters of each endpoint that logged since start. {@code accepted} is derived (written, lost in a failed write, or
+     * queued), so it lags while a batch is being written; {@code dropped} includes records lost in a failed write.
+     */
+    public Map<String, Stats> statsByEndpoint() {
+        Map<String, Integer> queued = new HashMap<>();
+        for (Object record : queue.toArray()) {
+            queued.merge(((PredictionRecord) record).endpoint(), 1, Integer::sum);
+        }
+        Map<String, Stats> stats = new TreeMap<>();
+        endpoints.forEach((endpoint, counters) -> {
+            int waiting = queued.getOrDefault(endpoint, 0);
+            long lost = counters.lost.sum();
+            stats.put(endpoint, new Stats(counters.written.sum() + lost + waiting, counters.dropped.sum() + lost, counters.sampledOut.sum(),
+                    counters.written.sum(), counters.segments.sum(), waiting));
+        });
+        queued.forEach((endpoint, waiting) -> stats.putIfAbsent(endpoint, new Stats(waiting, 0, 0, 0, 0, waiting)));
+        return stats;
+    }
+
+    /**
      * Writes a batch when it is full or the flush interval has passed. The writer sleeps between looks at the queue rather
      * than waiting on it, so offering a record never wakes a thread: serving pays one queue insert per prediction.
      */
@@ -199,6 +239,7 @@ public final class PredictionLog implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 dropped.addAndGet(batch.size());
+                batch.forEach(record -> counters(record.endpoint()).lost.increment());
                 LOG.error("prediction log: could not write {} records; they are dropped", batch.size(), e);
             } finally {
                 batch.clear();
@@ -272,6 +313,13 @@ public final class PredictionLog implements AutoCloseable {
             }
             written.addAndGet(records.size());
             segments.incrementAndGet();
+            Map<String, Integer> perEndpoint = new HashMap<>();
+            records.forEach(record -> perEndpoint.merge(record.endpoint(), 1, Integer::sum));
+            perEndpoint.forEach((endpoint, count) -> {
+                EndpointCounters counters = counters(endpoint);
+                counters.written.add(count);
+                counters.segments.increment();
+            });
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temporary);
@@ -288,8 +336,10 @@ public final class PredictionLog implements AutoCloseable {
 
     /** The segment files that may hold predictions of the query's time range. */
     List<Path> segmentsFor(PredictionQuery query) {
-        LocalDate last = day(query.to());
-        LocalDate firstDay = query.from().map(PredictionLog::day).orElse(LocalDate.MIN);
+        return segmentsBetween(query.from().map(PredictionLog::day).orElse(LocalDate.MIN), day(query.to()));
+    }
+
+    private List<Path> segmentsBetween(LocalDate firstDay, LocalDate last) {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> endpoints = Files.list(directory)) {
             for (Path endpoint : endpoints.filter(Files::isDirectory).toList()) {
@@ -364,6 +414,45 @@ public final class PredictionLog implements AutoCloseable {
             throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
         }
         return count;
+    }
+
+    /**
+     * The models that made the logged predictions with these request ids, queued or written, served ones before shadow
+     * ones; a request id with no logged prediction is absent. One read of the log for every {@value #LOOKUP_CHUNK} ids.
+     */
+    public Map<String, java.util.Set<String>> modelsOf(java.util.Collection<String> requestIds) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(requestIds);
+        Map<String, java.util.Set<String>> models = new HashMap<>();
+        for (Object queued : queue.toArray()) {
+            PredictionRecord record = (PredictionRecord) queued;
+            if (wanted.contains(record.requestId())) {
+                models.computeIfAbsent(record.requestId(), id -> new java.util.LinkedHashSet<>()).add(record.model());
+            }
+        }
+        List<Path> files = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
+        List<String> ids = List.copyOf(wanted);
+        if (files.isEmpty() || ids.isEmpty()) {
+            return models;
+        }
+        String from = "read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList()) + "], union_by_name = true)";
+        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
+            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
+            String sql = "SELECT DISTINCT request_id, model, shadow FROM " + from + " WHERE request_id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY shadow, request_id, model";
+            try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    statement.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        models.computeIfAbsent(rows.getString(1), id -> new java.util.LinkedHashSet<>()).add(rows.getString(2));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
+            }
+        }
+        return models;
     }
 
     /** The inputs of a scanned row: a {@link FeatureRow} when they were stored as a list of floats, else the JSON map. */

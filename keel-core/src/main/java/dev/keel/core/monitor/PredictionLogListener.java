@@ -43,7 +43,7 @@ public final class PredictionLogListener implements PredictionListener {
     @Override
     public void onPrediction(PredictionEvent event) {
         if (log.sampleRate(event.endpoint()) <= 0) {
-            log.sampledOut(rows(event));
+            log.sampledOut(event.endpoint(), rows(event));
             return;
         }
         Layout layout = layouts.computeIfAbsent(new VersionKey(event.model(), event.version()), key -> layout(event.model(), event.version()));

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Data collection over HTTP: pipeline specs (YAML bodies), validation, runs and their history, datasets and their profiles. */
 public final class PipelineRoutes implements HttpService {
@@ -29,43 +30,61 @@ public final class PipelineRoutes implements HttpService {
         return keel.data().service();
     }
 
+    /**
+     * Every route but validation resolves the project of the object it touches (a pipeline, a run's pipeline, a dataset), so the
+     * server checks the permission in that project; an unknown object resolves to none and its handler answers 404. Lists show
+     * what the caller may read.
+     */
     @Override
     public void routes(Api api) {
+        Function<Call, Optional<String>> pipelineProject = call -> pipelines().pipelineProject(call.path("pipeline"));
+        Function<Call, Optional<String>> datasetProject = call -> pipelines().datasetProject(call.path("dataset"));
         api.post("/v1/pipelines/validate", Permission.PIPELINE_READ).notAudited()
                 .describe("pipeline.validate", "Check a pipeline spec (YAML body); every error names its path in the file")
                 .handle(call -> {
                     List<SpecError> errors = pipelines().validate(spec(call));
                     call.ok(Map.of("valid", errors.isEmpty(), "errors", errors));
                 });
-        api.post("/v1/pipelines", Permission.PIPELINE_WRITE)
+        api.post("/v1/pipelines", Permission.PIPELINE_WRITE).project(call -> pipelines().projectOfSpec(spec(call)))
                 .describe("pipeline.register", "Store a pipeline spec (YAML body) as its pipeline's next version; unchanged text keeps the version")
                 .handle(call -> call.created(summary(pipelines().register(spec(call)), true)));
-        api.get("/v1/pipelines", Permission.PIPELINE_READ).describe("pipeline.list", "The latest version of every pipeline")
-                .handle(call -> call.ok(Map.of("pipelines", pipelines().list().stream().map(version -> summary(version, false)).toList())));
-        api.get("/v1/pipelines/{pipeline}", Permission.PIPELINE_READ).describe("pipeline.show", "A pipeline's latest spec version")
+        api.get("/v1/pipelines", Permission.PIPELINE_READ)
+                .describe("pipeline.list", "The latest version of every pipeline the caller can see")
+                .handle(call -> call.ok(Map.of("pipelines", pipelines().list().stream()
+                        .filter(version -> call.sees(Permission.PIPELINE_READ, version.project()))
+                        .filter(version -> call.query("project").map(version.project()::equals).orElse(true))
+                        .map(version -> summary(version, false)).toList())));
+        api.get("/v1/pipelines/{pipeline}", Permission.PIPELINE_READ).project(pipelineProject)
+                .describe("pipeline.show", "A pipeline's latest spec version")
                 .handle(call -> call.ok(summary(pipelines().pipeline(call.path("pipeline")), true)));
-        api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN)
+        api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN).project(pipelineProject)
                 .describe("pipeline.run", "Run the pipeline now and wait for it; the run says how it ended and how its rows are accounted")
-                .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call))));
-        api.get("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_READ).describe("pipeline.history", "The latest runs, newest first")
+                .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call), call.actor())));
+        api.get("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_READ).project(pipelineProject)
+                .describe("pipeline.history", "The latest runs, newest first")
                 .handle(call -> {
                     pipelines().pipeline(call.path("pipeline"));
                     call.ok(Map.of("runs", pipelines().history(call.path("pipeline"), call.queryInt("limit", 20, 1, 1000))));
                 });
-        api.get("/v1/pipeline-runs/{id}", Permission.PIPELINE_READ).describe("pipeline.run-show", "One run by id")
+        api.get("/v1/pipeline-runs/{id}", Permission.PIPELINE_READ).project(call -> pipelines().runProject(call.path("id")))
+                .describe("pipeline.run-show", "One run by id")
                 .handle(call -> call.ok(pipelines().runById(call.path("id"))));
-        api.get("/v1/datasets", Permission.DATASET_READ).describe("dataset.list", "The latest version of every dataset")
-                .handle(call -> call.ok(Map.of("datasets", pipelines().datasets().stream().map(PipelineRoutes::summary).toList())));
-        api.get("/v1/datasets/{dataset}", Permission.DATASET_READ).describe("dataset.versions", "Every version of a dataset")
+        api.get("/v1/datasets", Permission.DATASET_READ)
+                .describe("dataset.list", "The latest version of every dataset the caller can see")
+                .handle(call -> call.ok(Map.of("datasets", pipelines().datasets().stream()
+                        .filter(version -> call.sees(Permission.DATASET_READ, version.project()))
+                        .filter(version -> call.query("project").map(version.project()::equals).orElse(true))
+                        .map(PipelineRoutes::summary).toList())));
+        api.get("/v1/datasets/{dataset}", Permission.DATASET_READ).project(datasetProject).describe("dataset.versions", "Every version of a dataset")
                 .handle(call -> call.ok(Map.of("versions", pipelines().versions(call.path("dataset")).stream()
                         .map(PipelineRoutes::summary).toList())));
-        api.get("/v1/datasets/{dataset}/versions/{version}", Permission.DATASET_READ)
+        api.get("/v1/datasets/{dataset}/versions/{version}", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.show", "A dataset version with its schema, lineage and file (version 0 or latest: the latest)")
                 .handle(call -> call.ok(pipelines().dataset(call.path("dataset"), version(call, "version"))));
-        api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ)
+        api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.profile", "The per-column profile of a dataset version")
                 .handle(call -> call.ok(pipelines().profile(call.path("dataset"), version(call, "version"))));
-        api.get("/v1/datasets/{dataset}/diff", Permission.DATASET_READ)
+        api.get("/v1/datasets/{dataset}/diff", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.diff", "Schema and profile changes between two versions (?from=&to=, default the last two)")
                 .handle(call -> {
                     String dataset = call.path("dataset");
@@ -112,6 +131,7 @@ public final class PipelineRoutes implements HttpService {
     private static Map<String, Object> summary(PipelineVersion version, boolean withSpec) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("pipeline", version.pipeline());
+        summary.put("project", version.project());
         summary.put("version", version.version());
         summary.put("sha256", version.sha256());
         summary.put("createdAt", version.createdAt());
@@ -124,6 +144,7 @@ public final class PipelineRoutes implements HttpService {
     private static Map<String, Object> summary(DatasetVersion version) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("dataset", version.dataset());
+        summary.put("project", version.project());
         summary.put("version", version.version());
         summary.put("rows", version.rows());
         summary.put("columns", version.profile().columns().size());

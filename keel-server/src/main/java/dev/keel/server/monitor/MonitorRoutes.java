@@ -11,6 +11,7 @@ import dev.keel.core.monitor.GroundTruth;
 import dev.keel.core.monitor.Monitor;
 import dev.keel.core.monitor.MonitorSpec;
 import dev.keel.core.monitor.Monitoring;
+import dev.keel.core.monitor.PredictionLog;
 import dev.keel.core.monitor.PredictionRecord;
 import dev.keel.core.monitor.ReferenceProfile;
 import dev.keel.core.monitor.stats.ColumnDrift;
@@ -73,8 +74,10 @@ public final class MonitorRoutes implements HttpService {
                 .describe("prediction.ingest", "Write already-made predictions into the prediction log in one batch (replay, import)")
                 .handle(this::ingest);
         api.get("/v1/predictions/log/stats", Permission.MONITOR_READ)
-                .describe("prediction.log-stats", "Prediction log counters: accepted, dropped, sampled out, written, segments, queued")
-                .handle(call -> call.ok(monitoring().predictionLog().stats()));
+                .describe("prediction.log-stats", "Prediction log counters: accepted, dropped, sampled out, written, segments, queued; "
+                        + "the whole log for a token with MONITOR_READ on every project, else the sum over the endpoints of the "
+                        + "projects the token may read (?project= for one)")
+                .handle(this::logStats);
         Function<Call, Optional<String>> endpointProject = call -> keel.serving().project(call.path("name"));
         api.get("/v1/endpoints/{name}/prediction-log", Permission.MONITOR_READ).project(endpointProject)
                 .describe("prediction.log-settings", "The share of the endpoint's predictions that is logged")
@@ -94,7 +97,9 @@ public final class MonitorRoutes implements HttpService {
                     call.ok(logSettings(name));
                 });
         api.post("/v1/labels", Permission.LABEL_WRITE).describe("label.record",
-                "Record ground truth [{requestId, label|value, time}], joined to logged predictions by request id").handle(this::labels);
+                "Record ground truth [{requestId, label|value, time}], joined to logged predictions by request id; each label belongs to "
+                        + "its prediction's project (?project= for predictions not logged yet), where the token needs LABEL_WRITE")
+                .handle(this::labels);
         api.post("/v1/models/{model}/versions/{version}/reference", Permission.MONITOR_WRITE).project(modelProject)
                 .describe("reference.upload", "Upload the version's reference set: text/csv, or JSON {\"rows\": [...]}")
                 .handle(this::uploadReference);
@@ -144,6 +149,36 @@ public final class MonitorRoutes implements HttpService {
                             call.query("since").map(text -> instant("since", text)), call.queryInt("limit", 100, 1, 10_000));
                     call.ok(Map.of("breaches", breaches.stream().filter(breach -> call.sees(Permission.MONITOR_READ, breach.project())).toList()));
                 });
+    }
+
+    /**
+     * The log's counters as the caller may see them: the totals and every endpoint for a token with MONITOR_READ on every
+     * project (and no {@code ?project=}), otherwise the sum over the endpoints of the projects where it holds MONITOR_READ
+     * (or of the one project asked for, which it must hold MONITOR_READ in). An endpoint's project is its own, or for
+     * ingested records named after a model, the model's.
+     */
+    private void logStats(Call call) {
+        Optional<String> asked = call.query("project");
+        asked.ifPresent(project -> call.require(Permission.MONITOR_READ, project));
+        boolean whole = asked.isEmpty() && call.sees(Permission.MONITOR_READ, dev.keel.core.security.Principal.ALL_PROJECTS);
+        Map<String, PredictionLog.Stats> endpoints = new java.util.TreeMap<>();
+        monitoring().predictionLog().statsByEndpoint().forEach((endpoint, stats) -> {
+            Optional<String> project = keel.serving().project(endpoint)
+                    .or(() -> keel.registry().findModel(endpoint).map(RegisteredModel::project));
+            boolean visible = whole || project.filter(name -> asked.map(name::equals).orElse(true))
+                    .filter(name -> call.sees(Permission.MONITOR_READ, name)).isPresent();
+            if (visible) {
+                endpoints.put(endpoint, stats);
+            }
+        });
+        PredictionLog.Stats totals = whole ? monitoring().predictionLog().stats() : endpoints.values().stream().reduce(
+                new PredictionLog.Stats(0, 0, 0, 0, 0, 0), (sum, one) -> new PredictionLog.Stats(sum.accepted() + one.accepted(),
+                        sum.dropped() + one.dropped(), sum.sampledOut() + one.sampledOut(), sum.written() + one.written(),
+                        sum.segments() + one.segments(), sum.queued() + one.queued()));
+        Map<String, Object> view = new LinkedHashMap<>(Json.MAPPER.convertValue(totals, new TypeReference<Map<String, Object>>() {
+        }));
+        view.put("endpoints", endpoints);
+        call.ok(view);
     }
 
     private Map<String, Object> logSettings(String endpoint) {
@@ -198,7 +233,41 @@ public final class MonitorRoutes implements HttpService {
                     label.time() == null ? now : instant(where + ".time", label.time())));
         }
         KeelException.requireArgument(!truths.isEmpty(), "no labels given; expected [{requestId, label|value, time}]");
-        call.ok(Map.of("recorded", monitoring().labels().record(truths, call.actor())));
+        Map<String, List<GroundTruth>> byProject = labelProjects(call, truths);
+        call.ok(Map.of("recorded", monitoring().labels().record(byProject, call.actor())));
+    }
+
+    /**
+     * The project of each label, all checked before any is stored: the project of the logged prediction it labels (one read of
+     * the log for the batch), where the token must hold LABEL_WRITE, else the whole batch is refused with 403. When the request
+     * id was logged in several projects, one where the token may label is taken ({@code ?project=} first). A label for a
+     * prediction not logged (yet) goes to {@code ?project=}, else the token's only project, else {@code default}; the token
+     * needs LABEL_WRITE there too.
+     */
+    private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths) {
+        Optional<String> asked = call.query("project");
+        Map<String, Set<String>> models = monitoring().predictionLog().modelsOf(truths.stream().map(GroundTruth::requestId).toList());
+        Map<String, Optional<String>> projectOfModel = new java.util.HashMap<>();
+        Set<String> labelling = call.projectsWith(Permission.LABEL_WRITE);
+        String fallback = asked.orElseGet(() -> labelling.size() == 1 && !labelling.contains(dev.keel.core.security.Principal.ALL_PROJECTS)
+                ? labelling.iterator().next() : dev.keel.core.security.ProjectService.DEFAULT);
+        Map<String, List<GroundTruth>> byProject = new LinkedHashMap<>();
+        for (GroundTruth truth : truths) {
+            List<String> candidates = models.getOrDefault(truth.requestId(), Set.of()).stream()
+                    .map(model -> projectOfModel.computeIfAbsent(model, name -> keel.registry().findModel(name).map(RegisteredModel::project)))
+                    .flatMap(Optional::stream).distinct().toList();
+            String project;
+            if (candidates.isEmpty()) {
+                project = fallback;
+            } else {
+                project = asked.filter(candidates::contains).filter(name -> call.sees(Permission.LABEL_WRITE, name))
+                        .or(() -> candidates.stream().filter(name -> call.sees(Permission.LABEL_WRITE, name)).findFirst())
+                        .orElse(candidates.getFirst());
+            }
+            call.require(Permission.LABEL_WRITE, project);
+            byProject.computeIfAbsent(project, name -> new ArrayList<>()).add(truth);
+        }
+        return byProject;
     }
 
     private void uploadReference(Call call) throws IOException {
@@ -248,6 +317,7 @@ public final class MonitorRoutes implements HttpService {
         }
         String name = reference.substring(0, at);
         int datasetVersion = Integer.parseInt(reference.substring(at + 1));
+        keel.data().service().datasetProject(name).ifPresent(project -> call.require(Permission.DATASET_READ, project));
         java.nio.file.Path file = keel.data().service().snapshotFile(name, datasetVersion);
         return monitoring().referenceFromSnapshot(call.path("model"), call.path("version"), file, "dataset:" + name + "@" + datasetVersion,
                 call.actor());
