@@ -17,7 +17,6 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pipelines, runs and datasets belong to a project: tokens with roles only in project b neither change nor read project a's
@@ -40,9 +39,6 @@ class PipelineScopingTest {
               - {dataset: %s-out, from: cleaned}
             """;
 
-    @TempDir
-    Path directory;
-
     private TestingServer server;
     private Path csv;
     private String scientistB;
@@ -58,7 +54,7 @@ class PipelineScopingTest {
         scientistB = server.token("scientist-b", Map.of("b", Role.SCIENTIST));
         adminB = server.token("admin-b", Map.of("b", Role.ADMIN));
         viewerA = server.token("viewer-a", Map.of("a", Role.VIEWER));
-        csv = Files.writeString(directory.resolve("scores.csv"), "id,amount\n1,10.5\n2,not-a-number\n3,7\n");
+        csv = Files.writeString(server.sources().resolve("scores.csv"), "id,amount\n1,10.5\n2,not-a-number\n3,7\n");
         assertThat(register(server.adminToken(), spec("a-scores", "a")).status()).isEqualTo(201);
         TestingServer.Response run = run(server.adminToken(), "a-scores");
         assertThat(run.json().get("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");

@@ -54,6 +54,11 @@ final class TestingServer implements AutoCloseable {
         this.kind = kind;
         this.directory = directory;
         this.store = TestDatabases.create(kind, directory);
+        try {
+            Files.createDirectories(sources());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         KeelConfig config = KeelConfig.parse("""
                 server:
                   host: 127.0.0.1
@@ -69,10 +74,10 @@ final class TestingServer implements AutoCloseable {
                 logging:
                   requests: false
                 pipelines:
-                  source-roots: ['%s']
+                  source-roots: ['%s', '%s']
                 """.formatted(directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE,
-                // The repository root, where the example data of pipeline tests lives.
-                Path.of("..").toAbsolutePath().normalize()), Map.of());
+                // The repository root, where the example data of pipeline tests lives, and a folder for a test's own files.
+                Path.of("..").toAbsolutePath().normalize(), sources()), Map.of());
         Keel keel = Keel.open(config);
         HttpService slow = api -> api.get("/v1/testing/slow", Permission.SERVER_READ).describe("testing.slow", "Holds the request on demand")
                 .handle(call -> {
@@ -98,6 +103,11 @@ final class TestingServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return new TestingServer(kind, directory);
+    }
+
+    /** A folder under the pipelines' source roots for files a test writes. */
+    Path sources() {
+        return directory.resolve("sources");
     }
 
     StoreKind kind() {
