@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code keel audit list|verify}. */
 @Command(name = "audit", description = "Read and verify the audit log", subcommands = {AuditCommands.ListEntries.class, AuditCommands.Verify.class})
 final class AuditCommands {
-    @Command(name = "list", description = "Audit entries, newest first")
+    @Command(name = "list", description = "Audit entries, newest first: of the projects where the token holds AUDIT_READ, or all when it holds it on *")
     static final class ListEntries implements Callable<Integer> {
         @Mixin
         ClientOptions client;
