@@ -360,7 +360,8 @@ public final class AuditLog implements AutoCloseable {
             long fromSeq = last.map(AuditCheckpoints.Checkpoint::seq).orElse(0L);
             String fromHash = last.map(AuditCheckpoints.Checkpoint::hash).orElse(GENESIS);
             long legacyBefore = last.map(AuditCheckpoints.Checkpoint::legacyEntries).orElse(0L);
-            Walker walker = new Walker(fromSeq, fromHash, fromSeq > legacyBefore, Map.of());
+            // legacy entries only predate keyed chaining, which the first checkpoint follows: none may come after a checkpoint
+            Walker walker = new Walker(fromSeq, fromHash, last.isPresent(), Map.of());
             Optional<String> problem = database.withConnection(connection -> {
                 if (fromSeq > 0) {
                     Optional<String> anchored = Database.queryOne(connection, "SELECT hash FROM audit_log WHERE seq = ?", row -> row.getString(1),

@@ -287,6 +287,29 @@ class AuditLogTest {
         assertThat(audit.verify().firstBrokenSeq()).contains(1L);
     }
 
+    private String insertLegacy(long seq, String previous, String actor) {
+        AuditLog.Entry old = new AuditLog.Entry(seq, clock.instant(), actor, "model.create", Optional.empty(), Optional.empty(), "success",
+                201, Optional.empty(), Optional.empty(), previous, "", "sha256");
+        String hash = AuditChain.legacyHash(old);
+        database.update("INSERT INTO audit_log (seq, at, actor, action, outcome, status, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                seq, clock.instant(), actor, "model.create", "success", 201, previous, hash);
+        return hash;
+    }
+
+    @Test
+    void legacyEntryAddedAfterACheckpoint_isNotSigned_andIsReported() {
+        String head = insertLegacy(2, insertLegacy(1, AuditLog.GENESIS, "bob"), "bob");
+        assertThat(audit.checkpoint()).hasValueSatisfying(checkpoint -> assertThat(checkpoint.legacyEntries()).isEqualTo(2));
+
+        insertLegacy(3, head, "mallory");
+        AuditLog.Verification verification = audit.verify();
+
+        assertThat(audit.checkpoint()).isEmpty();
+        assertThat(verification.intact()).isFalse();
+        assertThat(verification.finding()).isEqualTo(AuditLog.Finding.TAMPERED);
+        assertThat(verification.message()).contains("3 legacy", "checkpoints say 2");
+    }
+
     @Test
     void verify_forgedCheckpointLine_isDetected() throws Exception {
         appendAndCheckpoint(3);
