@@ -173,6 +173,7 @@ class AuditApiTest {
             assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
             assertThat(refused.contentType()).startsWith("application/problem+json");
             assertThat(refused.json().get("code").asText()).isEqualTo("AUDIT_UNAVAILABLE");
+            assertThat(refused.headers().firstValue("Retry-After")).contains("5");
             assertThat(refused.json().get("detail").asText()).contains("audit log cannot be written", "not carried out")
                     .doesNotContain("closed for the test");
         }
