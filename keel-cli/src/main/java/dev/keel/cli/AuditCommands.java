@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code keel audit list|verify}. */
 @Command(name = "audit", description = "Read and verify the audit log", subcommands = {AuditCommands.ListEntries.class, AuditCommands.Verify.class})
 final class AuditCommands {
-    @Command(name = "list", description = "Audit entries, newest first")
+    @Command(name = "list", description = "Audit entries, newest first: of the projects where the token holds AUDIT_READ, or all when it holds it on *")
     static final class ListEntries implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -38,7 +38,9 @@ final class AuditCommands {
         }
     }
 
-    @Command(name = "verify", description = "Recompute the audit log's hash chain")
+    @Command(name = "verify", description = {"Walk the audit log's HMAC chain and hold it against the signed checkpoints.",
+            "Exit code 0 when intact, 1 when not (edited, deleted, truncated or recomputed entries, a forged checkpoint,"
+                    + " or another audit key)."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -46,8 +48,43 @@ final class AuditCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/audit/verify");
-            System.out.println((answer.path("intact").asBoolean() ? "intact: " : "BROKEN: ") + answer.path("message").asText());
-            return answer.path("intact").asBoolean() ? 0 : 1;
+            boolean intact = answer.path("intact").asBoolean();
+            if (client.json()) {
+                Output.json(System.out, answer);
+            } else {
+                System.out.print(report(answer));
+            }
+            return intact ? 0 : 1;
+        }
+
+        /** The verification as lines an operator reads: the verdict first, then what was checked. */
+        static String report(JsonNode answer) {
+            StringBuilder out = new StringBuilder();
+            boolean intact = answer.path("intact").asBoolean();
+            out.append(intact ? "intact: " : "NOT INTACT (" + answer.path("finding").asText() + "): ").append(answer.path("message").asText())
+                    .append('\n');
+            if (answer.hasNonNull("firstBrokenSeq")) {
+                line(out, "first broken seq", answer.get("firstBrokenSeq").asText());
+            }
+            String range = answer.hasNonNull("firstSeq") ? " (seq " + answer.get("firstSeq").asText() + " to " + answer.get("lastSeq").asText()
+                    + ")" : "";
+            line(out, "entries walked", answer.path("entries").asText() + range);
+            if (answer.path("legacyEntries").asLong() > 0) {
+                line(out, "legacy entries", answer.get("legacyEntries").asText() + " (plain SHA-256, from before keyed chaining; only as"
+                        + " strong as that was)");
+            }
+            line(out, "audit key id", answer.path("keyId").asText());
+            JsonNode latest = answer.path("latestCheckpoint");
+            line(out, "checkpoints", answer.path("checkpointsChecked").asText() + " checked" + (latest.isObject() ? "; latest at seq "
+                    + latest.path("seq").asText() + " (" + latest.path("at").asText() + ")" : "; none valid yet"));
+            long after = answer.path("entriesAfterCheckpoint").asLong();
+            line(out, "not yet covered", after == 0 ? "none" : after + (after == 1 ? " entry" : " entries")
+                    + " after the latest checkpoint (a cut among them cannot be detected until the next one)");
+            return out.toString();
+        }
+
+        private static void line(StringBuilder out, String label, String value) {
+            out.append("  ").append(String.format("%-18s", label + ":")).append(value).append('\n');
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Tokens, projects and the audit log. */
 final class AdminRoutes implements HttpService {
@@ -69,13 +70,21 @@ final class AdminRoutes implements HttpService {
             call.created(keel.projects().create(request.name(), request.description() == null ? "" : request.description(), call.actor()));
         });
 
-        api.get("/v1/audit", Permission.AUDIT_READ).describe("audit.list", "Audit entries, newest first").handle(call -> {
-            int limit = call.queryInt("limit", 100, 1, 1000);
-            Optional<Long> before = call.query("before").map(value -> (long) call.queryInt("before", 0, 1, Integer.MAX_VALUE));
-            List<AuditLog.Entry> entries = keel.audit().list(call.query("project"), limit, before);
-            call.ok(Map.of("entries", entries));
-        });
-        api.get("/v1/audit/verify", Permission.AUDIT_READ).describe("audit.verify", "Recompute the audit log's hash chain")
+        api.get("/v1/audit", Permission.AUDIT_READ).project(call -> call.query("project"))
+                .describe("audit.list", "Audit entries, newest first: of the projects where the caller holds AUDIT_READ; every entry,"
+                        + " including those of no project, for a global holder").handle(call -> {
+                    int limit = call.queryInt("limit", 100, 1, 1000);
+                    Optional<Long> before = call.query("before").map(value -> (long) call.queryInt("before", 0, 1, Integer.MAX_VALUE));
+                    Optional<String> project = call.query("project");
+                    Set<String> readable = call.projectsWith(Permission.AUDIT_READ);
+                    List<AuditLog.Entry> entries = project.isPresent() || readable.contains(Principal.ALL_PROJECTS)
+                            ? keel.audit().list(project, limit, before)
+                            : keel.audit().listOf(readable, limit, before);
+                    call.ok(Map.of("entries", entries));
+                });
+        api.get("/v1/audit/verify", Permission.AUDIT_READ)
+                .describe("audit.verify", "Walk the whole audit chain and hold it against the signed checkpoints; tells counts, seqs,"
+                        + " hashes and key ids only, so it is open to AUDIT_READ in any project")
                 .handle(call -> call.ok(keel.audit().verify()));
     }
 

@@ -5,6 +5,8 @@ import dev.keel.core.data.DataCollection;
 import dev.keel.core.monitor.Monitoring;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelRuntimes;
+import dev.keel.core.security.AuditCheckpointWebhook;
+import dev.keel.core.security.AuditCheckpoints;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.ProjectService;
 import dev.keel.core.security.TokenService;
@@ -56,7 +58,7 @@ public final class Keel implements AutoCloseable {
             byte[] pepper = dev.keel.core.security.KeyFiles.load("security.token-pepper", config.security().tokenPepper(),
                     config.security().tokenPepperFile(), 32, !TokenService.hasPepperedTokens(database));
             this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl(), pepper);
-            this.audit = new AuditLog(database, clock);
+            this.audit = openAudit(config.security().audit(), database, clock, closeables);
             this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
             this.monitoring = Monitoring.open(config, database, registry, clock);
             closeables.add(monitoring);
@@ -74,6 +76,22 @@ public final class Keel implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The audit log with its key, signed checkpoints and webhook; registered to close (with a last checkpoint) before the store. */
+    private static AuditLog openAudit(KeelConfig.Audit settings, Database database, Clock clock, List<AutoCloseable> closeables) {
+        byte[] key = dev.keel.core.security.KeyFiles.load("security.audit-key", settings.key(), settings.keyFile(), 32,
+                !AuditLog.hasKeyedEntries(database));
+        AuditCheckpoints checkpoints = AuditCheckpoints.open(settings.checkpointFile(), settings.signingKeyFile());
+        settings.checkpointWebhook().ifPresent(target -> {
+            AuditCheckpointWebhook webhook = new AuditCheckpointWebhook(target, java.time.Duration.ofSeconds(10));
+            closeables.add(webhook);
+            checkpoints.addListener(webhook::offer);
+        });
+        AuditLog audit = new AuditLog(database, clock, key, checkpoints);
+        closeables.add(audit);
+        audit.startCheckpoints(settings.checkpointInterval(), settings.checkpointEntries());
+        return audit;
     }
 
     /** Opens the store, applies migrations and builds every component. */

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 public final class KeelServer implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String CALL = "keel.call";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeelServer.class);
 
     private final Keel keel;
     private final Api api = new Api();
@@ -176,6 +177,7 @@ public final class KeelServer implements AutoCloseable {
         inFlight.incrementAndGet();
         String outcome = "success";
         Optional<String> detail = Optional.empty();
+        boolean attemptRecorded = false;
         try {
             if (draining && !route.isPublic()) {
                 throw new KeelException(ErrorCode.UNAVAILABLE, "the server is shutting down; retry on another replica",
@@ -184,6 +186,10 @@ public final class KeelServer implements AutoCloseable {
             if (route.permission().isPresent()) {
                 call.principal(authenticate(context));
                 authorize(route, call);
+            }
+            if (route.audited()) {
+                recordAttempt(route, call);
+                attemptRecorded = true;
             }
             route.handler().handle(call);
         } catch (Exception failure) {
@@ -197,7 +203,7 @@ public final class KeelServer implements AutoCloseable {
         } finally {
             int status = context.statusCode();
             if (route.audited()) {
-                audit(route, call, outcome, status, detail);
+                audit(route, call, outcome, status, detail, attemptRecorded);
             }
             double millis = (System.nanoTime() - start) / 1e6;
             timer(route, timers, status).record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
@@ -234,13 +240,30 @@ public final class KeelServer implements AutoCloseable {
         }
     }
 
-    private void audit(ApiRoute route, Call call, String outcome, int status, Optional<String> detail) {
+    /**
+     * Writes the {@code attempt} entry of an authorized call before its handler runs. When the audit log cannot be written
+     * the call fails closed: it is answered 503 AUDIT_UNAVAILABLE and its handler never runs, so nothing changes unrecorded.
+     */
+    private void recordAttempt(ApiRoute route, Call call) {
+        try {
+            keel.audit().append(call.actor(), route.operationId(), call.project(), Optional.of(route.method() + " " + call.context().path()),
+                    "attempt", 0, Optional.of(call.requestId()), Optional.empty());
+        } catch (RuntimeException e) {
+            LOG.error("audit log unavailable: request {} ({}) refused before it ran", call.requestId(), route.operationId(), e);
+            throw new KeelException(ErrorCode.AUDIT_UNAVAILABLE, "the audit log cannot be written, so " + route.operationId()
+                    + " was not carried out; retry later", List.of(), java.util.Map.of("retryAfterSeconds", 5), e);
+        }
+    }
+
+    /** Writes the outcome entry of an audited call; it links to the attempt entry by request id. */
+    private void audit(ApiRoute route, Call call, String outcome, int status, Optional<String> detail, boolean attemptRecorded) {
         try {
             Optional<String> project = call.project().or(() -> projectOf(route, call));
             keel.audit().append(call.actor(), route.operationId(), project, Optional.of(route.method() + " " + call.context().path()),
                     outcome, status, Optional.of(call.requestId()), detail);
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(KeelServer.class).error("could not write audit entry for request {}", call.requestId(), e);
+            LOG.error("could not write the outcome audit entry of request {} ({} {}){}", call.requestId(), route.operationId(), status,
+                    attemptRecorded ? "; its attempt entry records the call" : "", e);
         }
     }
 

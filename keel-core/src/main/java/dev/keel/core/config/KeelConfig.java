@@ -58,23 +58,58 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
     }
 
     /**
-     * Authentication settings.
+     * Authentication and audit settings.
      *
      * @param tokenCacheTtl how long a verified token is trusted before it is checked against the store again
      * @param tokenPepper the HMAC key token secrets are hashed under, hex or base64 ({@code token-pepper}, usually given as
      *     {@code KEEL_SECURITY_TOKEN_PEPPER}); when absent it is read from, or created in, {@code tokenPepperFile}
      * @param tokenPepperFile {@code token-pepper-file}, default {@code <data-dir>/keys/token-pepper.key}
+     * @param audit the audit log's keys and checkpoints
      */
-    public record Security(Duration tokenCacheTtl, Optional<String> tokenPepper, Path tokenPepperFile) {
+    public record Security(Duration tokenCacheTtl, Optional<String> tokenPepper, Path tokenPepperFile, Audit audit) {
         public Security {
             Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
             Objects.requireNonNull(tokenPepper, "tokenPepper");
             Objects.requireNonNull(tokenPepperFile, "tokenPepperFile");
+            Objects.requireNonNull(audit, "audit");
         }
 
         @Override
         public String toString() {
-            return "Security[tokenCacheTtl=" + tokenCacheTtl + ", tokenPepperFile=" + tokenPepperFile + "]";
+            return "Security[tokenCacheTtl=" + tokenCacheTtl + ", tokenPepperFile=" + tokenPepperFile + ", audit=" + audit + "]";
+        }
+    }
+
+    /**
+     * The audit log's keys and checkpoints, all kept outside the metadata store.
+     *
+     * @param key the HMAC key entries are chained under, hex or base64 ({@code audit-key}, usually given as
+     *     {@code KEEL_SECURITY_AUDIT_KEY}); when absent it is read from, or created in, {@code keyFile}
+     * @param keyFile {@code audit-key-file}, default {@code <data-dir>/keys/audit.key}
+     * @param signingKeyFile the Ed25519 private key (PKCS#8 PEM) checkpoints are signed with ({@code audit-signing-key-file},
+     *     default {@code <data-dir>/keys/audit-signing.key}); its public key is exported next to it as {@code .pub}
+     * @param checkpointFile {@code audit-checkpoint-file}, default {@code <data-dir>/audit/checkpoints.jsonl}
+     * @param checkpointInterval how often a checkpoint is written when the log grew ({@code audit-checkpoint-interval}, 1m)
+     * @param checkpointEntries a checkpoint is also written after every this many entries ({@code audit-checkpoint-entries},
+     *     1000; 0 turns it off)
+     * @param checkpointWebhook where each checkpoint is also POSTed, if anywhere ({@code audit-checkpoint-webhook})
+     */
+    public record Audit(Optional<String> key, Path keyFile, Path signingKeyFile, Path checkpointFile, Duration checkpointInterval,
+                        int checkpointEntries, Optional<java.net.URI> checkpointWebhook) {
+        public Audit {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(keyFile, "keyFile");
+            Objects.requireNonNull(signingKeyFile, "signingKeyFile");
+            Objects.requireNonNull(checkpointFile, "checkpointFile");
+            Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+            Objects.requireNonNull(checkpointWebhook, "checkpointWebhook");
+        }
+
+        @Override
+        public String toString() {
+            return "Audit[keyFile=" + keyFile + ", signingKeyFile=" + signingKeyFile + ", checkpointFile=" + checkpointFile
+                    + ", checkpointInterval=" + checkpointInterval + ", checkpointEntries=" + checkpointEntries
+                    + ", checkpointWebhook=" + checkpointWebhook.isPresent() + "]";
         }
     }
 
@@ -145,13 +180,40 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
         ConfigNode securityNode = root.section("security");
         Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)),
                 securityNode.string("token-pepper").filter(value -> !value.isBlank()),
-                Path.of(securityNode.string("token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key").toString()))
-                        .toAbsolutePath().normalize());
+                path(securityNode, "token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key")),
+                audit(securityNode, dataDirectory));
         COMPONENT_SECTIONS.forEach(root::section);
         for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();
         }
         return new KeelConfig(server, dataDirectory, store, artifacts, logging, security, root);
+    }
+
+    private static Audit audit(ConfigNode node, Path dataDirectory) {
+        Duration interval = node.duration("audit-checkpoint-interval", Duration.ofMinutes(1));
+        if (interval.isZero() || interval.isNegative()) {
+            throw node.invalid("audit-checkpoint-interval", interval, "a positive duration such as 30s or 1m");
+        }
+        Optional<java.net.URI> webhook = node.string("audit-checkpoint-webhook").filter(value -> !value.isBlank()).map(value -> {
+            try {
+                java.net.URI uri = new java.net.URI(value);
+                if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw node.invalid("audit-checkpoint-webhook", value, "an http:// or https:// URL");
+                }
+                return uri;
+            } catch (java.net.URISyntaxException e) {
+                throw node.invalid("audit-checkpoint-webhook", value, "an http:// or https:// URL");
+            }
+        });
+        return new Audit(node.string("audit-key").filter(value -> !value.isBlank()),
+                path(node, "audit-key-file", dataDirectory.resolve("keys").resolve("audit.key")),
+                path(node, "audit-signing-key-file", dataDirectory.resolve("keys").resolve("audit-signing.key")),
+                path(node, "audit-checkpoint-file", dataDirectory.resolve("audit").resolve("checkpoints.jsonl")),
+                interval, node.integer("audit-checkpoint-entries", 1000, 0, 1_000_000_000), webhook);
+    }
+
+    private static Path path(ConfigNode node, String name, Path fallback) {
+        return Path.of(node.string(name, fallback.toString())).toAbsolutePath().normalize();
     }
 
     /** The same configuration with another port (the CLI's {@code --port}). */

@@ -22,6 +22,7 @@ public enum ErrorCode {
     INTEGRITY_FAILURE(ErrorCategory.INTERNAL, "A stored artifact does not match its digest and was not used."),
     EXTERNAL_FAILURE(ErrorCategory.EXTERNAL, "A source or service outside Keel failed."),
     UNAVAILABLE(ErrorCategory.UNAVAILABLE, "A dependency is not ready."),
+    AUDIT_UNAVAILABLE(ErrorCategory.UNAVAILABLE, "The audit log cannot be written, so the call was refused before it changed anything."),
     INTERNAL(ErrorCategory.INTERNAL, "An unexpected error; the log holds details under the request id.");
 
     private final ErrorCategory category;

@@ -10,7 +10,8 @@ public enum Permission {
     PROJECT_READ(true),
     PROJECT_ADMIN(false),
     TOKEN_ADMIN(false),
-    AUDIT_READ(false),
+    /** Reads the audit entries of a project; held everywhere ({@code *}), every entry, including those of no project. */
+    AUDIT_READ(true),
     METRICS_READ(false),
     MODEL_READ(true),
     MODEL_WRITE(true),

@@ -33,6 +33,41 @@ class KeelConfigTest {
         assertThat(config.logging().format()).isEqualTo("plain");
         assertThat(config.logging().requests()).isTrue();
         assertThat(config.security().tokenCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+        KeelConfig.Audit audit = config.security().audit();
+        assertThat(audit.key()).isEmpty();
+        assertThat(audit.keyFile()).isEqualTo(config.dataDirectory().resolve("keys").resolve("audit.key"));
+        assertThat(audit.signingKeyFile()).isEqualTo(config.dataDirectory().resolve("keys").resolve("audit-signing.key"));
+        assertThat(audit.checkpointFile()).isEqualTo(config.dataDirectory().resolve("audit").resolve("checkpoints.jsonl"));
+        assertThat(audit.checkpointInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(audit.checkpointEntries()).isEqualTo(1000);
+        assertThat(audit.checkpointWebhook()).isEmpty();
+    }
+
+    @Test
+    void auditSettings_fromFileAndEnvironment_keyNeverPrinted() {
+        KeelConfig config = KeelConfig.parse("""
+                security:
+                  audit-checkpoint-interval: 10s
+                  audit-checkpoint-entries: 0
+                  audit-checkpoint-file: %s/cp.jsonl
+                  audit-checkpoint-webhook: https://audit.example/checkpoints
+                """.formatted(directory), Map.of("KEEL_SECURITY_AUDIT_KEY", "ab".repeat(32)));
+
+        KeelConfig.Audit audit = config.security().audit();
+        assertThat(audit.key()).contains("ab".repeat(32));
+        assertThat(audit.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(audit.checkpointEntries()).isZero();
+        assertThat(audit.checkpointFile()).isEqualTo(directory.resolve("cp.jsonl"));
+        assertThat(audit.checkpointWebhook()).hasValueSatisfying(uri -> assertThat(uri.getHost()).isEqualTo("audit.example"));
+        assertThat(config.security().toString()).doesNotContain("abab");
+    }
+
+    @Test
+    void auditSettings_invalidValues_areRefusedNamingTheKey() {
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  audit-checkpoint-interval: 0s\n", Map.of()))
+                .hasMessageContaining("security.audit-checkpoint-interval");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  audit-checkpoint-webhook: ftp://x/y\n", Map.of()))
+                .hasMessageContaining("security.audit-checkpoint-webhook").hasMessageContaining("http");
     }
 
     @Test
