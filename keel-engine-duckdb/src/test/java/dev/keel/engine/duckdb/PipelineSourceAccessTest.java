@@ -214,6 +214,14 @@ class PipelineSourceAccessTest {
                 outputs:
                   - {dataset: files, from: files}
                 """, "a file database cannot be named by URL");
+        assertRefused(harness, """
+                pipeline: store
+                sources:
+                  - {name: rows, type: jdbc, url: "jdbc:postgresql://db.example/x", user: keel,
+                     password: {env: KEEL_STORE_PASSWORD}, query: "SELECT 1"}
+                outputs:
+                  - {dataset: rows, from: rows}
+                """, "sources[0].password", "one of Keel's own settings");
     }
 
     @Test
