@@ -99,6 +99,14 @@ class PipelineSourceAccessTest {
     }
 
     @Test
+    void csvSource_danglingLinkToOutside_isRefused() throws IOException {
+        PipelineHarness harness = new PipelineHarness(directory);
+        Files.createSymbolicLink(harness.base.resolve("later.csv"), directory.resolve("outside/not-yet.csv"));
+
+        assertRefused(harness, csvSource("later.csv"), "'later.csv' leads through a symbolic link outside the source roots");
+    }
+
+    @Test
     void csvSource_linkedDirectoryUnderARoot_isRefused() throws IOException {
         PipelineHarness harness = new PipelineHarness(directory);
         Files.createSymbolicLink(harness.base.resolve("etc"), Path.of("/etc"));
