@@ -103,7 +103,10 @@ public final class PipelineService {
         this.knownProject = Objects.requireNonNull(knownProject, "knownProject");
     }
 
-    /** Checks a spec; returns every error with its path, empty when the spec is valid. */
+    /**
+     * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts) and what its engine refuses
+     * (SQL outside the sandbox); returns every error with its path, empty when the spec is valid.
+     */
     public List<SpecError> validate(String specYaml) {
         PipelineSpecParser.Result result = parser.parse(specYaml);
         if (!result.valid()) {

@@ -101,7 +101,11 @@ public final class SourceAccess {
                                 .ifPresent(message -> errors.add(new SpecError(path + ".path", message)));
                     }
                 }
-                case SourceSpec.Jdbc jdbc -> database(jdbc.connection(), jdbc.url(), path, errors);
+                case SourceSpec.Jdbc jdbc -> {
+                    database(jdbc.connection(), jdbc.url(), path, errors);
+                    reference(jdbc.user(), baseDirectory, path + ".user", errors);
+                    reference(jdbc.password(), baseDirectory, path + ".password", errors);
+                }
                 case SourceSpec.Http http -> {
                     policy.refuseHost(http.url()).ifPresent(message -> errors.add(new SpecError(path + ".url", message)));
                     http.headers().forEach((header, value) -> reference(value, baseDirectory, path + ".headers." + header, errors));
@@ -111,7 +115,10 @@ public final class SourceAccess {
         for (int index = 0; index < plan.outputs().size(); index++) {
             Optional<OutputSpec.JdbcTable> table = plan.outputs().get(index).table();
             if (table.isPresent()) {
-                database(table.get().connection(), table.get().url(), "outputs[" + index + "].table", errors);
+                String path = "outputs[" + index + "].table";
+                database(table.get().connection(), table.get().url(), path, errors);
+                reference(table.get().user(), baseDirectory, path + ".user", errors);
+                reference(table.get().password(), baseDirectory, path + ".password", errors);
             }
         }
         return errors;
@@ -218,7 +225,7 @@ public final class SourceAccess {
         return (cut < 0 ? url : url.substring(0, cut)).strip();
     }
 
-    /** Credential references in a spec may not read Keel's own settings nor files outside the source roots. */
+    /** Value references in a spec may not read Keel's own settings nor files outside the source roots. */
     private void reference(ValueRef value, Path baseDirectory, String path, List<SpecError> errors) {
         switch (value) {
             case ValueRef.Literal literal -> {

@@ -8,5 +8,10 @@
  * {@link dev.keel.core.data.DatasetRepository}). Snapshot files are written by the engine into a private staging
  * directory, then fsynced and renamed into place by {@link dev.keel.core.data.SnapshotStore} before any metadata is
  * recorded, so a crash never leaves a half-written dataset version.
+ *
+ * <p>What a pipeline may reach is the admin's: {@link dev.keel.core.data.SourceAccess} confines file sources to the source
+ * roots, resolves database names to the connections declared in {@link dev.keel.core.data.PipelinesConfig} and refuses
+ * private HTTP hosts, when a spec is validated and again when it runs; the engine enforces the same
+ * {@link dev.keel.spi.data.AccessPolicy} on every file it opens and runs user SQL without file access.
  */
 package dev.keel.core.data;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -150,7 +151,7 @@ final class Execution {
     }
 
     private long sql(StepSpec.Sql step, String path, SqlGuard guard) throws SQLException {
-        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", step.query(), java.util.Set.copyOf(step.inputs()));
+        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", step.query(), Set.copyOf(step.inputs()));
         if (refusal.isPresent()) {
             throw new DataEngineException(Kind.BAD_SPEC, path + ".query", refusal.get());
         }
@@ -221,7 +222,7 @@ final class Execution {
         } else if (!step.keep().isEmpty()) {
             select = "SELECT " + Sql.ids(step.keep()) + " FROM (" + select + ")";
         }
-        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", select, java.util.Set.of(step.input()));
+        Optional<String> refusal = guard.refusal("step '" + step.name() + "'", select, Set.of(step.input()));
         if (refusal.isPresent()) {
             throw new DataEngineException(Kind.BAD_SPEC, path + ".columns", refusal.get());
         }

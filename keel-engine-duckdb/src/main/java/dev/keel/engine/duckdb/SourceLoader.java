@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -385,7 +386,7 @@ final class SourceLoader {
                 throw new DataEngineException(Kind.TRANSIENT, path, "interrupted during GET " + url, e);
             }
             int status = response.statusCode();
-            java.util.Optional<String> location = response.headers().firstValue("Location");
+            Optional<String> location = response.headers().firstValue("Location");
             if (status < 300 || status >= 400 || status == 304 || location.isEmpty()) {
                 break;
             }

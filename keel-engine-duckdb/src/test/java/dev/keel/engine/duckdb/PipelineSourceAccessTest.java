@@ -99,6 +99,14 @@ class PipelineSourceAccessTest {
     }
 
     @Test
+    void csvSource_danglingLinkToOutside_isRefused() throws IOException {
+        PipelineHarness harness = new PipelineHarness(directory);
+        Files.createSymbolicLink(harness.base.resolve("later.csv"), directory.resolve("outside/not-yet.csv"));
+
+        assertRefused(harness, csvSource("later.csv"), "'later.csv' leads through a symbolic link outside the source roots");
+    }
+
+    @Test
     void csvSource_linkedDirectoryUnderARoot_isRefused() throws IOException {
         PipelineHarness harness = new PipelineHarness(directory);
         Files.createSymbolicLink(harness.base.resolve("etc"), Path.of("/etc"));
@@ -214,6 +222,14 @@ class PipelineSourceAccessTest {
                 outputs:
                   - {dataset: files, from: files}
                 """, "a file database cannot be named by URL");
+        assertRefused(harness, """
+                pipeline: store
+                sources:
+                  - {name: rows, type: jdbc, url: "jdbc:postgresql://db.example/x", user: keel,
+                     password: {env: KEEL_STORE_PASSWORD}, query: "SELECT 1"}
+                outputs:
+                  - {dataset: rows, from: rows}
+                """, "sources[0].password", "one of Keel's own settings");
     }
 
     @Test

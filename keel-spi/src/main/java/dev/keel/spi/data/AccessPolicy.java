@@ -94,6 +94,10 @@ public record AccessPolicy(List<Path> sourceRoots, List<Path> deniedDirectories,
      * rest appended, so a link anywhere on the way is followed.
      */
     public static Path realPath(Path absolute) {
+        return realPath(absolute, 0);
+    }
+
+    private static Path realPath(Path absolute, int depth) {
         Path existing = absolute;
         List<Path> rest = new ArrayList<>();
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
@@ -107,13 +111,26 @@ public record AccessPolicy(List<Path> sourceRoots, List<Path> deniedDirectories,
         try {
             real = existing.toRealPath();
         } catch (IOException e) {
-            // A dangling link: it points nowhere the engine could read, so keep the link's own path.
-            real = existing;
+            // A dangling link (or a loop): judge it by where it points, so a target created later cannot slip past.
+            real = danglingTarget(existing, depth);
         }
         for (Path part : rest) {
             real = real.resolve(part.toString());
         }
         return real.normalize();
+    }
+
+    private static Path danglingTarget(Path link, int depth) {
+        try {
+            if (depth < 40 && Files.isSymbolicLink(link)) {
+                Path parent = link.toAbsolutePath().getParent();
+                Path target = parent.resolve(Files.readSymbolicLink(link)).normalize();
+                return realPath(target, depth + 1);
+            }
+        } catch (IOException e) {
+            // Unreadable link: fall through to a path that lies under no root.
+        }
+        return Path.of("/").resolve("unresolvable-link");
     }
 
     /**
