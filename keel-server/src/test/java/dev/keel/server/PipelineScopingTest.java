@@ -186,6 +186,20 @@ class PipelineScopingTest {
     }
 
     @Test
+    void aModelReferenceFromAnotherProjectsDataset_isForbidden() {
+        assertThat(server.postJson("/v1/models", server.adminToken(), "{\"name\": \"model-b\", \"project\": \"b\"}").status())
+                .isEqualTo(201);
+        assertThat(server.upload("model-b", dev.keel.core.testing.TestModels.creditGOnnx(), "{\"metrics\": {\"auc\": 0.7}}").status())
+                .isEqualTo(201);
+
+        TestingServer.Response reference = server.postJson("/v1/models/model-b/versions/1/reference", scientistB,
+                "{\"dataset\": \"a-scores-out@1\"}");
+
+        assertThat(reference.status()).as(reference.toString()).isEqualTo(403);
+        assertThat(reference.json().get("detail").asText()).isEqualTo("token 'scientist-b' lacks permission DATASET_READ in project 'a'");
+    }
+
+    @Test
     void aRun_isAuditedAtStartAndFinishInThePipelinesProject() {
         List<AuditLog.Entry> entries = server.keel().audit().list(Optional.of("a"), 100, Optional.empty()).stream()
                 .filter(entry -> entry.action().startsWith("pipeline.run-")).toList();
