@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.Role;
+import dev.keel.core.testing.OnEachStore;
 import dev.keel.core.testing.StoreKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +18,18 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pipelines, runs and datasets belong to a project: tokens with roles only in project b neither change nor read project a's
  * pipeline, its runs, its datasets, their versions, profiles, quarantine and diffs; lists show what the caller may read.
  */
+@OnEachStore
 class PipelineScopingTest {
+    @Parameter
+    StoreKind kind;
+
     private static final String SPEC = """
             pipeline: %s
             project: %s
@@ -52,7 +58,7 @@ class PipelineScopingTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = TestingServer.start(StoreKind.SQLITE);
+        server = TestingServer.start(kind);
         server.keel().projects().create("a", "project a", "test");
         server.keel().projects().create("b", "project b", "test");
         scientistB = server.token("scientist-b", Map.of("b", Role.SCIENTIST));
