@@ -7,6 +7,7 @@ import dev.keel.core.json.Json;
 import dev.keel.core.monitor.GroundTruth;
 import dev.keel.core.monitor.LabelStore;
 import dev.keel.core.security.Role;
+import dev.keel.core.testing.OnEachStore;
 import dev.keel.core.testing.StoreKind;
 import dev.keel.core.testing.TestModels;
 import java.util.List;
@@ -15,12 +16,17 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * Labels and prediction-log counters belong to the project of the prediction: a token of project b neither labels project a's
  * predictions nor replaces their labels, and sees only its own projects' counters.
  */
+@OnEachStore
 class LabelScopingTest {
+    @Parameter
+    StoreKind kind;
+
     private TestingServer server;
     private String scientistA;
     private String scientistB;
@@ -29,7 +35,7 @@ class LabelScopingTest {
 
     @BeforeEach
     void start() {
-        server = TestingServer.start(StoreKind.SQLITE);
+        server = TestingServer.start(kind);
         server.keel().projects().create("a", "project a", "test");
         server.keel().projects().create("b", "project b", "test");
         scientistA = server.token("scientist-a", Map.of("a", Role.SCIENTIST));

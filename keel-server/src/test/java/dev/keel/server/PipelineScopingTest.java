@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.Role;
+import dev.keel.core.testing.OnEachStore;
 import dev.keel.core.testing.StoreKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +18,17 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * Pipelines, runs and datasets belong to a project: tokens with roles only in project b neither change nor read project a's
  * pipeline, its runs, its datasets, their versions, profiles, quarantine and diffs; lists show what the caller may read.
  */
+@OnEachStore
 class PipelineScopingTest {
+    @Parameter
+    StoreKind kind;
+
     private static final String SPEC = """
             pipeline: %s
             project: %s
@@ -48,7 +54,7 @@ class PipelineScopingTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = TestingServer.start(StoreKind.SQLITE);
+        server = TestingServer.start(kind);
         server.keel().projects().create("a", "project a", "test");
         server.keel().projects().create("b", "project b", "test");
         scientistB = server.token("scientist-b", Map.of("b", Role.SCIENTIST));
@@ -179,6 +185,20 @@ class PipelineScopingTest {
                 "/v1/datasets/nope/versions/1/profile")) {
             assertThat(server.get(path, scientistB).status()).as(path).isEqualTo(404);
         }
+    }
+
+    @Test
+    void aModelReferenceFromAnotherProjectsDataset_isForbidden() {
+        assertThat(server.postJson("/v1/models", server.adminToken(), "{\"name\": \"model-b\", \"project\": \"b\"}").status())
+                .isEqualTo(201);
+        assertThat(server.upload("model-b", dev.keel.core.testing.TestModels.creditGOnnx(), "{\"metrics\": {\"auc\": 0.7}}").status())
+                .isEqualTo(201);
+
+        TestingServer.Response reference = server.postJson("/v1/models/model-b/versions/1/reference", scientistB,
+                "{\"dataset\": \"a-scores-out@1\"}");
+
+        assertThat(reference.status()).as(reference.toString()).isEqualTo(403);
+        assertThat(reference.json().get("detail").asText()).isEqualTo("token 'scientist-b' lacks permission DATASET_READ in project 'a'");
     }
 
     @Test

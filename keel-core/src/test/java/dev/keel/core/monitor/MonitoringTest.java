@@ -211,6 +211,29 @@ class MonitoringTest {
         assertThat(result.state()).isEqualTo(Monitoring.BREACHED);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void accuracyMonitor_joinsOnlyTheLabelsOfItsOwnProject(String store) throws Exception {
+        Monitoring monitoring = monitoring(database(store), MonitoringConfig.defaults());
+        List<Map<String, String>> rows = credit().subList(0, 200);
+        monitoring.ingest(stream(rows, START, "req-"));
+        Monitor monitor = monitoring.create(new MonitorSpec("credit-accuracy", "credit", Optional.of(1), "accuracy", List.of(), "1000 predictions",
+                Optional.of(0.9), Optional.of("bad"), Optional.empty(), Optional.empty(), Optional.empty()), "test");
+        List<GroundTruth> poison = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            poison.add(new GroundTruth("req-" + i, Optional.of("good"), java.util.OptionalDouble.empty(), START.plus(Duration.ofDays(2))));
+        }
+
+        monitoring.labels().record(Map.of("elsewhere", poison), "other project");
+        clock.set(START.plus(Duration.ofDays(3)));
+        MonitorResult result = monitoring.evaluate(monitor.id());
+
+        assertThat(monitor.project()).isEqualTo("default");
+        assertThat(result.sampleSize()).isZero();
+        assertThat(result.detail()).containsEntry("unlabelled", 200L);
+        assertThat(result.state()).isEqualTo(Monitoring.NO_DATA);
+    }
+
     @Test
     void predictionLog_keepsOfferedRecordsAcrossCloseAndReopen() throws Exception {
         MonitoringConfig config = MonitoringConfig.defaults();

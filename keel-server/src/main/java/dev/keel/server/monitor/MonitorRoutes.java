@@ -246,6 +246,7 @@ public final class MonitorRoutes implements HttpService {
      */
     private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths) {
         Optional<String> asked = call.query("project");
+        asked.filter(project -> call.sees(Permission.LABEL_WRITE, project)).ifPresent(project -> keel.projects().require(project));
         Map<String, Set<String>> models = monitoring().predictionLog().modelsOf(truths.stream().map(GroundTruth::requestId).toList());
         Map<String, Optional<String>> projectOfModel = new java.util.HashMap<>();
         Set<String> labelling = call.projectsWith(Permission.LABEL_WRITE);
