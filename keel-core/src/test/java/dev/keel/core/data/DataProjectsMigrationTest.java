@@ -74,7 +74,7 @@ class DataProjectsMigrationTest {
     void migrator_listsV21BetweenTheDataAndMonitoringMigrations() {
         String index = resource("migrations.txt");
 
-        assertThat(index.lines().filter(line -> line.startsWith("V2"))).containsExactly("V20__pipelines.sql", "V21__data_projects.sql");
+        assertThat(index.lines().filter(line -> line.matches("V2[0-9]__.*"))).containsExactly("V20__pipelines.sql", "V21__data_projects.sql");
     }
 
     private void script(String name) {
