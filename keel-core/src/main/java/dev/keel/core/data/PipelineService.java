@@ -123,7 +123,7 @@ public final class PipelineService {
                     + engines.keySet()));
             return errors;
         }
-        errors.addAll(access.check(spec.plan(), baseDirectory));
+        errors.addAll(access.check(spec.plan(), baseDirectory, spec.project()));
         engines.get(spec.engine()).check(spec.plan())
                 .forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
         return errors;
@@ -284,7 +284,7 @@ public final class PipelineService {
         Path staging = null;
         try {
             // Checked again at run time: files, links and addresses may have changed since the spec was registered.
-            List<SpecError> refused = access.check(spec.plan(), baseDirectory);
+            List<SpecError> refused = access.check(spec.plan(), baseDirectory, version.project());
             if (!refused.isEmpty()) {
                 throw new DataEngineException(DataEngineException.Kind.BAD_SPEC, refused.get(0).path(), refused.stream()
                         .map(error -> error.path().equals(refused.get(0).path()) ? error.message() : error.toString())
@@ -295,7 +295,7 @@ public final class PipelineService {
                 run = run.withAttempts(attempt);
                 staging = snapshots.newStaging(run.id() + "-" + attempt);
                 ExecutionContext context = new ExecutionContext(run.id(), baseDirectory, staging, run.startedAt(), secrets,
-                        access.policy());
+                        access.policy(version.project()));
                 try {
                     result = engine.execute(plan, context);
                 } catch (DataEngineException e) {

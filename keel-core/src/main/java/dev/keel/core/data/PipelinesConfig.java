@@ -28,10 +28,12 @@ import java.util.regex.Pattern;
  * @param httpAllowPrivate whether HTTP sources may reach loopback, private and link-local addresses
  *                         ({@code http.allow-private}, default false)
  * @param httpAllowedHosts hosts HTTP sources may reach whatever they resolve to ({@code http.allowed-hosts}, default none)
+ * @param projectSourceRoots per project, the directories its pipelines' file sources may read instead of {@code source-roots}
+ *                           ({@code project-source-roots.<project>: [dirs]}, default none: every project uses the source roots)
  */
 public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
                               Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
-                              List<String> httpAllowedHosts) {
+                              List<String> httpAllowedHosts, Map<String, List<Path>> projectSourceRoots) {
     private static final Pattern CONNECTION_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     public PipelinesConfig {
@@ -41,6 +43,16 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         sourceRoots = List.copyOf(sourceRoots);
         connections = Map.copyOf(connections);
         httpAllowedHosts = List.copyOf(httpAllowedHosts);
+        projectSourceRoots = projectSourceRoots.entrySet().stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+                Map.Entry::getKey, entry -> List.copyOf(entry.getValue())));
+    }
+
+    /** Settings where every project reads under the same source roots. */
+    public PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
+                           Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
+                           List<String> httpAllowedHosts) {
+        this(scheduler, zone, baseDirectory, datasetsDirectory, sourceRoots, connections, allowInlineJdbcUrls, httpAllowPrivate,
+                httpAllowedHosts, Map.of());
     }
 
     /** Settings whose file sources are confined to the base directory, with no connections and public HTTP hosts only. */
@@ -58,13 +70,12 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
             throw node.invalid("time-zone", zoneText, "a time zone such as UTC or Europe/Berlin");
         }
         Path baseDirectory = Path.of(node.string("base-directory", "")).toAbsolutePath().normalize();
-        List<Path> roots = node.strings("source-roots").orElse(List.of(baseDirectory.toString())).stream()
-                .map(root -> baseDirectory.resolve(root).normalize()).toList();
-        for (Path root : roots) {
-            if (!Files.isDirectory(root)) {
-                throw node.invalid("source-roots", root, "a list of existing directories (relative ones resolve against"
-                        + " base-directory)");
-            }
+        List<Path> roots = roots(node, "source-roots", node.strings("source-roots").orElse(List.of(baseDirectory.toString())),
+                baseDirectory);
+        Map<String, List<Path>> projectRoots = new LinkedHashMap<>();
+        ConfigNode projectRootsNode = node.section("project-source-roots");
+        for (String project : projectRootsNode.names()) {
+            projectRoots.put(project, roots(projectRootsNode, project, projectRootsNode.strings(project).orElse(List.of()), baseDirectory));
         }
         Map<String, JdbcConnection> connections = new LinkedHashMap<>();
         ConfigNode connectionsNode = node.section("connections");
@@ -75,10 +86,23 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         PipelinesConfig config = new PipelinesConfig(node.bool("scheduler", true), zone, baseDirectory,
                 node.string("datasets-directory").map(Path::of).orElse(dataDirectory.resolve("datasets")), roots, connections,
                 node.bool("allow-inline-jdbc-urls", false), http.bool("allow-private", false),
-                http.strings("allowed-hosts").orElse(List.of()));
+                http.strings("allowed-hosts").orElse(List.of()), projectRoots);
         http.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;
+    }
+
+    private static List<Path> roots(ConfigNode node, String key, List<String> written, Path baseDirectory) {
+        List<Path> roots = written.stream().map(root -> baseDirectory.resolve(root).normalize()).toList();
+        if (roots.isEmpty()) {
+            throw node.invalid(key, "[]", "a non-empty list of existing directories (relative ones resolve against base-directory)");
+        }
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                throw node.invalid(key, root, "a list of existing directories (relative ones resolve against base-directory)");
+            }
+        }
+        return roots;
     }
 
     private static JdbcConnection connection(ConfigNode connections, String name) {

@@ -28,14 +28,16 @@ public final class SourceAccess {
             "jdbc:hsqldb:");
 
     private final AccessPolicy policy;
+    private final Map<String, AccessPolicy> projectPolicies;
     private final Map<String, JdbcConnection> connections;
     private final boolean allowInlineJdbcUrls;
     private final String storeUrl;
     private final List<Path> keelDirectories;
 
-    private SourceAccess(AccessPolicy policy, Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, String storeUrl,
-                         List<Path> keelDirectories) {
+    private SourceAccess(AccessPolicy policy, Map<String, AccessPolicy> projectPolicies, Map<String, JdbcConnection> connections,
+                         boolean allowInlineJdbcUrls, String storeUrl, List<Path> keelDirectories) {
         this.policy = policy;
+        this.projectPolicies = Map.copyOf(projectPolicies);
         this.connections = Map.copyOf(connections);
         this.allowInlineJdbcUrls = allowInlineJdbcUrls;
         this.storeUrl = storeUrl;
@@ -55,7 +57,10 @@ public final class SourceAccess {
         Objects.requireNonNull(settings, "settings");
         AccessPolicy policy = new AccessPolicy(settings.sourceRoots(), keelDirectories, settings.httpAllowPrivate(),
                 settings.httpAllowedHosts());
-        SourceAccess access = new SourceAccess(policy, settings.connections(), settings.allowInlineJdbcUrls(), storeUrl,
+        Map<String, AccessPolicy> projectPolicies = settings.projectSourceRoots().entrySet().stream().collect(Collectors.toMap(
+                Map.Entry::getKey, entry -> new AccessPolicy(entry.getValue(), keelDirectories, settings.httpAllowPrivate(),
+                        settings.httpAllowedHosts())));
+        SourceAccess access = new SourceAccess(policy, projectPolicies, settings.connections(), settings.allowInlineJdbcUrls(), storeUrl,
                 keelDirectories);
         for (JdbcConnection connection : settings.connections().values()) {
             access.storeRefusal(connection.url()).ifPresent(why -> {
@@ -68,22 +73,23 @@ public final class SourceAccess {
 
     /** File sources confined to one directory; no connections, no inline JDBC URLs, public HTTP hosts only. */
     public static SourceAccess confinedTo(Path directory) {
-        return new SourceAccess(AccessPolicy.confinedTo(directory), Map.of(), false, "", List.of());
+        return new SourceAccess(AccessPolicy.confinedTo(directory), Map.of(), Map.of(), false, "", List.of());
     }
 
     /** Like {@link #confinedTo(Path)}, with declared connections (for tests and embedding). */
     public static SourceAccess confinedTo(Path directory, List<JdbcConnection> connections, boolean allowPrivateHosts) {
-        return new SourceAccess(new AccessPolicy(List.of(directory), List.of(), allowPrivateHosts, List.of()),
+        return new SourceAccess(new AccessPolicy(List.of(directory), List.of(), allowPrivateHosts, List.of()), Map.of(),
                 connections.stream().collect(Collectors.toMap(JdbcConnection::name, connection -> connection)), false, "", List.of());
     }
 
-    /** The policy the engine enforces at run time. */
-    public AccessPolicy policy() {
-        return policy;
+    /** The policy the engine enforces at run time for a pipeline of the project: its own source roots where set. */
+    public AccessPolicy policy(String project) {
+        return projectPolicies.getOrDefault(project, policy);
     }
 
-    /** Every way the plan reaches beyond what the admin allows; empty when it stays inside. */
-    public List<SpecError> check(PipelinePlan plan, Path baseDirectory) {
+    /** Every way the plan of a pipeline of the project reaches beyond what the admin allows; empty when it stays inside. */
+    public List<SpecError> check(PipelinePlan plan, Path baseDirectory, String project) {
+        AccessPolicy policy = policy(project);
         List<SpecError> errors = new ArrayList<>();
         for (int index = 0; index < plan.sources().size(); index++) {
             String path = "sources[" + index + "]";
@@ -103,12 +109,12 @@ public final class SourceAccess {
                 }
                 case SourceSpec.Jdbc jdbc -> {
                     database(jdbc.connection(), jdbc.url(), path, errors);
-                    reference(jdbc.user(), baseDirectory, path + ".user", errors);
-                    reference(jdbc.password(), baseDirectory, path + ".password", errors);
+                    reference(policy, jdbc.user(), baseDirectory, path + ".user", errors);
+                    reference(policy, jdbc.password(), baseDirectory, path + ".password", errors);
                 }
                 case SourceSpec.Http http -> {
                     policy.refuseHost(http.url()).ifPresent(message -> errors.add(new SpecError(path + ".url", message)));
-                    http.headers().forEach((header, value) -> reference(value, baseDirectory, path + ".headers." + header, errors));
+                    http.headers().forEach((header, value) -> reference(policy, value, baseDirectory, path + ".headers." + header, errors));
                 }
             }
         }
@@ -117,8 +123,8 @@ public final class SourceAccess {
             if (table.isPresent()) {
                 String path = "outputs[" + index + "].table";
                 database(table.get().connection(), table.get().url(), path, errors);
-                reference(table.get().user(), baseDirectory, path + ".user", errors);
-                reference(table.get().password(), baseDirectory, path + ".password", errors);
+                reference(policy, table.get().user(), baseDirectory, path + ".user", errors);
+                reference(policy, table.get().password(), baseDirectory, path + ".password", errors);
             }
         }
         return errors;
@@ -226,7 +232,7 @@ public final class SourceAccess {
     }
 
     /** Value references in a spec may not read Keel's own settings nor files outside the source roots. */
-    private void reference(ValueRef value, Path baseDirectory, String path, List<SpecError> errors) {
+    private static void reference(AccessPolicy policy, ValueRef value, Path baseDirectory, String path, List<SpecError> errors) {
         switch (value) {
             case ValueRef.Literal literal -> {
                 // A literal is the author's own text.

@@ -72,6 +72,25 @@ class PipelinesConfigTest {
     }
 
     @Test
+    void projectSourceRoots_replaceTheSharedRootsForThatProjectOnly() throws IOException {
+        Path fraud = Files.createDirectories(directory.resolve("fraud-landing"));
+        PipelinesConfig config = parse("""
+                pipelines:
+                  base-directory: '%s'
+                  project-source-roots:
+                    fraud: [fraud-landing]
+                """.formatted(directory), Map.of());
+
+        assertThat(config.sourceRoots()).containsExactly(directory);
+        assertThat(config.projectSourceRoots()).containsOnlyKeys("fraud");
+        assertThat(config.projectSourceRoots().get("fraud")).containsExactly(fraud);
+        assertThatThrownBy(() -> parse("pipelines:\n  base-directory: '" + directory + "'\n  project-source-roots:\n    fraud: []\n",
+                Map.of())).hasMessageContaining("project-source-roots").hasMessageContaining("non-empty list");
+        assertThatThrownBy(() -> parse("pipelines:\n  project-source-roots:\n    fraud: ['" + directory.resolve("missing") + "']\n",
+                Map.of())).hasMessageContaining("fraud").hasMessageContaining("existing directories");
+    }
+
+    @Test
     void invalidSettings_failNamingTheKey() {
         assertThatThrownBy(() -> parse("pipelines:\n  source-roots: ['" + directory.resolve("missing") + "']\n", Map.of()))
                 .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))

@@ -151,6 +151,26 @@ class PipelineSourceAccessTest {
     }
 
     @Test
+    void aProjectWithSourceRootsOfItsOwn_readsOnlyUnderThem_whileOtherProjectsKeepTheSharedRoots() throws IOException {
+        Path fraud = Files.createDirectories(directory.resolve("base/fraud"));
+        Files.writeString(fraud.resolve("rows.csv"), "1\n2\n");
+        Files.writeString(directory.resolve("base/shared.csv"), "1\n");
+        PipelineHarness harness = new PipelineHarness(directory, Map.of(), base -> SourceAccess.of(new PipelinesConfig(false,
+                ZoneOffset.UTC, base, directory.resolve("data/datasets"), List.of(base), Map.of(), false, false, List.of(),
+                Map.of("fraud", List.of(fraud))), "", List.of(directory.resolve("data"))));
+        String fraudSpec = "project: fraud\n" + csvSource("shared.csv");
+
+        assertRefused(harness, fraudSpec, "'shared.csv'", "outside the source roots", fraud.toRealPath().toString());
+        PipelineRun own = harness.run("project: fraud\n" + csvSource("fraud/rows.csv"));
+        PipelineRun shared = harness.run(csvSource("shared.csv").replace("pipeline: files", "pipeline: shared")
+                .replace("dataset: rows", "dataset: shared"));
+
+        assertThat(own.error()).isEmpty();
+        assertThat(shared.error()).isEmpty();
+        assertThat(harness.service.dataset("rows", 1).rows()).isEqualTo(2);
+    }
+
+    @Test
     void csvSource_inKeelsDataDirectoryUnderARoot_isRefused() throws IOException {
         PipelineHarness harness = new PipelineHarness(directory, Map.of(), base -> SourceAccess.of(new PipelinesConfig(false,
                 ZoneOffset.UTC, base, base.resolve("keel-data/datasets"), List.of(base), Map.of(), false, false, List.of()), "",
