@@ -47,7 +47,7 @@ public final class Keel implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = clock;
         try {
-            this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().poolSize());
+            this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().pool());
             closeables.add(database);
             new Migrator(database).migrate();
             this.artifacts = new LocalArtifactStore(config.artifacts().directory());

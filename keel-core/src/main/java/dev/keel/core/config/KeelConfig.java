@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +43,15 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
     }
 
     /** The metadata store: a JDBC URL ({@code jdbc:sqlite:...} or {@code jdbc:postgresql:...}). */
-    public record Store(String url, String user, String password, int poolSize) {
+    public record Store(String url, String user, String password, Database.Pool pool) {
+        /** The number of pooled connections ({@code pool-size}). */
+        public int poolSize() {
+            return pool.size();
+        }
+
         @Override
         public String toString() {
-            return "Store[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+            return "Store[url=" + url + ", user=" + user + ", pool=" + pool + "]";
         }
     }
 
@@ -168,8 +174,17 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
         if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
             throw storeNode.invalid("url", url, "a jdbc:sqlite: or jdbc:postgresql: URL");
         }
-        Store store = new Store(url, storeNode.string("user", ""), storeNode.string("password", ""),
-                storeNode.integer("pool-size", 8, 1, 256));
+        Duration leakThreshold = storeNode.duration("leak-detection", Duration.ofMinutes(1));
+        if (!leakThreshold.isZero() && leakThreshold.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw storeNode.invalid("leak-detection", leakThreshold, "0 (off) or at least 2s");
+        }
+        Duration maxLifetime = storeNode.duration("max-lifetime", Duration.ofMinutes(30));
+        if (!maxLifetime.isZero() && maxLifetime.compareTo(Duration.ofSeconds(30)) < 0) {
+            throw storeNode.invalid("max-lifetime", maxLifetime, "0 (forever) or at least 30s");
+        }
+        Store store = new Store(url, storeNode.string("user", ""), storeNode.string("password", ""), new Database.Pool(
+                storeNode.integer("pool-size", 8, 1, 256), storeNode.duration("connection-timeout", Duration.ofSeconds(30)), maxLifetime,
+                leakThreshold));
         ConfigNode artifactsNode = root.section("artifacts");
         Artifacts artifacts = new Artifacts(
                 Path.of(artifactsNode.string("dir", dataDirectory.resolve("artifacts").toString())).toAbsolutePath().normalize(),

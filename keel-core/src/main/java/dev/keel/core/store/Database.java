@@ -1,90 +1,127 @@
 package dev.keel.core.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.sqlite.SQLiteConfig;
 
 /**
- * The metadata database: a small pool of JDBC connections to SQLite or PostgreSQL with helpers for queries and transactions.
+ * The metadata database: a HikariCP pool of JDBC connections to SQLite or PostgreSQL with helpers for queries and
+ * transactions. The pool checks a connection before lending it when it has been idle, retires connections after their
+ * maximum lifetime and logs a connection held longer than the leak threshold with the stack of the code that took it.
  *
- * <p>SQLite runs in WAL mode with immediate transactions so that concurrent writers queue instead of failing.
+ * <p>SQLite runs in WAL mode with immediate transactions so that concurrent writers queue instead of failing. The JDBC
+ * drivers are found at run time ({@code java.sql.DriverManager}); this module compiles against none of them.
  */
 public final class Database implements AutoCloseable {
     /** The SQL dialect of the database behind the URL. */
     public enum Dialect { SQLITE, POSTGRES }
 
+    /**
+     * How the pool lends connections.
+     *
+     * @param size the most connections open at once
+     * @param connectionTimeout how long a caller waits for a free connection before the store counts as unavailable
+     * @param maxLifetime how long a connection lives before the pool replaces it (0: forever)
+     * @param leakThreshold a connection held longer than this is logged as a possible leak (0: never; else at least 2 s)
+     */
+    public record Pool(int size, Duration connectionTimeout, Duration maxLifetime, Duration leakThreshold) {
+        public Pool {
+            KeelException.requireArgument(size >= 1, "pool size must be at least 1 (got %d)", size);
+            Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+            Objects.requireNonNull(maxLifetime, "maxLifetime");
+            Objects.requireNonNull(leakThreshold, "leakThreshold");
+        }
+
+        /** A pool of {@code size} connections: 30 s to wait for one, 30 min lifetime, leaks logged after 1 min. */
+        public static Pool ofSize(int size) {
+            return new Pool(size, Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofMinutes(1));
+        }
+    }
+
     private final String url;
     private final Dialect dialect;
-    private final Properties properties;
-    private final BlockingQueue<Connection> idle;
-    private final int poolSize;
-    private final List<Connection> all = new ArrayList<>();
-    private volatile boolean closed;
+    private final HikariDataSource pool;
 
-    private Database(String url, Dialect dialect, Properties properties, int poolSize) {
+    private Database(String url, Dialect dialect, HikariDataSource pool) {
         this.url = url;
         this.dialect = dialect;
-        this.properties = properties;
-        this.poolSize = poolSize;
-        this.idle = new ArrayBlockingQueue<>(poolSize);
+        this.pool = pool;
+    }
+
+    /** Opens a pool of {@code poolSize} connections with the default timeouts; see {@link #open(String, String, String, Pool)}. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, Pool.ofSize(poolSize));
     }
 
     /** Opens a pool over the URL; fails with a message naming the URL when the database cannot be reached. */
-    public static Database open(String url, String user, String password, int poolSize) {
+    public static Database open(String url, String user, String password, Pool settings) {
         Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(settings, "settings");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setPoolName("keel-store");
+        config.setMaximumPoolSize(settings.size());
+        config.setConnectionTimeout(Math.max(250, settings.connectionTimeout().toMillis()));
+        config.setMaxLifetime(settings.maxLifetime().toMillis());
+        config.setLeakDetectionThreshold(settings.leakThreshold().toMillis());
+        config.setAutoCommit(true);
+        config.setInitializationFailTimeout(1);
         Dialect dialect;
-        Properties properties;
         if (url.startsWith("jdbc:sqlite:")) {
             dialect = Dialect.SQLITE;
-            SQLiteConfig config = new SQLiteConfig();
-            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            config.setBusyTimeout(30_000);
-            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-            config.enforceForeignKeys(true);
-            properties = config.toProperties();
-            String file = url.substring("jdbc:sqlite:".length());
-            if (!file.isEmpty() && !file.startsWith(":memory:")) {
-                try {
-                    java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-                    if (parent != null) {
-                        java.nio.file.Files.createDirectories(parent);
-                    }
-                } catch (java.io.IOException e) {
-                    throw new KeelException(ErrorCode.UNAVAILABLE, "cannot create the directory of database file '" + file + "': " + e);
-                }
-            }
+            // The driver's connection properties (org.sqlite.SQLiteConfig.Pragma names), applied to every new connection.
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "NORMAL");
+            config.addDataSourceProperty("busy_timeout", "30000");
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            config.addDataSourceProperty("foreign_keys", "true");
+            createParentDirectory(url.substring("jdbc:sqlite:".length()));
         } else if (url.startsWith("jdbc:postgresql:")) {
             dialect = Dialect.POSTGRES;
-            properties = new Properties();
             if (!user.isEmpty()) {
-                properties.setProperty("user", user);
+                config.setUsername(user);
             }
             if (!password.isEmpty()) {
-                properties.setProperty("password", password);
+                config.setPassword(password);
             }
-            properties.setProperty("ApplicationName", "keel");
+            config.addDataSourceProperty("ApplicationName", "keel");
         } else {
             throw new KeelException(ErrorCode.INVALID_CONFIG, "store url '" + url + "' must start with jdbc:sqlite: or jdbc:postgresql:");
         }
-        Database database = new Database(url, dialect, properties, poolSize);
-        database.release(database.connect());
-        return database;
+        try {
+            return new Database(url, dialect, new HikariDataSource(config));
+        } catch (HikariPool.PoolInitializationException | IllegalArgumentException | IllegalStateException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot connect to the metadata store at " + url + ": " + cause.getMessage(), e);
+        }
+    }
+
+    private static void createParentDirectory(String file) {
+        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+            return;
+        }
+        try {
+            java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot create the directory of database file '" + file + "': " + e);
+        }
     }
 
     public Dialect dialect() {
@@ -96,67 +133,17 @@ public final class Database implements AutoCloseable {
         return url;
     }
 
-    private Connection connect() {
-        try {
-            Connection connection = DriverManager.getConnection(url, properties);
-            synchronized (all) {
-                all.add(connection);
-            }
-            return connection;
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot connect to the metadata store at " + url + ": " + e.getMessage(), e);
-        }
-    }
-
     private Connection borrow() {
-        if (closed) {
+        if (pool.isClosed()) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "the metadata store is closed");
         }
-        Connection connection = idle.poll();
-        if (connection != null) {
-            return connection;
-        }
-        synchronized (all) {
-            if (all.size() < poolSize) {
-                return connect();
-            }
-        }
         try {
-            connection = idle.poll(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeelException(ErrorCode.UNAVAILABLE, "interrupted while waiting for a database connection");
-        }
-        if (connection == null) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "no database connection became free within 30 s (pool size " + poolSize + ")");
-        }
-        return connection;
-    }
-
-    private void release(Connection connection) {
-        try {
-            if (connection.isClosed()) {
-                forget(connection);
-                return;
-            }
-            if (!connection.getAutoCommit()) {
-                connection.rollback();
-                connection.setAutoCommit(true);
-            }
+            return pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            throw new KeelException(ErrorCode.UNAVAILABLE, "no connection to the metadata store became free within "
+                    + pool.getConnectionTimeout() / 1000.0 + " s (pool size " + pool.getMaximumPoolSize() + "): " + e.getMessage(), e);
         } catch (SQLException e) {
-            forget(connection);
-            closeQuietly(connection);
-            return;
-        }
-        if (closed || !idle.offer(connection)) {
-            forget(connection);
-            closeQuietly(connection);
-        }
-    }
-
-    private void forget(Connection connection) {
-        synchronized (all) {
-            all.remove(connection);
+            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot connect to the metadata store at " + url + ": " + e.getMessage(), e);
         }
     }
 
@@ -166,22 +153,15 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    /** Runs work on a pooled connection in auto-commit mode. */
+    /**
+     * Runs work on a pooled connection in auto-commit mode. A connection that failed with a connection-level error (SQL
+     * state 08) is retired by the pool rather than lent again.
+     */
     public <T> T withConnection(Work<T> work) {
-        Connection connection = borrow();
-        boolean broken = false;
-        try {
+        try (Connection connection = borrow()) {
             return work.run(connection);
         } catch (SQLException e) {
-            broken = isConnectionFailure(e);
             throw translate(e);
-        } finally {
-            if (broken) {
-                forget(connection);
-                closeQuietly(connection);
-            } else {
-                release(connection);
-            }
         }
     }
 
@@ -288,11 +268,6 @@ public final class Database implements AutoCloseable {
                 || String.valueOf(e.getMessage()).contains("SQLITE_CONSTRAINT_UNIQUE");
     }
 
-    private static boolean isConnectionFailure(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && state.startsWith("08");
-    }
-
     private KeelException translate(SQLException e) {
         if (isUniqueViolation(e)) {
             return new KeelException(ErrorCode.ALREADY_EXISTS, "a record with the same key exists already", e);
@@ -311,21 +286,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        synchronized (all) {
-            for (Connection connection : all) {
-                closeQuietly(connection);
-            }
-            all.clear();
-        }
-        idle.clear();
-    }
-
-    private static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // the connection is being discarded
-        }
+        pool.close();
     }
 }

@@ -28,6 +28,9 @@ class KeelConfigTest {
         assertThat(config.dataDirectory()).isEqualTo(Path.of("keel-data").toAbsolutePath().normalize());
         assertThat(config.store().url()).isEqualTo("jdbc:sqlite:" + config.dataDirectory().resolve("keel.db"));
         assertThat(config.store().poolSize()).isEqualTo(8);
+        assertThat(config.store().pool().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.store().pool().maxLifetime()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.store().pool().leakThreshold()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.artifacts().directory()).isEqualTo(config.dataDirectory().resolve("artifacts"));
         assertThat(config.artifacts().maxModelSize()).isEqualTo(200L << 20);
         assertThat(config.logging().format()).isEqualTo("plain");
@@ -128,6 +131,18 @@ class KeelConfigTest {
         assertThatThrownBy(() -> KeelConfig.load(Optional.of(missing), Map.of()))
                 .isInstanceOf(KeelException.class)
                 .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void storePool_readsItsTimeouts_andRefusesALeakThresholdTheLibraryWouldIgnore() {
+        KeelConfig config = KeelConfig.parse("store:\n  connection-timeout: 5s\n  max-lifetime: 0s\n  leak-detection: 10s\n", Map.of());
+
+        assertThat(config.store().pool()).isEqualTo(new dev.keel.core.store.Database.Pool(8, Duration.ofSeconds(5), Duration.ZERO,
+                Duration.ofSeconds(10)));
+        assertThatThrownBy(() -> KeelConfig.parse("store:\n  leak-detection: 500ms\n", Map.of()))
+                .hasMessageContaining("leak-detection").hasMessageContaining("at least 2s");
+        assertThatThrownBy(() -> KeelConfig.parse("store:\n  max-lifetime: 5s\n", Map.of()))
+                .hasMessageContaining("max-lifetime").hasMessageContaining("at least 30s");
     }
 
     @Test

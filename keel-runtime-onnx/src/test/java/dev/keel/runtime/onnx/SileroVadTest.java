@@ -1,7 +1,6 @@
 package dev.keel.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keel.spi.DataType;
 import dev.keel.spi.LoadedModel;
@@ -21,8 +20,7 @@ class SileroVadTest {
 
     @BeforeEach
     void requireModel() {
-        assumeThat(Fixtures.exists(FILE)).as(FILE + " is absent; run build/fixtures/models/make_models.py (needs npm) to fetch it")
-                .isTrue();
+        Fixtures.require(FILE, "run build/fixtures/models/make_models.py (needs npm) to fetch it");
     }
 
     @Test
