@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A runtime (format {@code testing}) whose models take the credit forest's input ({@code features} FP32 [N, 63]) and answer
- * as their artifact text says: {@code fail} (a runtime error), {@code sleep:MILLIS} (answer late) or {@code constant:P}
- * (probabilities [1 - P, P]).
+ * as their artifact text says: {@code fail} (a runtime error), {@code fail-unless-zeros} (answers rows of zeros, such as a
+ * promotion's smoke row, and fails on any other: a model that breaks on real traffic only), {@code sleep:MILLIS} (answer
+ * late) or {@code constant:P} (probabilities [1 - P, P]).
  */
 public final class TestingRuntime implements ModelRuntime {
     static final AtomicInteger OPEN = new AtomicInteger();
@@ -51,13 +52,20 @@ public final class TestingRuntime implements ModelRuntime {
                     throw new ModelException("testing model fails on purpose", false);
                 }
                 float p = 0.5f;
+                if (behaviour.equals("fail-unless-zeros")) {
+                    for (float value : (float[]) inputs.get("features").data()) {
+                        if (value != 0) {
+                            throw new ModelException("testing model fails on purpose on rows other than zeros", false);
+                        }
+                    }
+                }
                 if (behaviour.startsWith("sleep:")) {
                     try {
                         Thread.sleep(Long.parseLong(behaviour.substring(6)));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                } else {
+                } else if (behaviour.startsWith("constant:")) {
                     p = Float.parseFloat(behaviour.substring("constant:".length()));
                 }
                 float[] data = new float[rows * 2];
@@ -77,7 +85,7 @@ public final class TestingRuntime implements ModelRuntime {
 
     private static String behaviour(byte[] artifact) {
         String text = new String(artifact, StandardCharsets.UTF_8).strip();
-        if (!text.equals("fail") && !text.matches("sleep:\\d+") && !text.matches("constant:[0-9.]+")) {
+        if (!text.equals("fail") && !text.equals("fail-unless-zeros") && !text.matches("sleep:\\d+") && !text.matches("constant:[0-9.]+")) {
             throw new ModelException("not a testing model: '" + text + "'", true);
         }
         return text;
