@@ -96,6 +96,15 @@ class ServingSafetyTest {
             assertThat(last.path("action").asText()).isEqualTo("refused");
             assertThat(last.path("toVersion").asInt()).isEqualTo(broken);
             assertThat(last.path("reason").asText()).contains("smoke row");
+            JsonNode audited = null;
+            for (JsonNode entry : expect(server.get("/v1/audit?limit=1000"), 200).body().path("entries")) {
+                if (entry.path("action").asText().equals("model.promote") && entry.path("status").asInt() == 409) {
+                    audited = entry;
+                }
+            }
+            assertThat(audited).as("the refused promotion in the audit log").isNotNull();
+            assertThat(audited.path("outcome").asText()).isEqualTo("failure");
+            assertThat(audited.path("detail").asText()).contains("smoke row");
             expect(server.post("/v1/models/credit/aliases/champion", Map.of("version", 1, "reason", "no-op")), 200);
         }
     }
