@@ -91,9 +91,21 @@ public final class V2Routes implements HttpService {
         return keel.serving().endpointOf(name);
     }
 
+    /** As {@link #endpoint}, but a model served by several endpoints reads as the model itself: metadata needs no policy. */
+    private Optional<String> endpointForReading(String name) {
+        try {
+            return endpoint(name);
+        } catch (KeelException e) {
+            if (e.code() == ErrorCode.CONFLICT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** The version a name refers to: an endpoint's main (or named) version, or a model's named, champion or latest version. */
     private ModelVersion resolve(String name, Optional<String> version) {
-        Optional<String> endpoint = endpoint(name);
+        Optional<String> endpoint = endpointForReading(name);
         if (endpoint.isPresent()) {
             String model = keel.serving().require(endpoint.get()).config().model();
             return version.isPresent() ? keel.registry().resolve(model, version.get()) : keel.serving().mainVersion(endpoint.get());
@@ -124,7 +136,7 @@ public final class V2Routes implements HttpService {
     }
 
     private boolean ready(String name, Optional<String> version) {
-        Optional<String> endpoint = endpoint(name);
+        Optional<String> endpoint = endpointForReading(name);
         if (endpoint.isPresent() && version.isEmpty()) {
             return keel.serving().isServing(endpoint.get());
         }
