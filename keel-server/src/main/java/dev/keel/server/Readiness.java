@@ -33,7 +33,12 @@ public final class Readiness {
             endpoints.put(state.wireName(), 0);
         }
         if (store) {
-            keel.serving().statuses().values().forEach(status -> endpoints.merge(status.state().wireName(), 1, Integer::sum));
+            try {
+                keel.serving().statuses().values().forEach(status -> endpoints.merge(status.state().wireName(), 1, Integer::sum));
+            } catch (RuntimeException e) {
+                // the counts are information only; the store check above decides
+                endpoints.clear();
+            }
         }
         return new Report(store && open, store, open, endpoints);
     }

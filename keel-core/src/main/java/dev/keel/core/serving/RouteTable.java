@@ -264,22 +264,26 @@ final class RouteTable implements AutoCloseable {
     /** Why the endpoint is degraded or down, with the versions it should and does serve. */
     EndpointStatus status(Endpoint endpoint) {
         ActiveEndpoint served = active.get(endpoint.name());
-        List<String> problems = new ArrayList<>();
-        Optional<Integer> target;
-        try {
-            target = Optional.of(registry.resolve(endpoint.config().model(), endpoint.config().alias()).version());
-        } catch (KeelException e) {
-            target = Optional.empty();
-        }
+        List<String> failed = failedBuilds.getOrDefault(endpoint.name(), List.of());
         if (served == null) {
-            problems.addAll(failedBuilds.getOrDefault(endpoint.name(), List.of("it has not been loaded on this server yet")));
-            return new EndpointStatus(EndpointStatus.State.DOWN, target, Optional.empty(), problems);
+            List<String> problems = failed.isEmpty() ? List.of("it has not been loaded on this server yet") : failed;
+            return new EndpointStatus(EndpointStatus.State.DOWN, target(endpoint), Optional.empty(), problems);
         }
         Routes routes = served.routes();
-        problems.addAll(routes.problems());
-        problems.addAll(failedBuilds.getOrDefault(endpoint.name(), List.of()));
+        List<String> problems = new ArrayList<>(routes.problems());
+        problems.addAll(failed);
+        int main = routes.main().version().version();
+        Optional<Integer> target = failed.isEmpty() ? Optional.of(routes.standInFor().orElse(main)) : target(endpoint);
         return new EndpointStatus(problems.isEmpty() ? EndpointStatus.State.SERVING : EndpointStatus.State.DEGRADED, target,
-                Optional.of(routes.main().version().version()), problems);
+                Optional.of(main), problems);
+    }
+
+    private Optional<Integer> target(Endpoint endpoint) {
+        try {
+            return Optional.of(registry.resolve(endpoint.config().model(), endpoint.config().alias()).version());
+        } catch (KeelException e) {
+            return Optional.empty();
+        }
     }
 
     /** Names of the endpoints that serve the model, in name order. */
