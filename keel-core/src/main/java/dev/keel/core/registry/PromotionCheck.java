@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -39,19 +39,24 @@ final class PromotionCheck {
         } catch (RuntimeException e) {
             return Optional.of("no smoke row can be built from its signature: " + e.getMessage());
         }
-        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Optional<String>> run = executor.submit(() -> score(version, artifact, row));
+        // a thread of its own, not waited for after the limit: a native call that hangs does not hold the promotion
+        CompletableFuture<Optional<String>> run = new CompletableFuture<>();
+        Thread.ofVirtual().name("keel-promotion-check-" + version.label()).start(() -> {
             try {
-                return run.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                run.cancel(true);
-                return Optional.of("it did not load and score a smoke row within " + limit.toMillis() + " ms");
-            } catch (ExecutionException e) {
-                return Optional.of("it failed on a smoke row: " + e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.of("the check was interrupted");
+                run.complete(score(version, artifact, row));
+            } catch (Throwable e) {
+                run.completeExceptionally(e);
             }
+        });
+        try {
+            return run.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return Optional.of("it did not load and score a smoke row within " + limit.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            return Optional.of("it failed on a smoke row: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("the check was interrupted");
         }
     }
 

@@ -43,7 +43,8 @@ final class CircuitBreaker {
     private int windowFailures;
     private int next;
     private int consecutiveFailures;
-    private State state = State.CLOSED;
+    /** Written under the lock; read without it on the fast path of a closed breaker. */
+    private volatile State state = State.CLOSED;
     private Instant openedAt = Instant.EPOCH;
     private boolean probing;
     private Optional<String> lastFailure = Optional.empty();
@@ -59,7 +60,14 @@ final class CircuitBreaker {
      * True when a call may go to the version: always while closed; while open only once the cool-down has passed, and then
      * for one probe at a time. A caller that was let through reports {@link #succeeded}, {@link #failed} or {@link #released}.
      */
-    synchronized boolean tryAcquire() {
+    boolean tryAcquire() {
+        if (state == State.CLOSED) {
+            return true;
+        }
+        return tryAcquireSlowly();
+    }
+
+    private synchronized boolean tryAcquireSlowly() {
         return switch (state) {
             case CLOSED -> true;
             case OPEN -> {
