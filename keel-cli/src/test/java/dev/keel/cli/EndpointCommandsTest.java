@@ -33,7 +33,7 @@ class EndpointCommandsTest {
             String zeros = String.join(",", Collections.nCopies(63, "0"));
 
             Cli.Run created = run(client, "endpoint", "create", "credit-risk", "--model", "credit", "--alias", "1", "--max-concurrency", "4",
-                    "--fallback", "default-response", "--default-response", "{\"label\": 0}");
+                    "--fallback", "default-response", "--default-response", "{\"label\": 0, \"probabilities\": [1, 0]}");
             Cli.Run listed = run(client, "endpoint", "list");
             Cli.Run predicted = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [" + zeros + "]}]}");
             Cli.Run invalid = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [1, 2]}]}");

@@ -40,11 +40,12 @@ public final class KeelServer implements AutoCloseable {
         KeelConfig config = keel.config();
         this.requestLog = new RequestLog(log, config.logging().format(), config.logging().requests());
         List<HttpService> all = new ArrayList<>();
-        all.add(new SystemRoutes(keel, api, () -> !draining));
+        Readiness readiness = new Readiness(keel, () -> !draining);
+        all.add(new SystemRoutes(keel, api, readiness));
         all.add(new AdminRoutes(keel));
         all.add(new ModelRoutes(keel));
         all.add(new dev.keel.server.serving.EndpointRoutes(keel));
-        all.add(new dev.keel.server.serving.V2Routes(keel));
+        all.add(new dev.keel.server.serving.V2Routes(keel, readiness));
         all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
         all.add(new dev.keel.server.data.PipelineRoutes(keel));
         all.addAll(services);

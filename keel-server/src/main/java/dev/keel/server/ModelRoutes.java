@@ -89,7 +89,8 @@ final class ModelRoutes implements HttpService {
                             .contentType("application/octet-stream").result(bytes);
                 });
         api.post("/v1/models/{model}/aliases/{alias}", Permission.MODEL_PROMOTE).project(modelProject)
-                .describe("model.promote", "Point an alias at a version (a promotion); the gate must pass").handle(call -> {
+                .describe("model.promote", "Point an alias at a version (a promotion); the gate must pass and the version must load and "
+                        + "score a smoke row (409 otherwise, kept in the history as refused)").handle(call -> {
                     Promote request = call.json(Promote.class);
                     KeelException.requireArgument(request.version() != null, "field 'version' is required (the version number to promote)");
                     call.ok(keel.registry().promote(call.path("model"), call.path("alias"), request.version(), request.reason(), call.actor()));

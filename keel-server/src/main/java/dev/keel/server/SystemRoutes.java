@@ -4,18 +4,17 @@ import dev.keel.core.security.Permission;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /** Health, metrics, the OpenAPI document, server information and the caller's identity. */
 final class SystemRoutes implements HttpService {
     private final Keel keel;
     private final Api table;
-    private final BooleanSupplier accepting;
+    private final Readiness readiness;
 
-    SystemRoutes(Keel keel, Api table, BooleanSupplier accepting) {
+    SystemRoutes(Keel keel, Api table, Readiness readiness) {
         this.keel = keel;
         this.table = table;
-        this.accepting = accepting;
+        this.readiness = readiness;
     }
 
     @Override
@@ -23,12 +22,8 @@ final class SystemRoutes implements HttpService {
         api.publicGet("/health/live", "health.live", "The process is up", call -> call.ok(Map.of("status", "up")));
         api.publicGet("/health/ready", "health.ready", "The server accepts work: the metadata store answers and it is not shutting down",
                 call -> {
-                    boolean store = keel.database().isHealthy();
-                    boolean ready = store && accepting.getAsBoolean();
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("status", ready ? "ready" : "not ready");
-                    body.put("checks", Map.of("store", store ? "up" : "down", "accepting", accepting.getAsBoolean()));
-                    call.json(ready ? 200 : 503, body);
+                    Readiness.Report report = readiness.check();
+                    call.json(report.ready() ? 200 : 503, report.body());
                 });
         api.get("/metrics", Permission.METRICS_READ).describe("server.metrics", "Prometheus metrics").handle(call ->
                 call.context().contentType("text/plain; version=0.0.4; charset=utf-8").result(keel.metrics().scrape()));

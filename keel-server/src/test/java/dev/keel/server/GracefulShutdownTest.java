@@ -27,6 +27,7 @@ class GracefulShutdownTest {
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, threads);
             awaitNotReady(server);
+            TestingServer.Response v2Ready = server.get("/v2/health/ready", null);
             TestingServer.Response refused = server.get("/v1/models", server.adminToken());
             assertThat(closing).isNotDone();
             assertThat(slow).isNotDone();
@@ -38,6 +39,7 @@ class GracefulShutdownTest {
             assertThat(finished.status()).as(finished.toString()).isEqualTo(200);
             assertThat(finished.json().get("slow").asText()).isEqualTo("done");
             assertThat(refused.status()).isEqualTo(503);
+            assertThat(v2Ready.status()).as("the v2 readiness route says what /health/ready says: not ready").isEqualTo(400);
             ServerIntegrationTest.assertProblem5xx(refused);
             assertThat(refused.headers().firstValue("Retry-After")).contains("1");
         } finally {

@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One move of an alias, kept forever.
+ * One entry of an alias's history, kept forever: a move, or a promotion that was refused.
  *
- * @param action {@code promote} or {@code rollback}
+ * @param toVersion the version the alias moved to (for a refused promotion, the version it was refused)
  */
-public record AliasEvent(String model, long seq, String alias, String action, Optional<Integer> fromVersion, Optional<Integer> toVersion,
+public record AliasEvent(String model, long seq, String alias, AliasAction action, Optional<Integer> fromVersion, Optional<Integer> toVersion,
                          String reason, String actor, Instant at) {
 }

@@ -13,9 +13,7 @@ import dev.keel.spi.TensorSpec;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +34,9 @@ public final class ModelRegistry {
     private final ModelRuntimes runtimes;
     private final ProjectService projects;
     private final Clock clock;
+    private static final java.time.Duration PROMOTION_CHECK_LIMIT = java.time.Duration.ofSeconds(30);
+
+    private final PromotionCheck check;
     private final List<Consumer<AliasEvent>> aliasListeners = new CopyOnWriteArrayList<>();
 
     public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock) {
@@ -44,6 +45,7 @@ public final class ModelRegistry {
         this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
         this.projects = Objects.requireNonNull(projects, "projects");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.check = new PromotionCheck(runtimes, PROMOTION_CHECK_LIMIT);
     }
 
     /** Calls the listener after every committed alias move (promotion or rollback). */
@@ -179,8 +181,10 @@ public final class ModelRegistry {
     }
 
     /**
-     * Points an alias at a version: a promotion. The model's gate must pass for guarded aliases; moving an alias to the
-     * version it holds already changes nothing.
+     * Points an alias at a version: a promotion. The model's gate must pass for guarded aliases, and the version must load
+     * and score a smoke row built from its signature and feature schema; a refusal is kept in the alias history (action
+     * {@code refused}, with the reason) and fails with {@code CONFLICT}. Moving an alias to the version it holds already
+     * changes nothing.
      */
     public AliasEvent promote(String model, String alias, int version, String reason, String actor) {
         KeelException.requireArgument(alias != null && ALIAS.matcher(alias).matches() && !alias.equals("latest"),
@@ -190,6 +194,12 @@ public final class ModelRegistry {
         if (registered.gate().guards(alias)) {
             registered.gate().check(model, version, target.metrics());
         }
+        if (!Integer.valueOf(version).equals(registered.aliases().get(alias))) {
+            Optional<String> problem = check.problem(target, this::artifact);
+            if (problem.isPresent()) {
+                refuse(target, alias, problem.get(), actor);
+            }
+        }
         Instant now = clock.instant();
         AliasEvent event = repository.database().inTransaction(connection -> {
             repository.lockModel(connection, model);
@@ -198,15 +208,28 @@ public final class ModelRegistry {
                 return null;
             }
             repository.setAlias(connection, model, alias, version, now);
-            return repository.appendHistory(connection, model, alias, "promote", current, Optional.of(version),
+            return repository.appendHistory(connection, model, alias, AliasAction.PROMOTE, current, Optional.of(version),
                     Objects.requireNonNullElse(reason, ""), actor, now);
         });
         if (event == null) {
-            return new AliasEvent(model, 0, alias, "unchanged", Optional.of(version), Optional.of(version), "alias already points here",
-                    actor, now);
+            return new AliasEvent(model, 0, alias, AliasAction.UNCHANGED, Optional.of(version), Optional.of(version),
+                    "alias already points here", actor, now);
         }
         aliasListeners.forEach(listener -> listener.accept(event));
         return event;
+    }
+
+    private void refuse(ModelVersion target, String alias, String problem, String actor) {
+        String model = target.model();
+        String reason = target.label() + " cannot become '" + alias + "': " + problem;
+        Instant now = clock.instant();
+        repository.database().inTransaction(connection -> {
+            repository.lockModel(connection, model);
+            Optional<Integer> current = repository.aliasVersion(connection, model, alias);
+            return repository.appendHistory(connection, model, alias, AliasAction.REFUSED, current, Optional.of(target.version()), reason,
+                    actor, now);
+        });
+        throw new KeelException(ErrorCode.CONFLICT, reason + "; the alias did not move");
     }
 
     /**
@@ -219,29 +242,23 @@ public final class ModelRegistry {
         Instant now = clock.instant();
         AliasEvent event = repository.database().inTransaction(connection -> {
             repository.lockModel(connection, model);
-            List<AliasEvent> history = repository.history(connection, model, Optional.of(alias));
-            Deque<Integer> holders = new ArrayDeque<>();
-            for (AliasEvent past : history) {
-                if (past.action().equals("rollback")) {
-                    holders.pop();
-                } else {
-                    past.toVersion().ifPresent(holders::push);
-                }
-            }
+            AliasHolders holders = AliasHolders.replay(repository.history(connection, model, Optional.of(alias)));
             Optional<Integer> current = repository.aliasVersion(connection, model, alias);
             if (current.isEmpty()) {
                 throw KeelException.notFound("model '" + model + "' has no alias '" + alias + "'");
             }
-            if (holders.size() < 2) {
-                throw new KeelException(ErrorCode.CONFLICT, "alias '" + alias + "' of model '" + model + "' has no previous holder to roll back to");
-            }
-            holders.pop();
-            int previous = holders.peek();
+            int previous = holders.previous().orElseThrow(() -> new KeelException(ErrorCode.CONFLICT, "alias '" + alias + "' of model '"
+                    + model + "' has no previous holder to roll back to"));
             repository.setAlias(connection, model, alias, previous, now);
-            return repository.appendHistory(connection, model, alias, "rollback", current, Optional.of(previous), reason, actor, now);
+            return repository.appendHistory(connection, model, alias, AliasAction.ROLLBACK, current, Optional.of(previous), reason, actor, now);
         });
         aliasListeners.forEach(listener -> listener.accept(event));
         return event;
+    }
+
+    /** The holders of an alias, replayed from its history as {@link #rollback} replays them. */
+    public AliasHolders holders(String model, String alias) {
+        return AliasHolders.replay(history(model, Optional.of(alias)));
     }
 
     /** Every move of the model's aliases (or of one alias), oldest first. */

@@ -144,13 +144,13 @@ final class RegistryRepository {
         }
     }
 
-    AliasEvent appendHistory(Connection connection, String model, String alias, String action, Optional<Integer> from, Optional<Integer> to,
+    AliasEvent appendHistory(Connection connection, String model, String alias, AliasAction action, Optional<Integer> from, Optional<Integer> to,
                              String reason, String actor, Instant at) throws SQLException {
         long seq = Database.queryOne(connection, "SELECT COALESCE(MAX(seq), 0) + 1 FROM alias_history WHERE model = ?", row -> row.getLong(1), model)
                 .orElse(1L);
         Database.update(connection, """
                 INSERT INTO alias_history (model, seq, alias, action, from_version, to_version, reason, actor, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", model, seq, alias, action, from, to, reason, actor, at);
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", model, seq, alias, action.wireName(), from, to, reason, actor, at);
         return new AliasEvent(model, seq, alias, action, from, to, reason, actor, at);
     }
 
@@ -162,8 +162,8 @@ final class RegistryRepository {
             Optional<Integer> fromVersion = row.wasNull() ? Optional.empty() : Optional.of(from);
             int to = row.getInt("to_version");
             Optional<Integer> toVersion = row.wasNull() ? Optional.empty() : Optional.of(to);
-            return new AliasEvent(row.getString("model"), row.getLong("seq"), row.getString("alias"), row.getString("action"), fromVersion,
-                    toVersion, row.getString("reason"), row.getString("actor"), Instant.ofEpochMilli(row.getLong("at")));
+            return new AliasEvent(row.getString("model"), row.getLong("seq"), row.getString("alias"), AliasAction.fromWire(row.getString("action")),
+                    fromVersion, toVersion, row.getString("reason"), row.getString("actor"), Instant.ofEpochMilli(row.getLong("at")));
         }, parameters);
     }
 }

@@ -1,27 +1,34 @@
 package dev.keel.core.serving;
 
-import dev.keel.core.error.ErrorCode;
-import dev.keel.core.error.KeelException;
-import java.util.List;
+import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** An endpoint being served: its current routes and its overload guard (a concurrency limit behind a bounded queue). */
+/** An endpoint being served: its current routes, its overload guard and a circuit breaker per version it has served. */
 final class ActiveEndpoint {
     private final AtomicReference<Routes> routes;
-    private final Semaphore slots;
-    private final AtomicInteger admitted = new AtomicInteger();
+    private final Admission admission;
     private final AtomicInteger shadowsInFlight = new AtomicInteger();
-    private final int limit;
+    private final Map<Integer, CircuitBreaker> breakers;
+    private final BreakerSettings breakerSettings;
+    private final Clock clock;
+    private final ServingMetrics metrics;
 
-    ActiveEndpoint(Routes routes) {
+    ActiveEndpoint(Routes routes, BreakerSettings breakerSettings, Clock clock, ServingMetrics metrics) {
+        this(routes, Admission.of(routes.endpoint().config()), new ConcurrentHashMap<>(), breakerSettings, clock, metrics);
+    }
+
+    private ActiveEndpoint(Routes routes, Admission admission, Map<Integer, CircuitBreaker> breakers, BreakerSettings breakerSettings,
+                           Clock clock, ServingMetrics metrics) {
         this.routes = new AtomicReference<>(routes);
-        EndpointConfig config = routes.endpoint().config();
-        this.slots = new Semaphore(config.maxConcurrency(), true);
-        this.limit = config.maxConcurrency() + config.queue();
+        this.admission = admission;
+        this.breakers = breakers;
+        this.breakerSettings = breakerSettings;
+        this.clock = clock;
+        this.metrics = metrics;
     }
 
     Routes routes() {
@@ -32,6 +39,10 @@ final class ActiveEndpoint {
         return routes.get().endpoint().config();
     }
 
+    Admission admission() {
+        return admission;
+    }
+
     /** Replaces the routes and returns the old ones, whose handles the caller releases. */
     Routes swap(Routes next) {
         return routes.getAndSet(next);
@@ -39,41 +50,37 @@ final class ActiveEndpoint {
 
     /** True when the new routes can keep this guard (limits unchanged). */
     boolean sameLimits(EndpointConfig config) {
-        EndpointConfig current = config();
-        return current.maxConcurrency() == config.maxConcurrency() && current.queue() == config.queue();
+        return admission.sameLimits(config);
     }
 
-    /**
-     * Admits a request or refuses it with 429 when the endpoint holds as many as it may run and queue; then waits for a
-     * scoring slot until the deadline.
-     */
-    void enter(long deadlineNanos) {
-        if (admitted.incrementAndGet() > limit) {
-            admitted.decrementAndGet();
-            throw overloaded("all " + config().maxConcurrency() + " slots and " + config().queue() + " queue places are taken");
-        }
-        boolean acquired;
-        try {
-            acquired = slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            admitted.decrementAndGet();
-            Thread.currentThread().interrupt();
-            throw new KeelException(ErrorCode.UNAVAILABLE, "interrupted while waiting for endpoint '" + config().name() + "'");
-        }
-        if (!acquired) {
-            admitted.decrementAndGet();
-            throw overloaded("no scoring slot became free within " + config().timeoutMillis() + " ms");
-        }
+    /** An endpoint with new limits that keeps the breakers, so a change of limits does not put a failing version back. */
+    ActiveEndpoint withLimits(Routes next) {
+        return new ActiveEndpoint(next, Admission.of(next.endpoint().config()), breakers, breakerSettings, clock, metrics);
     }
 
-    void exit() {
-        slots.release();
-        admitted.decrementAndGet();
+    /** The breaker of one version, made closed when first asked for. */
+    CircuitBreaker breaker(int version) {
+        CircuitBreaker breaker = breakers.get(version);
+        if (breaker != null) {
+            return breaker;
+        }
+        return breakers.computeIfAbsent(version, ignored -> {
+            CircuitBreaker created = new CircuitBreaker(breakerSettings, clock);
+            metrics.breaker(config().name(), version, created);
+            return created;
+        });
+    }
+
+    /** The breakers by version, for stats. */
+    Map<String, Object> breakerViews() {
+        Map<String, Object> views = new TreeMap<>();
+        breakers.forEach((version, breaker) -> views.put(Integer.toString(version), breaker.view()));
+        return views;
     }
 
     /** Takes a shadow place; false when as many shadow calls run as the endpoint's concurrency. */
     boolean enterShadow() {
-        if (shadowsInFlight.incrementAndGet() > config().maxConcurrency()) {
+        if (shadowsInFlight.incrementAndGet() > admission.maxConcurrency()) {
             shadowsInFlight.decrementAndGet();
             return false;
         }
@@ -82,10 +89,5 @@ final class ActiveEndpoint {
 
     void exitShadow() {
         shadowsInFlight.decrementAndGet();
-    }
-
-    private KeelException overloaded(String reason) {
-        return new KeelException(ErrorCode.OVERLOADED, "endpoint '" + config().name() + "' is at capacity: " + reason + "; retry after 1s",
-                List.of(), Map.of("retryAfterSeconds", 1), null);
     }
 }

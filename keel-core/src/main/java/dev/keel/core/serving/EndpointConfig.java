@@ -1,7 +1,6 @@
 package dev.keel.core.serving;
 
 import dev.keel.core.error.KeelException;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,27 +98,30 @@ public record EndpointConfig(String name, String model, String alias, Optional<C
     }
 
     /**
-     * What to answer when the model errors or times out.
+     * What to answer when the model errors, times out or is out of rotation.
      *
      * @param mode {@code none} (fail the request), {@code previous-version} (the version the alias held before, or the main
      *     version when a canary failed) or {@code default-response}
-     * @param response for {@code default-response}: each output's value for one row, such as {@code {"probabilities": [0.5, 0.5]}}
+     * @param response for {@code default-response}: each output's value for one row, such as {@code {"probabilities": [0.5, 0.5]}};
+     *     it must give every output of the versions the endpoint serves, and is typed and shaped as their signature declares
      */
-    public record Fallback(String mode, Map<String, Object> response) {
-        public static final List<String> MODES = List.of("none", "previous-version", "default-response");
-
+    public record Fallback(FallbackMode mode, Map<String, Object> response) {
         public Fallback {
-            mode = Objects.requireNonNullElse(mode, "none");
+            mode = Objects.requireNonNullElse(mode, FallbackMode.NONE);
             response = Map.copyOf(Objects.requireNonNullElse(response, Map.of()));
-            KeelException.requireArgument(MODES.contains(mode), "fallback.mode is '%s'; expected one of %s", mode, MODES);
-            KeelException.requireArgument(!mode.equals("default-response") || !response.isEmpty(),
+            KeelException.requireArgument(mode != FallbackMode.DEFAULT_RESPONSE || !response.isEmpty(),
                     "fallback.mode default-response needs fallback.response, the outputs of one row, such as {\"score\": 0}");
-            KeelException.requireArgument(mode.equals("default-response") || response.isEmpty(),
-                    "fallback.response is only used with mode default-response, not '%s'", mode);
+            KeelException.requireArgument(mode == FallbackMode.DEFAULT_RESPONSE || response.isEmpty(),
+                    "fallback.response is only used with mode default-response, not '%s'", mode.wireName());
+        }
+
+        /** A fallback as sent: the mode's wire name ({@code null}: none) and the response. */
+        public static Fallback parse(String mode, Map<String, Object> response) {
+            return new Fallback(FallbackMode.fromWire(mode), response);
         }
 
         public static Fallback none() {
-            return new Fallback("none", Map.of());
+            return new Fallback(FallbackMode.NONE, Map.of());
         }
     }
 }

@@ -12,12 +12,12 @@ import java.util.Optional;
  *
  * @param endpoint the endpoint, or the model name for calls straight to a model
  * @param version the version that answered (for a default response, the version that failed)
- * @param route {@code main}, {@code canary}, {@code pinned} (a version asked for by the caller) or {@code direct}
+ * @param route the route the request took
  * @param fallback the fallback that answered ({@code previous-version} or {@code default-response}), if the model failed
  * @param failedVersion the version that failed, when a fallback answered
  */
-public record Prediction(String endpoint, ModelVersion version, String requestId, Map<String, Tensor> outputs, int rows, String route,
-                         Optional<String> fallback, Optional<Integer> failedVersion, Duration latency) {
+public record Prediction(String endpoint, ModelVersion version, String requestId, Map<String, Tensor> outputs, int rows, Route route,
+                         Optional<FallbackMode> fallback, Optional<Integer> failedVersion, Duration latency) {
     public Prediction {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(version, "version");

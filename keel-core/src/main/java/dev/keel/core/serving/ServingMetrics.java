@@ -27,6 +27,7 @@ final class ServingMetrics implements ScoringMetrics {
     static final String BATCH_REQUESTS = "keel.serving.batch.requests";
     static final String SHADOW = "keel.serving.shadow";
     static final String REJECTED = "keel.serving.rejected";
+    static final String BREAKER = "keel.serving.breaker.state";
 
     private final MeterRegistry registry;
     /** Meters found once per tag set: looking one up through its builder on every call costs more than the call's measuring. */
@@ -63,14 +64,14 @@ final class ServingMetrics implements ScoringMetrics {
         }
     }
 
-    void error(String endpoint, int version, String kind) {
+    void error(String endpoint, int version, FailureKind kind) {
         Counter.builder(ERRORS).description("Model errors and timeouts").tag("endpoint", endpoint).tag("version", Integer.toString(version))
-                .tag("kind", kind).register(registry).increment();
+                .tag("kind", kind.wireName()).register(registry).increment();
     }
 
-    void fallback(String endpoint, int version, String mode) {
+    void fallback(String endpoint, int version, FallbackMode mode) {
         Counter.builder(FALLBACKS).description("Answers given by a fallback").tag("endpoint", endpoint)
-                .tag("version", Integer.toString(version)).tag("mode", mode).register(registry).increment();
+                .tag("version", Integer.toString(version)).tag("mode", mode.wireName()).register(registry).increment();
     }
 
     void shadow(String endpoint, int version, String outcome) {
@@ -80,6 +81,13 @@ final class ServingMetrics implements ScoringMetrics {
 
     void refused(String endpoint) {
         Counter.builder(REJECTED).description("Requests refused with 429").tag("endpoint", endpoint).register(registry).increment();
+    }
+
+    /** Publishes a version's breaker state: 0 closed, 1 open, 2 half-open (a probe may go through). */
+    void breaker(String endpoint, int version, CircuitBreaker breaker) {
+        io.micrometer.core.instrument.Gauge.builder(BREAKER, breaker, each -> each.state().gauge())
+                .description("Circuit breaker of a version: 0 closed, 1 open, 2 half-open").tag("endpoint", endpoint)
+                .tag("version", Integer.toString(version)).strongReference(true).register(registry);
     }
 
     @Override

@@ -118,7 +118,7 @@ final class ServingRecords implements AutoCloseable {
         Database.update(connection, """
                 INSERT INTO serving_failures (id, endpoint, model, version, request_id, kind, message, fallback, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", record.id(), record.endpoint(), record.model(), record.version(), record.requestId(),
-                record.kind(), record.message(), record.fallback(), record.at());
+                record.kind().wireName(), record.message(), record.fallback().wireName(), record.at());
     }
 
     private static void insert(Connection connection, ShadowComparison record) throws SQLException {
@@ -132,7 +132,8 @@ final class ServingRecords implements AutoCloseable {
     List<FailureRecord> failures(String endpoint, int limit) {
         return database.query("SELECT * FROM serving_failures WHERE endpoint = ? ORDER BY at DESC, id LIMIT ?", row -> new FailureRecord(
                 row.getString("id"), row.getString("endpoint"), row.getString("model"), row.getInt("version"), row.getString("request_id"),
-                row.getString("kind"), row.getString("message"), row.getString("fallback"), Instant.ofEpochMilli(row.getLong("at"))),
+                FailureKind.fromWire(row.getString("kind")), row.getString("message"), FallbackMode.fromWire(row.getString("fallback")),
+                Instant.ofEpochMilli(row.getLong("at"))),
                 endpoint, limit);
     }
 

@@ -14,15 +14,20 @@ import java.util.Objects;
  * @param runtime how models are loaded: intra-op threads, graph optimization level and one session per scoring thread
  * @param cachedModels versions kept loaded for calls straight to a model (not through an endpoint)
  * @param refreshInterval how often endpoints are checked against the store, for changes made through another replica
+ * @param breaker when a failing version is taken out of rotation ({@code serving.breaker})
+ * @param direct the per-model limits of models called by name that no endpoint serves ({@code serving.direct})
  */
-public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval) {
+public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval,
+                              BreakerSettings breaker, DirectLimits direct) {
     public ServingSettings {
         Objects.requireNonNull(scoring, "scoring");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(refreshInterval, "refreshInterval");
+        Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(direct, "direct");
     }
 
-    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, ... */
+    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, breaker.*, direct.* ... */
     public static ServingSettings from(ConfigNode node) {
         int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
         ScoringConfig scoring = new ScoringConfig(workers, node.integer("queue-capacity", 4096, 1, 1_000_000), node.bool("batching", true),
@@ -30,7 +35,8 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
         RuntimeOptions runtime = new RuntimeOptions(node.integer("intra-op-threads", 1, 0, 256),
                 node.oneOf("optimization-level", "all", List.of("none", "basic", "extended", "all")), Math.min(workers, 256));
         ServingSettings settings = new ServingSettings(scoring, runtime, node.integer("cached-models", 4, 1, 1024),
-                node.duration("refresh-interval", Duration.ofSeconds(5)));
+                node.duration("refresh-interval", Duration.ofSeconds(5)), BreakerSettings.from(node.section("breaker")),
+                DirectLimits.from(node.section("direct")));
         node.rejectUnknownKeys();
         return settings;
     }

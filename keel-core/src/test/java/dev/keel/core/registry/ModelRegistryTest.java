@@ -205,7 +205,7 @@ class ModelRegistryTest {
 
         AliasEvent event = registry.promote("churn", "challenger", 1, "shadow test", "bob");
 
-        assertThat(event.action()).isEqualTo("promote");
+        assertThat(event.action()).isEqualTo(AliasAction.PROMOTE);
         assertThat(registry.requireModel("churn").aliases()).isEqualTo(Map.of("challenger", 1));
     }
 
@@ -226,7 +226,7 @@ class ModelRegistryTest {
         assertThat(second.fromVersion()).contains(1);
         assertThat(second.toVersion()).contains(2);
         assertThat(second.actor()).isEqualTo("carol");
-        assertThat(unchanged.action()).isEqualTo("unchanged");
+        assertThat(unchanged.action()).isEqualTo(AliasAction.UNCHANGED);
         assertThat(registry.requireModel("churn").aliases()).isEqualTo(Map.of("champion", 2));
         assertThat(registry.history("churn", Optional.of("champion"))).containsExactly(first, second);
         assertThat(heard).containsExactly(first, second);
@@ -268,13 +268,13 @@ class ModelRegistryTest {
 
         assertThat(registry.history("churn", Optional.of("champion"))).extracting(AliasEvent::action, AliasEvent::toVersion)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("promote", Optional.of(1)),
-                        org.assertj.core.groups.Tuple.tuple("promote", Optional.of(2)),
-                        org.assertj.core.groups.Tuple.tuple("promote", Optional.of(3)),
-                        org.assertj.core.groups.Tuple.tuple("rollback", Optional.of(2)),
-                        org.assertj.core.groups.Tuple.tuple("rollback", Optional.of(1)),
-                        org.assertj.core.groups.Tuple.tuple("promote", Optional.of(4)),
-                        org.assertj.core.groups.Tuple.tuple("rollback", Optional.of(1)));
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.PROMOTE, Optional.of(1)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.PROMOTE, Optional.of(2)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.PROMOTE, Optional.of(3)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.ROLLBACK, Optional.of(2)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.ROLLBACK, Optional.of(1)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.PROMOTE, Optional.of(4)),
+                        org.assertj.core.groups.Tuple.tuple(AliasAction.ROLLBACK, Optional.of(1)));
         assertThat(registry.listVersions("churn")).hasSize(4);
     }
 

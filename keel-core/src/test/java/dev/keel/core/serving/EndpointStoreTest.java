@@ -61,7 +61,7 @@ class EndpointStoreTest {
             EndpointConfig config = new EndpointConfig("credit-risk", "credit", "champion",
                     Optional.of(new EndpointConfig.Canary(EndpointConfig.Target.version(3), 10)), Optional.of(EndpointConfig.Target.alias("challenger")),
                     new EndpointConfig.Batching(true, 16, 2), 8, 32, 500,
-                    new EndpointConfig.Fallback("default-response", Map.of("probabilities", List.of(0.5, 0.5))));
+                    EndpointConfig.Fallback.parse("default-response", Map.of("probabilities", List.of(0.5, 0.5))));
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             Endpoint endpoint = new Endpoint(config, "default", now, "tester", now);
 
@@ -76,7 +76,8 @@ class EndpointStoreTest {
             assertThat(repository.find("credit-risk")).isEmpty();
 
             try (ServingRecords records = new ServingRecords(database, 100)) {
-                FailureRecord failure = new FailureRecord("f1", "credit-risk", "credit", 2, "r1", "timeout", "too slow", "previous-version", now);
+                FailureRecord failure = new FailureRecord("f1", "credit-risk", "credit", 2, "r1", FailureKind.TIMEOUT, "too slow",
+                        FallbackMode.PREVIOUS_VERSION, now);
                 ShadowComparison comparison = new ShadowComparison("s1", "credit-risk", "credit", "r1", 1, 2, "{\"p\":[0.1]}",
                         Optional.of("{\"p\":[0.2]}"), Optional.empty(), now);
                 records.failure(failure);

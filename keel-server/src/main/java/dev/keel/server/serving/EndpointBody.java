@@ -50,6 +50,6 @@ record EndpointBody(String name, String model, String alias, Canary canary, Targ
         return new EndpointConfig(endpointName, model, alias, canaryConfig, Optional.ofNullable(shadow).map(Target::toTarget), batchingConfig,
                 Objects.requireNonNullElse(maxConcurrency, defaults.maxConcurrency()), Objects.requireNonNullElse(queue, defaults.queue()),
                 Objects.requireNonNullElse(timeoutMillis, defaults.timeoutMillis()),
-                fallback == null ? EndpointConfig.Fallback.none() : new EndpointConfig.Fallback(fallback.mode(), fallback.response()));
+                fallback == null ? EndpointConfig.Fallback.none() : EndpointConfig.Fallback.parse(fallback.mode(), fallback.response()));
     }
 }

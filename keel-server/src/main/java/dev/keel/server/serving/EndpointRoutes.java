@@ -89,6 +89,7 @@ public final class EndpointRoutes implements HttpService {
         if (keel.serving().isServing(endpoint.name())) {
             view.put("routes", keel.serving().routes(endpoint.name()));
         }
+        view.put("status", keel.serving().status(endpoint.name()));
         view.put("createdAt", endpoint.createdAt());
         view.put("createdBy", endpoint.createdBy());
         view.put("updatedAt", endpoint.updatedAt());
@@ -109,7 +110,7 @@ public final class EndpointRoutes implements HttpService {
                 .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
         Prediction prediction = keel.serving().predict(call.path("name"), input, new PredictOptions(call.requestId(), key, Optional.empty()));
         if (prediction.fallback().isPresent()) {
-            call.context().header("X-Keel-Fallback", prediction.fallback().get());
+            call.context().header("X-Keel-Fallback", prediction.fallback().get().wireName());
         }
         call.ok(PredictionJson.render(prediction));
     }

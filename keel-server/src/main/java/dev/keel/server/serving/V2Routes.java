@@ -7,6 +7,7 @@ import dev.keel.core.error.KeelException;
 import dev.keel.core.registry.ModelVersion;
 import dev.keel.core.registry.RegisteredModel;
 import dev.keel.core.security.Permission;
+import dev.keel.core.serving.FallbackMode;
 import dev.keel.core.serving.PredictOptions;
 import dev.keel.core.serving.Prediction;
 import dev.keel.core.serving.PredictionInput;
@@ -15,6 +16,7 @@ import dev.keel.server.Api;
 import dev.keel.server.Call;
 import dev.keel.server.HttpService;
 import dev.keel.server.Keel;
+import dev.keel.server.Readiness;
 import dev.keel.server.Version;
 import dev.keel.spi.DataType;
 import dev.keel.spi.Tensor;
@@ -33,25 +35,25 @@ import java.util.function.Function;
 
 /**
  * The KServe Open Inference Protocol v2 over REST. {@code {m}} is an endpoint name (served with its routing, limits and
- * fallback) or a registered model name (served directly: its {@code champion} alias, else its latest version, unless a
- * version is named). Errors are {@code {"error": "..."}}.
+ * fallback) or a registered model name. A model name goes through the endpoint that serves the model (the only one, or the
+ * one named like the model; several others are a 409 naming them), with that endpoint's limits, canary, shadow, breakers
+ * and fallback; a model no endpoint serves is scored under the server's per-model limits ({@code serving.direct}): its
+ * {@code champion} alias, else its latest version, unless a version is named. Errors are {@code {"error": "..."}}.
  */
 public final class V2Routes implements HttpService {
     private final Keel keel;
+    private final Readiness readiness;
 
-    public V2Routes(Keel keel) {
+    public V2Routes(Keel keel, Readiness readiness) {
         this.keel = keel;
+        this.readiness = readiness;
     }
 
     @Override
     public void routes(Api api) {
         api.publicGet("/v2/health/live", "v2.live", "Open Inference Protocol: the server is live", call -> call.context().status(200));
-        api.publicGet("/v2/health/ready", "v2.ready", "Open Inference Protocol: the server is ready (store up, every endpoint served)",
-                call -> {
-                    boolean ready = keel.database().isHealthy()
-                            && keel.serving().list().stream().allMatch(endpoint -> keel.serving().isServing(endpoint.name()));
-                    call.context().status(ready ? 200 : 400);
-                });
+        api.publicGet("/v2/health/ready", "v2.ready", "Open Inference Protocol: the server is ready; the same check as /health/ready",
+                call -> call.context().status(readiness.check().ready() ? 200 : 400));
         api.get("/v2", Permission.SERVER_READ).describe("v2.server", "Open Inference Protocol: server metadata").handle(call -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", "keel");
@@ -78,14 +80,37 @@ public final class V2Routes implements HttpService {
         return versioned ? Optional.of(call.path("v")) : Optional.empty();
     }
 
+    /** The endpoint a name is served through: the endpoint of that name, or the endpoint serving the model of that name. */
+    private Optional<String> endpoint(String name) {
+        if (keel.serving().isServing(name) || keel.serving().find(name).isPresent()) {
+            return Optional.of(name);
+        }
+        if (keel.registry().findModel(name).isEmpty()) {
+            throw KeelException.notFound("no endpoint or model is named '" + name + "'");
+        }
+        return keel.serving().endpointOf(name);
+    }
+
+    /** As {@link #endpoint}, but a model served by several endpoints reads as the model itself: metadata needs no policy. */
+    private Optional<String> endpointForReading(String name) {
+        try {
+            return endpoint(name);
+        } catch (KeelException e) {
+            if (e.code() == ErrorCode.CONFLICT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** The version a name refers to: an endpoint's main (or named) version, or a model's named, champion or latest version. */
     private ModelVersion resolve(String name, Optional<String> version) {
-        if (keel.serving().find(name).isPresent()) {
-            String model = keel.serving().require(name).config().model();
-            return version.isPresent() ? keel.registry().resolve(model, version.get()) : keel.serving().mainVersion(name);
+        Optional<String> endpoint = endpointForReading(name);
+        if (endpoint.isPresent()) {
+            String model = keel.serving().require(endpoint.get()).config().model();
+            return version.isPresent() ? keel.registry().resolve(model, version.get()) : keel.serving().mainVersion(endpoint.get());
         }
-        RegisteredModel model = keel.registry().findModel(name).orElseThrow(() -> KeelException.notFound(
-                "no endpoint or model is named '" + name + "'"));
+        RegisteredModel model = keel.registry().requireModel(name);
         return keel.registry().resolve(name, version.orElse(model.aliases().containsKey("champion") ? "champion" : "latest"));
     }
 
@@ -111,8 +136,9 @@ public final class V2Routes implements HttpService {
     }
 
     private boolean ready(String name, Optional<String> version) {
-        if (keel.serving().find(name).isPresent() && version.isEmpty()) {
-            return keel.serving().isServing(name);
+        Optional<String> endpoint = endpointForReading(name);
+        if (endpoint.isPresent() && version.isEmpty()) {
+            return keel.serving().isServing(endpoint.get());
         }
         ModelVersion resolved = resolve(name, version);
         return keel.serving().ready(resolved.model(), Integer.toString(resolved.version()));
@@ -144,12 +170,14 @@ public final class V2Routes implements HttpService {
                     .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
         }
         PredictionInput input = new PredictionInput.Tensors(tensors);
+        PredictOptions options = new PredictOptions(call.requestId(), key, version);
         Prediction prediction;
         if (keel.serving().isServing(name) || keel.serving().find(name).isPresent()) {
-            prediction = keel.serving().predict(name, input, new PredictOptions(call.requestId(), key, version));
+            prediction = keel.serving().predict(name, input, options);
+        } else if (keel.registry().findModel(name).isPresent()) {
+            prediction = keel.serving().predictModel(name, input, options);
         } else {
-            ModelVersion resolved = resolve(name, version);
-            prediction = keel.serving().predictModel(resolved.model(), Integer.toString(resolved.version()), input, call.requestId());
+            throw KeelException.notFound("no endpoint or model is named '" + name + "'");
         }
         Map<String, Tensor> outputs = PredictionJson.ordered(prediction.version(), prediction.outputs());
         for (String output : requested) {
@@ -159,13 +187,13 @@ public final class V2Routes implements HttpService {
             }
         }
         if (prediction.fallback().isPresent()) {
-            call.context().header("X-Keel-Fallback", prediction.fallback().get());
+            call.context().header("X-Keel-Fallback", prediction.fallback().get().wireName());
         }
         String answerId = id.orElse(call.requestId());
         byte[] answer = prediction.fallback().isEmpty()
                 ? V2Answer.write(name, prediction.version().version(), answerId, outputs, requested) : null;
         if (answer == null) {
-            answer = generated(name, prediction.version().version(), answerId, prediction.fallback(),
+            answer = generated(name, prediction.version().version(), answerId, prediction.fallback().map(FallbackMode::wireName),
                     prediction.failedVersion().map(String::valueOf), outputs, requested);
         }
         call.context().status(200).contentType("application/json").result(answer);

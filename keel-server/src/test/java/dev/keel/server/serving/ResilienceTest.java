@@ -37,7 +37,7 @@ class ResilienceTest {
     @Test
     void previousVersionFallback_answersFromTheVersionTheAliasHeldBeforeAndRecordsTheFailure() {
         server.registerCredit("flaky");
-        int broken = server.registerTesting("flaky", "fail");
+        int broken = server.registerTesting("flaky", "fail-unless-zeros");
         server.promote("flaky", "champion", 1);
         server.promote("flaky", "champion", broken);
         expect(server.post("/v1/endpoints", Map.of("name", "flaky", "model", "flaky", "fallback", Map.of("mode", "previous-version"))), 201);
@@ -95,8 +95,7 @@ class ResilienceTest {
     @Test
     void withoutFallback_aFailingModelIsA500AndIsRecorded() {
         server.registerTesting("broken", "fail");
-        server.promote("broken", "champion", 1);
-        expect(server.post("/v1/endpoints", Map.of("name", "broken", "model", "broken")), 201);
+        expect(server.post("/v1/endpoints", Map.of("name", "broken", "model", "broken", "alias", "1")), 201);
 
         ServingServer.Response response = server.post("/v1/endpoints/broken/predict", body);
 
@@ -111,8 +110,7 @@ class ResilienceTest {
     @Test
     void aModelFailingInsideOnnxRuntime_isA500WhoseBodyHoldsNoNativeSourcePathsOnEitherProtocol() {
         server.registerPlain("reshaper", "reshape_fails.onnx");
-        server.promote("reshaper", "champion", 1);
-        expect(server.post("/v1/endpoints", Map.of("name", "reshaper", "model", "reshaper")), 201);
+        expect(server.post("/v1/endpoints", Map.of("name", "reshaper", "model", "reshaper", "alias", "1")), 201);
 
         ServingServer.Response rest = server.post("/v1/endpoints/reshaper/predict", Map.of("instances", List.of(Map.of("x", List.of(1, 2, 3)))));
         ServingServer.Response v2 = server.post("/v2/models/reshaper/infer", Map.of("inputs", List.of(Map.of("name", "x", "shape",
