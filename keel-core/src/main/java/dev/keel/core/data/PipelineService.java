@@ -316,18 +316,19 @@ public final class PipelineService {
                 throw new KeelException(ErrorCode.INTERNAL, "row accounting does not balance: " + books + "; stages: " + unexplained);
             }
             List<String> published = new ArrayList<>();
+            List<String> unchanged = new ArrayList<>();
             Map<String, String> fingerprints = new LinkedHashMap<>();
             result.stages().stream().filter(stage -> stage.kind() == EngineResult.StageKind.SOURCE)
                     .forEach(stage -> fingerprints.put(stage.name(), stage.fingerprint()));
-            for (EngineResult.StagedOutput output : result.outputs()) {
-                published.add(publish(output, run, version.project(), fingerprints).reference());
-            }
-            if (result.quarantine().isPresent()) {
-                published.add(publish(result.quarantine().get(), run, version.project(), fingerprints).reference());
+            List<EngineResult.StagedOutput> staged = new ArrayList<>(result.outputs());
+            result.quarantine().ifPresent(staged::add);
+            for (EngineResult.StagedOutput output : staged) {
+                Publication publication = publish(output, run, version.project(), fingerprints);
+                (publication.added() ? published : unchanged).add(publication.version().reference());
             }
             snapshots.discard(staging);
             PipelineRun finished = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(),
-                    published, Optional.empty());
+                    published, Optional.empty()).withUnchanged(unchanged);
             runs.update(finished);
             LOG.info("pipeline '{}' run {} succeeded: {}", run.pipeline(), run.id(), books);
             return finished;
@@ -358,19 +359,28 @@ public final class PipelineService {
         return failed;
     }
 
-    private DatasetVersion publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
+    /** A staged output's fate: a new version, or the latest version it equals byte for byte. */
+    private record Publication(DatasetVersion version, boolean added) {
+    }
+
+    private Publication publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
         synchronized (datasets) {
             Optional<DatasetVersion> latest = datasets.latest(output.dataset());
             if (latest.isPresent() && !latest.get().project().equals(project)) {
                 throw KeelException.conflict("dataset '" + output.dataset() + "' is published in another project; pipeline '"
                         + run.pipeline() + "' of project '" + project + "' cannot add a version to it");
             }
+            if (latest.isPresent() && latest.get().sha256().equals(SnapshotStore.sha256(output.file()))) {
+                LOG.info("pipeline '{}' run {}: output '{}' equals version {} (SHA-256 {}); no new version", run.pipeline(), run.id(),
+                        output.dataset(), latest.get().version(), latest.get().sha256());
+                return new Publication(latest.get(), false);
+            }
             SnapshotStore.Published file = snapshots.publish(output.file());
             int next = latest.map(DatasetVersion::version).orElse(0) + 1;
             DatasetVersion version = new DatasetVersion(output.dataset(), next, file.sha256(), file.location(), output.rows(),
                     file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant(), project);
             datasets.insert(version);
-            return version;
+            return new Publication(version, true);
         }
     }
 

@@ -72,7 +72,7 @@ class JdbcRepositoriesTest {
                 new RowAccounting(10, 7, 1, 2, 0),
                 List.of(new EngineResult.StageResult("raw", EngineResult.StageKind.SOURCE, "csv", 10, 9, 1, 0, 12, "f".repeat(64))),
                 List.of(new EngineResult.ExpectationResult("age", "raw", Expectation.Action.QUARANTINE, 1, "values outside")),
-                List.of("out@1"), Optional.empty());
+                List.of("out@1"), Optional.empty()).withUnchanged(List.of("quarantine@4"));
         runs.update(finished);
         runs.insert(PipelineRun.started("run-2", new PipelineVersion("a", 3, "x", "1".repeat(64), T0), Trigger.API,
                 T0.plusSeconds(60)));

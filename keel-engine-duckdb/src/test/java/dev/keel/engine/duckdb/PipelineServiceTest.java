@@ -319,6 +319,29 @@ class PipelineServiceTest {
     }
 
     @Test
+    void datasets_identicalRerun_succeedsUnchangedWithoutANewVersion() throws IOException {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        harness.run("""
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        PipelineRun again = harness.service.run("states", Trigger.CLI);
+        Files.writeString(harness.base.resolve("states.csv"), statesCsv().replace("Wyoming,WY,Cheyenne\n", ""));
+        PipelineRun changed = harness.service.run("states", Trigger.CLI);
+
+        assertThat(again.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(again.datasets()).isEmpty();
+        assertThat(again.unchanged()).containsExactly("states@1");
+        assertThat(changed.datasets()).containsExactly("states@2");
+        assertThat(changed.unchanged()).isEmpty();
+        assertThat(harness.service.versions("states")).extracting(version -> version.runId())
+                .doesNotContain(again.id()).hasSize(2);
+    }
+
+    @Test
     void scheduler_tick_startsPipelinesThatCameDueOnce() {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("states.csv", statesCsv());
