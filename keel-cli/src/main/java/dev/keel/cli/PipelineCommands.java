@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel pipeline validate|register|run|list|history}. */
-@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history",
+/** {@code keel pipeline validate|register|run|list|history|schedule}. */
+@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history, schedule",
         subcommands = {PipelineCommands.Validate.class, PipelineCommands.Register.class, PipelineCommands.Run.class,
-            PipelineCommands.ListPipelines.class, PipelineCommands.History.class})
+            PipelineCommands.ListPipelines.class, PipelineCommands.History.class, PipelineCommands.Schedule.class})
 final class PipelineCommands {
     private PipelineCommands() {
     }
@@ -153,6 +153,81 @@ final class PipelineCommands {
                         Output.Column.field("ERROR", "error")));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "schedule", description = "A pipeline's cron schedule: show, pause, resume, delete",
+            subcommands = {Schedule.Show.class, Schedule.Pause.class, Schedule.Resume.class, Schedule.Delete.class})
+    static final class Schedule {
+        private Schedule() {
+        }
+
+        /** Prints a schedule answer. */
+        static int print(ClientOptions client, JsonNode schedule) {
+            if (client.json()) {
+                Output.json(System.out, schedule);
+            } else {
+                System.out.println("pipeline " + schedule.path("pipeline").asText() + " schedule " + schedule.path("cron") + ": "
+                        + schedule.path("status").asText() + " since " + schedule.path("since").asText()
+                        + (schedule.path("changedBy").asText().isEmpty() ? "" : " (by " + schedule.path("changedBy").asText() + ")"));
+            }
+            return 0;
+        }
+
+        @Command(name = "show", description = "The cron expressions and whether they fire (active, paused or deleted)")
+        static final class Show implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().get("/v1/pipelines/" + KeelClient.encode(name) + "/schedule"));
+            }
+        }
+
+        @Command(name = "pause", description = "Stop the schedule from firing until resumed")
+        static final class Pause implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/schedule/pause", Map.of()));
+            }
+        }
+
+        @Command(name = "resume", description = "Let a paused schedule fire again from its next slot")
+        static final class Resume implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/schedule/resume", Map.of()));
+            }
+        }
+
+        @Command(name = "delete", description = "Delete the schedule until a new spec version declares one")
+        static final class Delete implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().delete("/v1/pipelines/" + KeelClient.encode(name) + "/schedule"));
+            }
         }
     }
 }

@@ -219,6 +219,75 @@ public final class PipelineService {
     }
 
     /**
+     * The state of a pipeline's schedule: active unless paused, or deleted on the current version. A deletion ends when a new
+     * version of the spec is registered; a pause lasts until it is resumed.
+     */
+    public ScheduleState schedule(String name) {
+        return schedule(pipeline(name));
+    }
+
+    ScheduleState schedule(PipelineVersion version) {
+        Optional<ScheduleState> stored = pipelines.schedule(version.pipeline());
+        if (stored.isEmpty() || stored.get().status() == ScheduleState.Status.DELETED && stored.get().specVersion() < version.version()) {
+            return new ScheduleState(version.pipeline(), ScheduleState.Status.ACTIVE, version.version(), version.createdAt(), "");
+        }
+        return stored.get();
+    }
+
+    /**
+     * Stops a pipeline's schedule from firing until it is resumed; runs in progress go on. Pausing a paused schedule changes
+     * nothing.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule, CONFLICT when the schedule was
+     *     deleted
+     */
+    public ScheduleState pauseSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.PAUSED);
+    }
+
+    /**
+     * Lets a paused schedule fire again, from the next slot after now: slots missed while paused do not fire.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule, CONFLICT when the schedule was
+     *     deleted
+     */
+    public ScheduleState resumeSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.ACTIVE);
+    }
+
+    /**
+     * Deletes a pipeline's schedule: it no longer fires, until a new version of the spec declares a schedule. The pipeline, its
+     * runs and datasets stay. Deleting a deleted schedule changes nothing.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule
+     */
+    public ScheduleState deleteSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.DELETED);
+    }
+
+    private ScheduleState changeSchedule(String name, String actor, ScheduleState.Status status) {
+        synchronized (pipelines) {
+            PipelineVersion version = pipeline(name);
+            if (parser.parseOrThrow(version.specYaml()).schedules().isEmpty()) {
+                throw KeelException.notFound("pipeline '" + name + "' has no schedule; its spec version " + version.version()
+                        + " declares none (key 'schedule')");
+            }
+            ScheduleState current = schedule(version);
+            if (current.status() == status) {
+                return current;
+            }
+            if (current.status() == ScheduleState.Status.DELETED) {
+                throw KeelException.conflict("the schedule of pipeline '" + name + "' was deleted on version " + current.specVersion()
+                        + "; register a new version of the spec to schedule it again");
+            }
+            ScheduleState changed = new ScheduleState(name, status, version.version(), clock.instant(), actor);
+            pipelines.saveSchedule(changed);
+            LOG.info("pipeline '{}': schedule {} by {}", name, status.name().toLowerCase(java.util.Locale.ROOT), actor);
+            return changed;
+        }
+    }
+
+    /**
      * Runs the latest version of a pipeline now and waits for it, audited as {@code scheduler} for scheduled runs and
      * {@code system} otherwise.
      *

@@ -1,12 +1,16 @@
 package dev.keel.engine.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.core.data.DatasetDiff;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.RowAccounting;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.ScheduleState;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
 import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.Scheduler;
 import dev.keel.core.data.Trigger;
@@ -356,18 +360,98 @@ class PipelineServiceTest {
                 sources: [{name: raw, type: csv, path: states.csv}]
                 outputs: [{dataset: manual, from: raw}]
                 """);
-        Instant start = Instant.parse("2026-11-26T10:20:00Z");
+        // Registered at 12:00 (the harness's clock); the scheduler's last pass was at 12:20.
+        Instant start = Instant.parse("2026-11-26T12:20:00Z");
         Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(start, ZoneOffset.UTC), ZoneOffset.UTC, Runnable::run);
 
-        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("hourly-states", Instant.parse("2026-11-26T11:00:00Z")));
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T10:59:00Z"))).isEmpty();
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:00:30Z"))).containsExactly("hourly-states");
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:30:00Z"))).isEmpty();
+        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("hourly-states", Instant.parse("2026-11-26T13:00:00Z")));
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:59:00Z"))).isEmpty();
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T13:00:30Z"))).containsExactly("hourly-states");
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T13:30:00Z"))).isEmpty();
 
         assertThat(harness.service.history("hourly-states", 10)).singleElement()
                 .satisfies(run -> assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE))
                 .satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
         assertThat(harness.service.history("manual-states", 10)).isEmpty();
+    }
+
+    @Test
+    void scheduler_slotBeforeRegistration_doesNotFire() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        // The last pass was at 11:58:30; the pipeline is registered at 12:00:00, after the 11:59 and 12:00 slots.
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(Instant.parse("2026-11-26T11:58:30Z"),
+                ZoneOffset.UTC), ZoneOffset.UTC, Runnable::run);
+        harness.service.register("""
+                pipeline: every-minute
+                schedule: "* * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:00:30Z"))).isEmpty();
+        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("every-minute", Instant.parse("2026-11-26T12:01:00Z")));
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:01:05Z"))).containsExactly("every-minute");
+    }
+
+    @Test
+    void scheduler_pausedAndDeletedSchedules_doNotFireUntilResumedOrRegisteredAgain() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        String spec = """
+                pipeline: every-minute
+                schedule: "* * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """;
+        harness.service.register(spec);
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(PipelineHarness.NOW, ZoneOffset.UTC),
+                ZoneOffset.UTC, Runnable::run);
+
+        ScheduleState paused = harness.service.pauseSchedule("every-minute", "ana");
+        List<String> whilePaused = scheduler.tick(Instant.parse("2026-11-26T12:01:05Z"));
+        Map<String, Instant> nextWhilePaused = scheduler.nextFireTimes();
+        harness.service.resumeSchedule("every-minute", "ana");
+        List<String> afterResume = scheduler.tick(Instant.parse("2026-11-26T12:01:30Z"));
+        List<String> nextSlot = scheduler.tick(Instant.parse("2026-11-26T12:02:05Z"));
+        ScheduleState deleted = harness.service.deleteSchedule("every-minute", "ana");
+        List<String> whileDeleted = scheduler.tick(Instant.parse("2026-11-26T12:03:05Z"));
+        harness.service.register(spec + "# a new version\n");
+        List<String> newVersion = scheduler.tick(Instant.parse("2026-11-26T12:04:05Z"));
+
+        assertThat(paused.status()).isEqualTo(ScheduleState.Status.PAUSED);
+        assertThat(paused.actor()).isEqualTo("ana");
+        assertThat(whilePaused).isEmpty();
+        assertThat(nextWhilePaused).isEmpty();
+        assertThat(afterResume).as("the 12:01 slot passed while paused").isEmpty();
+        assertThat(nextSlot).containsExactly("every-minute");
+        assertThat(deleted.status()).isEqualTo(ScheduleState.Status.DELETED);
+        assertThat(whileDeleted).isEmpty();
+        assertThat(harness.service.schedule("every-minute").status()).isEqualTo(ScheduleState.Status.ACTIVE);
+        assertThat(newVersion).containsExactly("every-minute");
+    }
+
+    @Test
+    void schedule_changes_onAPipelineWithoutScheduleOrADeletedOne_areRefused() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.service.register("""
+                pipeline: manual
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: manual, from: raw}]
+                """);
+        harness.service.register("""
+                pipeline: hourly
+                schedule: "0 * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: hourly, from: raw}]
+                """);
+        harness.service.deleteSchedule("hourly", "ana");
+
+        assertThatThrownBy(() -> harness.service.pauseSchedule("manual", "ana")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND)).hasMessageContaining("pipeline 'manual' has no schedule");
+        assertThatThrownBy(() -> harness.service.resumeSchedule("hourly", "ana")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT)).hasMessageContaining("was deleted");
+        assertThat(harness.service.deleteSchedule("hourly", "ana").status()).isEqualTo(ScheduleState.Status.DELETED);
     }
 
     private static List<Path> stagingFiles(PipelineHarness harness) {

@@ -1,8 +1,10 @@
 package dev.keel.server.data;
 
+import dev.keel.core.data.CronExpression;
 import dev.keel.core.data.DatasetVersion;
 import dev.keel.core.data.PipelineService;
 import dev.keel.core.data.PipelineVersion;
+import dev.keel.core.data.ScheduleState;
 import dev.keel.core.data.SpecError;
 import dev.keel.core.data.Trigger;
 import dev.keel.core.error.KeelException;
@@ -14,6 +16,7 @@ import dev.keel.server.Keel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -60,6 +63,21 @@ public final class PipelineRoutes implements HttpService {
         api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN).project(pipelineProject)
                 .describe("pipeline.run", "Run the pipeline now and wait for it; the run says how it ended and how its rows are accounted")
                 .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call), call.actor())));
+        api.get("/v1/pipelines/{pipeline}/schedule", Permission.PIPELINE_READ).project(pipelineProject)
+                .describe("pipeline.schedule-show", "The pipeline's cron schedule and whether it fires (active, paused or deleted)")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().schedule(call.path("pipeline")))));
+        api.post("/v1/pipelines/{pipeline}/schedule/pause", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-pause", "Stop the schedule from firing until resumed; runs in progress go on")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().pauseSchedule(call.path("pipeline"),
+                        call.actor()))));
+        api.post("/v1/pipelines/{pipeline}/schedule/resume", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-resume", "Let a paused schedule fire again from its next slot; missed slots do not fire")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().resumeSchedule(call.path("pipeline"),
+                        call.actor()))));
+        api.delete("/v1/pipelines/{pipeline}/schedule", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-delete", "Delete the schedule until a new spec version declares one; the pipeline stays")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().deleteSchedule(call.path("pipeline"),
+                        call.actor()))));
         api.get("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_READ).project(pipelineProject)
                 .describe("pipeline.history", "The latest runs, newest first")
                 .handle(call -> {
@@ -139,6 +157,17 @@ public final class PipelineRoutes implements HttpService {
             summary.put("spec", version.specYaml());
         }
         return summary;
+    }
+
+    private Map<String, Object> schedule(String pipeline, ScheduleState state) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("pipeline", pipeline);
+        answer.put("cron", pipelines().spec(pipeline).schedules().stream().map(CronExpression::text).toList());
+        answer.put("status", state.status().name().toLowerCase(Locale.ROOT));
+        answer.put("specVersion", state.specVersion());
+        answer.put("since", state.changedAt());
+        answer.put("changedBy", state.actor());
+        return answer;
     }
 
     private static Map<String, Object> summary(DatasetVersion version) {
