@@ -76,13 +76,17 @@ final class PipelineCommands {
         }
     }
 
-    @Command(name = "run", description = "Run a pipeline now and wait; prints its status and row accounting (exit 1 when it failed)")
+    @Command(name = "run", description = "Start a run of a pipeline; with --wait, follow it to its end and print its status and row"
+            + " accounting (exit 1 when it failed)")
     static final class Run implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Parameters(index = "0", description = "Pipeline name, or a spec file to register first")
         String target;
+
+        @Option(names = "--wait", description = "Follow the run until it ends; exit 1 unless it succeeded")
+        boolean follow;
 
         @Override
         public Integer call() throws IOException {
@@ -92,20 +96,62 @@ final class PipelineCommands {
                 name = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file))).path("pipeline").asText();
             }
             JsonNode run = client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/runs?trigger=cli", Map.of());
+            if (!follow) {
+                if (client.json()) {
+                    Output.json(System.out, run);
+                } else {
+                    System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + "; follow it with"
+                            + " `keel pipeline history " + name + "` or GET /v1/pipeline-runs/" + run.path("id").asText());
+                }
+                return 0;
+            }
+            JsonNode ended = await(client.client(), run, client.json() ? line -> { } : System.out::println);
             if (client.json()) {
-                Output.json(System.out, run);
+                Output.json(System.out, ended);
             } else {
-                JsonNode books = run.path("accounting");
-                System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + ": " + books.path("rowsIn")
-                        + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined") + " quarantined, "
-                        + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
-                run.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
-                if (run.hasNonNull("error")) {
-                    System.out.println("  error: " + run.path("error").asText());
+                JsonNode books = ended.path("accounting");
+                System.out.println("run " + ended.path("id").asText() + " " + ended.path("status").asText() + ": "
+                        + books.path("rowsIn") + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined")
+                        + " quarantined, " + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
+                ended.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
+                ended.path("unchanged").forEach(dataset -> System.out.println("  unchanged " + dataset.asText()
+                        + " (same content as the latest version)"));
+                if (ended.hasNonNull("error")) {
+                    System.out.println("  error: " + ended.path("error").asText());
                 }
             }
-            return run.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
+            return ended.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
         }
+    }
+
+    /** How often {@link #await} asks for the run. */
+    static final java.time.Duration POLL = java.time.Duration.ofMillis(500);
+
+    /**
+     * Follows a run until it has ended, polling {@code GET /v1/pipeline-runs/{id}}; reports each change of status or attempt.
+     *
+     * @param run the answer of {@code POST /v1/pipelines/{pipeline}/runs}
+     * @return the ended run
+     */
+    static JsonNode await(KeelClient api, JsonNode run, java.util.function.Consumer<String> progress) {
+        String id = run.path("id").asText();
+        String seen = "";
+        JsonNode current = run;
+        while (current.path("status").asText().equals("RUNNING")) {
+            String state = "run " + id + " RUNNING, attempt " + Math.max(1, current.path("attempts").asInt());
+            if (!state.equals(seen)) {
+                progress.accept(state);
+                seen = state;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KeelClient.ApiException(0, "INTERRUPTED", "interrupted while following run " + id);
+            }
+            current = api.get("/v1/pipeline-runs/" + KeelClient.encode(id));
+        }
+        return current;
     }
 
     @Command(name = "list", description = "List pipelines (latest versions)")

@@ -81,7 +81,7 @@ class PipelineScopingTest {
     }
 
     private TestingServer.Response run(String token, String pipeline) {
-        return server.send("POST", "/v1/pipelines/" + pipeline + "/runs", token, new byte[0], "text/plain", Map.of());
+        return server.send("POST", "/v1/pipelines/" + pipeline + "/runs?wait=true", token, new byte[0], "text/plain", Map.of());
     }
 
     private static List<String> names(TestingServer.Response list, String field, String key) {

@@ -26,7 +26,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +53,11 @@ public final class PipelineService {
     private final Sleeper sleeper;
     private final RunAudit audit;
     private final Predicate<String> knownProject;
+    private final long exactDistinctMaxRows;
     private final PipelineSpecParser parser = new PipelineSpecParser();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<PipelineRun>> inFlight = new ConcurrentHashMap<>();
+    private final Executor background = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -87,6 +96,21 @@ public final class PipelineService {
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
                            Sleeper sleeper, RunAudit audit, Predicate<String> knownProject) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, access, clock, sleeper, audit, knownProject,
+                ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
+    }
+
+    /**
+     * Wires the service, with profiles that count distinct values exactly in datasets of up to {@code exactDistinctMaxRows}
+     * rows and estimate them above.
+     */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows) {
+        if (exactDistinctMaxRows < 0) {
+            throw new IllegalArgumentException("exactDistinctMaxRows must be >= 0, got " + exactDistinctMaxRows);
+        }
+        this.exactDistinctMaxRows = exactDistinctMaxRows;
         this.access = Objects.requireNonNull(access, "access");
         this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.runs = Objects.requireNonNull(runs, "runs");
@@ -306,6 +330,122 @@ public final class PipelineService {
      *     start cannot be audited
      */
     public PipelineRun run(String name, Trigger trigger, String actor) {
+        Started started = begin(name, trigger, actor);
+        return started.finish();
+    }
+
+    /**
+     * Starts a run of the latest version of a pipeline and returns it while it is RUNNING; the run goes on in the background
+     * and ends as {@link #run(String, Trigger, String)} does. Follow it with {@link #await(String, Duration)} or
+     * {@link #runById(String)}. The checks happen before this returns: an unknown pipeline, one already running or a start
+     * that cannot be audited throws and leaves no run.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline, CONFLICT when it is already running, UNAVAILABLE when the
+     *     start cannot be audited
+     */
+    public PipelineRun start(String name, Trigger trigger, String actor) {
+        Started started = begin(name, trigger, actor);
+        CompletableFuture<PipelineRun> ending = new CompletableFuture<>();
+        inFlight.put(started.run().id(), ending);
+        try {
+            background.execute(() -> {
+                try {
+                    ending.complete(started.finish());
+                } catch (RuntimeException | Error e) {
+                    ending.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    inFlight.remove(started.run().id());
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.remove(started.run().id());
+            started.abandon("the run could not be started in the background: " + e);
+            throw new KeelException(ErrorCode.UNAVAILABLE, "pipeline '" + name + "' was not run: " + e.getMessage(), e);
+        }
+        return started.run();
+    }
+
+    /**
+     * A run by id once it has ended, or as it stands after {@code timeout} when it is still running.
+     *
+     * @throws KeelException NOT_FOUND for an unknown run
+     */
+    public PipelineRun await(String id, Duration timeout) {
+        CompletableFuture<PipelineRun> ending = inFlight.get(id);
+        if (ending != null) {
+            try {
+                return ending.get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // Still running, or ended by a failure the run record describes.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return runById(id);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the runs started in the background to end, for an orderly shutdown.
+     *
+     * @return true when none is left running
+     */
+    public boolean awaitBackgroundRuns(Duration timeout) {
+        CompletableFuture<?>[] pending = inFlight.values().toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(pending).get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return inFlight.isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return inFlight.isEmpty();
+        }
+        return true;
+    }
+
+    /** A run that passed its checks, was audited and recorded; {@link #finish()} executes it. */
+    private final class Started {
+        private final PipelineRun run;
+        private final PipelineVersion version;
+        private final PipelineSpec spec;
+        private final DataEngine engine;
+        private final String actor;
+
+        Started(PipelineRun run, PipelineVersion version, PipelineSpec spec, DataEngine engine, String actor) {
+            this.run = run;
+            this.version = version;
+            this.spec = spec;
+            this.engine = engine;
+            this.actor = actor;
+        }
+
+        PipelineRun run() {
+            return run;
+        }
+
+        PipelineRun finish() {
+            try {
+                PipelineRun ended = execute(run, version, spec, engine);
+                auditEnd(actor, "pipeline.run-finish", version.project(), ended);
+                return ended;
+            } finally {
+                running.remove(run.pipeline());
+            }
+        }
+
+        void abandon(String why) {
+            try {
+                PipelineRun abandoned = run.finish(RunStatus.ABANDONED, clock.instant(), run.accounting(), List.of(), List.of(),
+                        List.of(), Optional.of(why));
+                runs.update(abandoned);
+                auditEnd(actor, "pipeline.run-abandon", version.project(), abandoned);
+            } finally {
+                running.remove(run.pipeline());
+            }
+        }
+    }
+
+    private Started begin(String name, Trigger trigger, String actor) {
         PipelineVersion version = pipeline(name);
         PipelineSpec spec = parser.parseOrThrow(version.specYaml());
         DataEngine engine = Optional.ofNullable(engines.get(spec.engine())).orElseThrow(() -> new KeelException(
@@ -324,11 +464,10 @@ public final class PipelineService {
                         + " could not be written", e);
             }
             runs.insert(run);
-            PipelineRun ended = execute(run, version, spec, engine);
-            auditEnd(actor, "pipeline.run-finish", version.project(), ended);
-            return ended;
-        } finally {
+            return new Started(run, version, spec, engine, actor);
+        } catch (RuntimeException e) {
             running.remove(name);
+            throw e;
         }
     }
 
@@ -364,7 +503,7 @@ public final class PipelineService {
                 run = run.withAttempts(attempt);
                 staging = snapshots.newStaging(run.id() + "-" + attempt);
                 ExecutionContext context = new ExecutionContext(run.id(), baseDirectory, staging, run.startedAt(), secrets,
-                        access.policy());
+                        access.policy(), exactDistinctMaxRows);
                 try {
                     result = engine.execute(plan, context);
                 } catch (DataEngineException e) {

@@ -120,7 +120,7 @@ public final class DuckDbEngine implements DataEngine {
     public DatasetProfile profile(Path parquetFile) {
         try (DuckDBConnection duck = open(); Statement statement = duck.createStatement()) {
             statement.execute("CREATE VIEW snapshot AS SELECT * FROM read_parquet(" + Sql.literal(parquetFile.toString()) + ")");
-            return Profiler.profile(duck, "snapshot");
+            return Profiler.profile(duck, "snapshot", ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, "", "cannot profile '" + parquetFile + "': " + SourceLoader.firstLine(e), e);
         }

@@ -127,7 +127,7 @@ final class Execution {
         execute("COPY (SELECT * FROM " + relation + ") TO " + Sql.literal(file.toString())
                 + " (FORMAT parquet, COMPRESSION zstd)");
         long rows = scalarLong("SELECT count(*) FROM read_parquet(" + Sql.literal(file.toString()) + ")");
-        DatasetProfile profile = Profiler.profile(duck, relation);
+        DatasetProfile profile = Profiler.profile(duck, relation, context.exactDistinctMaxRows());
         return new EngineResult.StagedOutput(dataset, from, file, rows, profile);
     }
 

@@ -65,6 +65,46 @@ class CreditGPipelineTest {
     }
 
     @Test
+    void profile_distinctCounts_areExactBelowTheBoundAndEstimatedWithTheirErrorAbove() throws IOException {
+        // The reference: distinct values of each column of the CSV, counted here with a HashSet.
+        List<String> lines = Files.readAllLines(CSV);
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        java.util.Map<String, java.util.Set<String>> distinct = new java.util.LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] values = line.split(",");
+            for (int column = 0; column < header.size(); column++) {
+                distinct.computeIfAbsent(header.get(column), key -> new java.util.HashSet<>()).add(values[column]);
+            }
+        }
+        assertThat(distinct.get("credit_amount")).hasSizeGreaterThan(900);
+        String spec = """
+                pipeline: raw-credit
+                sources: [{name: raw, type: csv, path: credit-g.csv, types: {credit_amount: string, duration: string, age: string}}]
+                outputs: [{dataset: raw-credit, from: raw}]
+                """;
+        PipelineHarness exact = new PipelineHarness(directory.resolve("exact"));
+        exact.copy(CSV, "credit-g.csv");
+        PipelineHarness estimated = new PipelineHarness(directory.resolve("estimated"), 999);
+        estimated.copy(CSV, "credit-g.csv");
+
+        exact.run(spec);
+        estimated.run(spec);
+
+        for (String column : List.of("credit_amount", "duration", "age", "purpose")) {
+            DatasetProfile.ColumnProfile counted = exact.service.profile("raw-credit", 1).column(column).orElseThrow();
+            DatasetProfile.ColumnProfile sketched = estimated.service.profile("raw-credit", 1).column(column).orElseThrow();
+            long truth = distinct.get(column).size();
+            assertThat(counted.distinct()).as(column).isEqualTo(truth);
+            assertThat(counted.approximate()).isFalse();
+            assertThat(counted.distinctError()).isZero();
+            assertThat(sketched.approximate()).as(column).isTrue();
+            assertThat(sketched.distinctError()).isEqualTo(0.13);
+            // Within three standard errors of the truth.
+            assertThat((double) sketched.distinct()).as(column).isCloseTo(truth, within(3 * 0.13 * truth));
+        }
+    }
+
+    @Test
     void creditG_dirtyRows_areQuarantinedWithTheirRuleAndDuplicatesMerged() throws IOException {
         PipelineHarness harness = new PipelineHarness(directory);
         Path csv = harness.copy(CSV, "examples/credit-g/credit-g.csv");

@@ -59,7 +59,17 @@ final class PipelineHarness {
         this(directory, environment, false, access);
     }
 
+    /** Whose profiles count distinct values exactly up to {@code exactDistinctMaxRows} rows. */
+    PipelineHarness(Path directory, long exactDistinctMaxRows) {
+        this(directory, Map.of(), false, SourceAccess::confinedTo, exactDistinctMaxRows);
+    }
+
     private PipelineHarness(Path directory, Map<String, String> environment, boolean sqlite, Function<Path, SourceAccess> access) {
+        this(directory, environment, sqlite, access, dev.keel.spi.data.ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
+    }
+
+    private PipelineHarness(Path directory, Map<String, String> environment, boolean sqlite, Function<Path, SourceAccess> access,
+                            long exactDistinctMaxRows) {
         this.base = directory.resolve("base");
         this.data = directory.resolve("data");
         try {
@@ -77,7 +87,8 @@ final class PipelineHarness {
         } else {
             this.metadata = Optional.empty();
             this.service = new PipelineService(pipelines, runs, datasets, new SnapshotStore(data), List.of(new DuckDbEngine()),
-                    new EnvironmentSecrets(environment, base), base, access.apply(base), Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add);
+                    new EnvironmentSecrets(environment, base), base, access.apply(base), Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add,
+                    dev.keel.core.data.RunAudit.NONE, project -> true, exactDistinctMaxRows);
         }
     }
 

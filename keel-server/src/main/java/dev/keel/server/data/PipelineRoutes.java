@@ -2,11 +2,13 @@ package dev.keel.server.data;
 
 import dev.keel.core.data.CronExpression;
 import dev.keel.core.data.DatasetVersion;
+import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.PipelineService;
 import dev.keel.core.data.PipelineVersion;
 import dev.keel.core.data.ScheduleState;
 import dev.keel.core.data.SpecError;
 import dev.keel.core.data.Trigger;
+import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.Permission;
 import dev.keel.server.Api;
@@ -14,6 +16,7 @@ import dev.keel.server.Call;
 import dev.keel.server.HttpService;
 import dev.keel.server.Keel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +26,8 @@ import java.util.function.Function;
 
 /** Data collection over HTTP: pipeline specs (YAML bodies), validation, runs and their history, datasets and their profiles. */
 public final class PipelineRoutes implements HttpService {
+    /** The longest a run request waits for the run to end ({@code ?wait=true}). */
+    static final Duration MAX_WAIT = Duration.ofMinutes(10);
     private final Keel keel;
 
     public PipelineRoutes(Keel keel) {
@@ -61,8 +66,22 @@ public final class PipelineRoutes implements HttpService {
                 .describe("pipeline.show", "A pipeline's latest spec version")
                 .handle(call -> call.ok(summary(pipelines().pipeline(call.path("pipeline")), true)));
         api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN).project(pipelineProject)
-                .describe("pipeline.run", "Run the pipeline now and wait for it; the run says how it ended and how its rows are accounted")
-                .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call), call.actor())));
+                .describe("pipeline.run", "Start a run: 202 with the running run and its Location; ?wait=true (or seconds, up to 600)"
+                        + " answers 200 with the ended run when it ends in time")
+                .handle(call -> {
+                    Duration wait = waitParameter(call);
+                    Trigger trigger = trigger(call);
+                    PipelineRun run = pipelines().start(call.path("pipeline"), trigger, call.actor());
+                    if (!wait.isZero()) {
+                        run = pipelines().await(run.id(), wait);
+                    }
+                    if (run.status().finished()) {
+                        call.ok(run);
+                    } else {
+                        call.context().header("Location", "/v1/pipeline-runs/" + run.id());
+                        call.json(202, run);
+                    }
+                });
         api.get("/v1/pipelines/{pipeline}/schedule", Permission.PIPELINE_READ).project(pipelineProject)
                 .describe("pipeline.schedule-show", "The pipeline's cron schedule and whether it fires (active, paused or deleted)")
                 .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().schedule(call.path("pipeline")))));
@@ -123,6 +142,28 @@ public final class PipelineRoutes implements HttpService {
             throw KeelException.badRequest("the body is empty; send the pipeline spec as YAML (or JSON {\"spec\": \"...\"})");
         }
         return body;
+    }
+
+    /** {@code ?wait=}: absent or false for none, true for up to {@link #MAX_WAIT}, or seconds ({@code 30}, {@code 30s}, {@code 2m}). */
+    private static Duration waitParameter(Call call) {
+        String value = call.query("wait").orElse("false").toLowerCase(Locale.ROOT);
+        Duration wait;
+        try {
+            wait = switch (value) {
+                case "false" -> Duration.ZERO;
+                case "true" -> MAX_WAIT;
+                default -> value.endsWith("m") ? Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)))
+                        : Duration.ofSeconds(Long.parseLong(value.endsWith("s") ? value.substring(0, value.length() - 1) : value));
+            };
+        } catch (NumberFormatException e) {
+            wait = Duration.ofSeconds(-1);
+        }
+        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "query parameter 'wait' is '" + value + "' but must be true, false or"
+                    + " a number of seconds from 0 to " + MAX_WAIT.toSeconds() + " (30, 30s, 2m)", List.of(new KeelException.FieldError(
+                    "wait", "expected true, false or seconds from 0 to " + MAX_WAIT.toSeconds())));
+        }
+        return wait;
     }
 
     private static Trigger trigger(Call call) {
