@@ -12,7 +12,6 @@ import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.SourceSpec;
 import dev.keel.spi.data.StepSpec;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,6 +30,8 @@ import org.duckdb.DuckDBConnection;
 /** One execution of a plan on one DuckDB connection. */
 final class Execution {
     static final String QUARANTINE = "__keel_quarantine";
+    /** The quarantine's reason columns start with this; no quarantined relation may have such a column. */
+    static final String QUARANTINE_COLUMN_PREFIX = "_quarantine_";
 
     private final DuckDBConnection duck;
     private final PipelinePlan plan;
@@ -38,6 +39,7 @@ final class Execution {
     private final Map<String, Long> rowCounts = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
+    private final List<String> quarantineParts = new ArrayList<>();
     private final Path staging;
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -60,7 +62,6 @@ final class Execution {
             step.inputs().forEach(input -> readers.merge(input, 1, Integer::sum));
         }
         plan.outputs().forEach(output -> readers.merge(output.from(), 1, Integer::sum));
-        execute("CREATE TABLE " + QUARANTINE + " (run_id VARCHAR, dataset VARCHAR, rules VARCHAR, row_json VARCHAR)");
         List<EngineResult.StageResult> stages = new ArrayList<>();
         // Keel reads every source into a table while files are reachable; then the sandbox locks before any user SQL runs.
         SourceLoader loader = new SourceLoader(duck, context);
@@ -116,7 +117,7 @@ final class Execution {
             release(output.from());
         }
         Optional<EngineResult.StagedOutput> quarantine = Optional.empty();
-        if (count(QUARANTINE) > 0) {
+        if (collectQuarantine()) {
             quarantine = Optional.of(stage(plan.quarantineDataset(), QUARANTINE, QUARANTINE));
         }
         return new EngineResult("duckdb", stages, outcomes, outputs, quarantine);
@@ -307,18 +308,58 @@ final class Execution {
         return quarantined;
     }
 
-    /** Moves rows matching {@code condition} from a table to the quarantine, labelled with the rules they broke. */
+    /**
+     * Moves rows matching {@code condition} from a table to the quarantine, with their columns and types as they are, the stage
+     * that quarantined them ({@code _quarantine_stage}) and the rules they broke ({@code _quarantine_rules}).
+     */
     long quarantine(String relation, String dataset, String condition, List<String> labels) throws SQLException {
         String table = Sql.id(relation);
-        try (PreparedStatement insert = duck.prepareStatement("INSERT INTO " + QUARANTINE + " SELECT ?, ?, concat_ws('; ', "
-                + String.join(", ", labels) + "), to_json(t)::VARCHAR FROM " + table + " AS t WHERE " + condition)) {
-            insert.setString(1, context.runId());
-            insert.setString(2, dataset);
-            insert.executeUpdate();
+        for (String column : Profiler.columns(duck, table).keySet()) {
+            if (column.toLowerCase(Locale.ROOT).startsWith(QUARANTINE_COLUMN_PREFIX)) {
+                throw new DataEngineException(Kind.BAD_SPEC, "", "'" + dataset + "' has a column '" + column + "'; names starting with"
+                        + " '" + QUARANTINE_COLUMN_PREFIX + "' are reserved for the quarantine's reason columns; rename it first");
+            }
         }
+        String part = QUARANTINE + "_" + quarantineParts.size();
+        execute("CREATE TABLE " + part + " AS SELECT " + Sql.literal(dataset) + " AS " + QUARANTINE_COLUMN_PREFIX + "stage, concat_ws('; ', "
+                + String.join(", ", labels) + ") AS " + QUARANTINE_COLUMN_PREFIX + "rules, t.* FROM " + table + " AS t WHERE " + condition);
+        quarantineParts.add(part);
         try (Statement statement = duck.createStatement()) {
             return statement.executeUpdate("DELETE FROM " + table + " AS t WHERE " + condition);
         }
+    }
+
+    /**
+     * Puts the quarantined rows of every stage into one table, matching columns by name; a column whose type differs between
+     * stages takes a type that holds both. False when no row was quarantined.
+     */
+    private boolean collectQuarantine() throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String part : quarantineParts) {
+            if (count(part) > 0) {
+                parts.add("SELECT * FROM " + part);
+            }
+        }
+        if (parts.isEmpty()) {
+            return false;
+        }
+        try {
+            execute("CREATE TABLE " + QUARANTINE + " AS " + String.join(" UNION ALL BY NAME ", parts));
+        } catch (SQLException e) {
+            // Types that no common type holds (a list and a number): such columns are kept as text.
+            List<String> text = new ArrayList<>();
+            for (String part : quarantineParts) {
+                if (count(part) > 0) {
+                    text.add("SELECT " + Profiler.columns(duck, part).keySet().stream().map(column -> "CAST(" + Sql.id(column)
+                            + " AS VARCHAR) AS " + Sql.id(column)).collect(Collectors.joining(", ")) + " FROM " + part);
+                }
+            }
+            execute("CREATE TABLE " + QUARANTINE + " AS " + String.join(" UNION ALL BY NAME ", text));
+        }
+        for (String part : quarantineParts) {
+            execute("DROP TABLE " + part);
+        }
+        return true;
     }
 
     private void record(Expectation expectation, long violations, String path, List<String> failures, String detail) {

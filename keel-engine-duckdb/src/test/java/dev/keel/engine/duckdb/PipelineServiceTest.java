@@ -2,6 +2,7 @@ package dev.keel.engine.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.core.data.DatasetDiff;
@@ -14,6 +15,7 @@ import dev.keel.core.error.KeelException;
 import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.Scheduler;
 import dev.keel.core.data.Trigger;
+import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.TableData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -199,6 +201,54 @@ class PipelineServiceTest {
         assertThat(run.accounting()).isEqualTo(new RowAccounting(50, 3, 1, 0, 46));
         assertThat(run.accounting().balanced()).isTrue();
         assertThat(run.datasets()).containsExactly("new-states@1", "new-states-quarantine@1");
+    }
+
+    @Test
+    void quarantine_keepsTheColumnsWithTheirTypesPlusTheStageAndTheRules() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("cities.csv", "city,population,founded\nOslo,709037,1040-01-01\nBergen,-1,1070-01-01\nTromso,,1794-01-01\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: cities
+                sources: [{name: raw, type: csv, path: cities.csv}]
+                expectations:
+                  - {name: population-positive, dataset: raw, rule: range, column: population, min: 0, action: quarantine}
+                  - {name: population-known, dataset: raw, rule: not-null, column: population, action: quarantine}
+                outputs: [{dataset: cities, from: raw}]
+                """);
+
+        assertThat(run.datasets()).containsExactly("cities@1", "cities-quarantine@1");
+        DatasetProfile profile = harness.service.profile("cities-quarantine", 1);
+        assertThat(profile.columns()).extracting(DatasetProfile.ColumnProfile::name, DatasetProfile.ColumnProfile::type)
+                .containsExactly(tuple("_quarantine_stage", "string"), tuple("_quarantine_rules", "string"),
+                        tuple("city", "string"), tuple("population", "integer"), tuple("founded", "date"));
+        TableData rows = harness.service.read("cities-quarantine", 1, List.of(), 10);
+        assertThat(rows.rows()).extracting(row -> row[0] + "|" + row[1] + "|" + row[2] + "|" + row[3]).containsExactlyInAnyOrder(
+                "raw|population-positive|Bergen|-1", "raw|population-known|Tromso|null");
+    }
+
+    @Test
+    void quarantine_rowsOfStagesWithDifferentTypes_meetInOneTable() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("cities.csv", "city,population\nOslo,709037\nBergen,many\nTromso,-5\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: cities
+                sources: [{name: raw, type: csv, path: cities.csv, types: {population: string}}]
+                steps:
+                  - {name: typed, type: clean, input: raw, columns: {population: {cast: integer, on-error: quarantine}}}
+                expectations:
+                  - {name: population-positive, dataset: typed, rule: range, column: population, min: 0, action: quarantine}
+                outputs: [{dataset: cities, from: typed}]
+                """);
+
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(3, 1, 2, 0, 0));
+        TableData rows = harness.service.read("cities-quarantine", 1, List.of("_quarantine_stage", "_quarantine_rules", "city",
+                "population"), 10);
+        assertThat(rows.rows()).extracting(row -> row[0] + "|" + row[1] + "|" + row[2] + "|" + row[3]).containsExactlyInAnyOrder(
+                "typed|typed.population.cast-integer|Bergen|many", "typed|population-positive|Tromso|-5");
+        PipelineRun again = harness.service.run("cities", Trigger.CLI);
+        assertThat(again.unchanged()).containsExactly("cities@1", "cities-quarantine@1");
     }
 
     @Test
