@@ -128,8 +128,9 @@ public final class PipelineService {
     }
 
     /**
-     * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts) and what its engine refuses
-     * (SQL outside the sandbox); returns every error with its path, empty when the spec is valid.
+     * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts), what its engine refuses (SQL
+     * outside the sandbox) and, when it reaches nothing it may not, the plan on its sources' schemas (missing files, missing
+     * columns, SQL that does not bind); returns every error with its path, empty when the spec is valid.
      */
     public List<SpecError> validate(String specYaml) {
         PipelineSpecParser.Result result = parser.parse(specYaml);
@@ -147,9 +148,23 @@ public final class PipelineService {
                     + engines.keySet()));
             return errors;
         }
-        errors.addAll(access.check(spec.plan(), baseDirectory));
-        engines.get(spec.engine()).check(spec.plan())
-                .forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
+        List<SpecError> refused = access.check(spec.plan(), baseDirectory);
+        errors.addAll(refused);
+        DataEngine engine = engines.get(spec.engine());
+        List<DataEngine.Problem> problems;
+        if (refused.isEmpty()) {
+            // Plans the spec on its sources' schemas; nothing is published, the staging directory goes at once.
+            Path staging = snapshots.newStaging("validate-" + UUID.randomUUID());
+            try {
+                problems = engine.check(spec.plan(), new ExecutionContext("validate", baseDirectory, staging, clock.instant(), secrets,
+                        access.policy(), exactDistinctMaxRows));
+            } finally {
+                snapshots.discard(staging);
+            }
+        } else {
+            problems = engine.check(spec.plan());
+        }
+        problems.forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
         return errors;
     }
 

@@ -147,7 +147,7 @@ class PipelineServiceTest {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("states.csv", statesCsv());
 
-        PipelineRun run = harness.run("""
+        PipelineRun run = harness.runUnchecked("""
                 pipeline: states
                 sources: [{name: raw, type: csv, path: states.csv}]
                 expectations:
@@ -289,18 +289,21 @@ class PipelineServiceTest {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("ragged.csv", "a,b\n1,2\n3,4,5,6\n\"unclosed,7\n");
 
-        PipelineRun missing = harness.run("""
+        PipelineRun missing = harness.runUnchecked("""
                 pipeline: missing
                 sources: [{name: raw, type: csv, path: "nowhere/*.csv"}]
                 outputs: [{dataset: out, from: raw}]
                 """);
-        PipelineRun ragged = harness.run("""
+        String raggedSpec = """
                 pipeline: ragged
                 sources: [{name: raw, type: csv, path: ragged.csv}]
                 outputs: [{dataset: out, from: raw}]
-                """);
+                """;
+        List<dev.keel.core.data.SpecError> refused = harness.service.validate(raggedSpec);
+        PipelineRun ragged = harness.runUnchecked(raggedSpec);
 
         assertThat(missing.error()).get().asString().contains("sources[0].path").contains("no file matches 'nowhere/*.csv'");
+        assertThat(refused).singleElement().asString().startsWith("sources[0]: cannot read csv source 'raw'");
         assertThat(ragged.status()).isEqualTo(RunStatus.FAILED);
         assertThat(ragged.error()).get().asString().startsWith("bad data error: sources[0]: cannot read csv source 'raw'")
                 .doesNotContain("\n");
@@ -484,6 +487,7 @@ class PipelineServiceTest {
     @Test
     void schedule_changes_onAPipelineWithoutScheduleOrADeletedOne_areRefused() {
         PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
         harness.service.register("""
                 pipeline: manual
                 sources: [{name: raw, type: csv, path: states.csv}]
