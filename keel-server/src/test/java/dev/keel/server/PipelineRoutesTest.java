@@ -82,6 +82,33 @@ class PipelineRoutesTest {
     }
 
     @Test
+    void quarantine_isReadableAsTypedRows() throws Exception {
+        Files.writeString(server.sources().resolve("scores.csv"), "id,amount\n1,10.5\n2,not-a-number\n3,-7\n");
+        postYaml("/v1/pipelines", """
+                pipeline: scores
+                sources: [{name: raw, type: csv, path: '%s', types: {amount: string}}]
+                steps:
+                  - {name: typed, type: clean, input: raw, columns: {amount: {cast: double, on-error: quarantine}}}
+                outputs: [{dataset: scores, from: typed}]
+                """.formatted(server.sources().resolve("scores.csv")));
+        TestingServer.Response run = server.send("POST", "/v1/pipelines/scores/runs?wait=true", server.adminToken(), new byte[0],
+                "text/plain", Map.of());
+        assertThat(run.json().get("datasets").toString()).contains("scores-quarantine@1");
+
+        TestingServer.Response rows = server.get("/v1/datasets/scores-quarantine/versions/latest/rows", server.adminToken());
+        TestingServer.Response picked = server.get("/v1/datasets/scores/versions/1/rows?columns=amount&limit=1", server.adminToken());
+        TestingServer.Response unknown = server.get("/v1/datasets/scores/versions/1/rows?columns=amnt", server.adminToken());
+
+        assertThat(rows.status()).as(rows.toString()).isEqualTo(200);
+        assertThat(rows.json().get("columns").toString()).isEqualTo("[\"_quarantine_stage\",\"_quarantine_rules\",\"id\",\"amount\"]");
+        assertThat(rows.json().get("types").toString()).isEqualTo("[\"string\",\"string\",\"integer\",\"string\"]");
+        assertThat(rows.json().get("rows").toString()).isEqualTo("[[\"typed\",\"typed.amount.cast-double\",2,\"not-a-number\"]]");
+        assertThat(picked.json().get("rows").toString()).isEqualTo("[[10.5]]");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("detail").asText()).contains("no column [amnt]");
+    }
+
+    @Test
     void run_badWaitParameter_isRefusedAndStartsNothing() throws Exception {
         Files.writeString(server.sources().resolve("scores.csv"), "id,amount\n1,10.5\n2,3\n");
         postYaml("/v1/pipelines", """

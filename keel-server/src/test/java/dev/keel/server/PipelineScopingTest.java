@@ -93,7 +93,8 @@ class PipelineScopingTest {
         List<String> reads = List.of("/v1/pipelines/a-scores", "/v1/pipelines/a-scores/runs", "/v1/pipeline-runs/" + runA,
                 "/v1/datasets/a-scores-out", "/v1/datasets/a-scores-out/versions/1", "/v1/datasets/a-scores-out/versions/latest",
                 "/v1/datasets/a-scores-out/versions/1/profile", "/v1/datasets/a-scores-out/diff", "/v1/datasets/a-scores-quarantine",
-                "/v1/datasets/a-scores-quarantine/versions/latest", "/v1/datasets/a-scores-quarantine/versions/1/profile");
+                "/v1/datasets/a-scores-quarantine/versions/latest", "/v1/datasets/a-scores-quarantine/versions/1/profile",
+                "/v1/datasets/a-scores-quarantine/versions/1/rows", "/v1/datasets/a-scores-out/versions/latest/rows");
         assertThat(server.get("/v1/datasets/a-scores-quarantine", server.adminToken()).status()).as("the run quarantined a row")
                 .isEqualTo(200);
 

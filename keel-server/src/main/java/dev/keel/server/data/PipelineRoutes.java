@@ -15,6 +15,7 @@ import dev.keel.server.Api;
 import dev.keel.server.Call;
 import dev.keel.server.HttpService;
 import dev.keel.server.Keel;
+import dev.keel.spi.data.TableData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -121,6 +122,32 @@ public final class PipelineRoutes implements HttpService {
         api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.profile", "The per-column profile of a dataset version")
                 .handle(call -> call.ok(pipelines().profile(call.path("dataset"), version(call, "version"))));
+        api.get("/v1/datasets/{dataset}/versions/{version}/rows", Permission.DATASET_READ).project(datasetProject)
+                .describe("dataset.rows", "Up to ?limit= rows (default 100, at most 10000) of a dataset version, typed as stored;"
+                        + " ?columns=a,b picks columns")
+                .handle(call -> {
+                    int limit = call.queryInt("limit", 100, 0, 10_000);
+                    List<String> columns = call.query("columns").map(text -> java.util.Arrays.stream(text.split(","))
+                            .map(String::strip).filter(name -> !name.isEmpty()).toList()).orElse(List.of());
+                    String dataset = call.path("dataset");
+                    int version = version(call, "version");
+                    List<String> known = pipelines().dataset(dataset, version).profile().columns().stream()
+                            .map(column -> column.name()).toList();
+                    List<String> unknown = columns.stream().filter(column -> !known.contains(column)).toList();
+                    if (!unknown.isEmpty()) {
+                        throw new KeelException(ErrorCode.INVALID_REQUEST, "dataset '" + dataset + "' has no column " + unknown
+                                + "; its columns are " + known, List.of(new KeelException.FieldError("columns", "expected names of "
+                                + known)));
+                    }
+                    TableData table = pipelines().read(dataset, version, columns, limit);
+                    List<List<Object>> rows = table.rows().stream().map(row -> java.util.Arrays.stream(row)
+                            .map(PipelineRoutes::jsonValue).toList()).toList();
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("columns", table.columns());
+                    answer.put("types", table.types());
+                    answer.put("rows", rows);
+                    call.ok(answer);
+                });
         api.get("/v1/datasets/{dataset}/diff", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.diff", "Schema and profile changes between two versions (?from=&to=, default the last two)")
                 .handle(call -> {
@@ -130,6 +157,12 @@ public final class PipelineRoutes implements HttpService {
                     int from = call.queryInt("from", Math.max(1, to - 1), 1, Integer.MAX_VALUE);
                     call.ok(pipelines().diff(dataset, from, to));
                 });
+    }
+
+    /** Numbers, booleans, text and nulls (JSON null) as they are; dates, times and other values as their text. */
+    private static Object jsonValue(Object value) {
+        return value == null || value instanceof Number || value instanceof Boolean || value instanceof String ? value
+                : value.toString();
     }
 
     private static String spec(Call call) {
