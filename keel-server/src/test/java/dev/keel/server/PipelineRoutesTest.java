@@ -171,6 +171,29 @@ class PipelineRoutesTest {
     }
 
     @Test
+    void validate_plansOnTheSourcesOnlyForCallersWhoMayWriteThePipeline() throws Exception {
+        Files.writeString(server.sources().resolve("scores.csv"), "id,amount\n1,10.5\n");
+        String spec = """
+                pipeline: scores
+                sources: [{name: raw, type: csv, path: '%s'}]
+                expectations: [{dataset: raw, rule: not-null, column: secret_column, action: fail}]
+                outputs: [{dataset: scores, from: raw}]
+                """.formatted(server.sources().resolve("scores.csv"));
+        String viewer = server.token("viewer", Map.of("default", dev.keel.core.security.Role.VIEWER));
+
+        JsonNode asAdmin = postYaml("/v1/pipelines/validate", spec).json();
+        JsonNode asViewer = server.send("POST", "/v1/pipelines/validate", viewer, spec.getBytes(StandardCharsets.UTF_8),
+                "application/yaml", Map.of()).json();
+
+        assertThat(asAdmin.get("planned").asBoolean()).isTrue();
+        assertThat(asAdmin.get("errors").findValuesAsText("message")).singleElement().asString()
+                .contains("'secret_column' does not exist").contains("[id, amount]");
+        assertThat(asViewer.get("planned").asBoolean()).isFalse();
+        assertThat(asViewer.get("valid").asBoolean()).isTrue();
+        assertThat(asViewer.toString()).doesNotContain("amount");
+    }
+
+    @Test
     void register_badSpec_isUnprocessableWithFieldErrors() {
         TestingServer.Response response = postYaml("/v1/pipelines", "pipeline: p\n");
 

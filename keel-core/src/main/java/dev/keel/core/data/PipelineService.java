@@ -133,6 +133,14 @@ public final class PipelineService {
      * columns, SQL that does not bind); returns every error with its path, empty when the spec is valid.
      */
     public List<SpecError> validate(String specYaml) {
+        return validate(specYaml, true);
+    }
+
+    /**
+     * Checks a spec like {@link #validate(String)}; without {@code planOnSources} it leaves out the plan on the sources'
+     * schemas, which reads the files (their names, whether they exist, their columns), for callers who may not read them.
+     */
+    public List<SpecError> validate(String specYaml, boolean planOnSources) {
         PipelineSpecParser.Result result = parser.parse(specYaml);
         if (!result.valid()) {
             return result.errors();
@@ -152,7 +160,7 @@ public final class PipelineService {
         errors.addAll(refused);
         DataEngine engine = engines.get(spec.engine());
         List<DataEngine.Problem> problems;
-        if (refused.isEmpty()) {
+        if (refused.isEmpty() && planOnSources) {
             // Plans the spec on its sources' schemas; nothing is published, the staging directory goes at once.
             Path staging = snapshots.newStaging("validate-" + UUID.randomUUID());
             try {

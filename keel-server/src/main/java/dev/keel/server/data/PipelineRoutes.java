@@ -11,6 +11,7 @@ import dev.keel.core.data.Trigger;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.Permission;
+import dev.keel.core.security.ProjectService;
 import dev.keel.server.Api;
 import dev.keel.server.Call;
 import dev.keel.server.HttpService;
@@ -51,8 +52,12 @@ public final class PipelineRoutes implements HttpService {
         api.post("/v1/pipelines/validate", Permission.PIPELINE_READ).notAudited()
                 .describe("pipeline.validate", "Check a pipeline spec (YAML body); every error names its path in the file")
                 .handle(call -> {
-                    List<SpecError> errors = pipelines().validate(spec(call));
-                    call.ok(Map.of("valid", errors.isEmpty(), "errors", errors));
+                    String spec = spec(call);
+                    // Planning reads the source files' schemas: only for callers who may write the spec's pipeline.
+                    boolean planned = call.sees(Permission.PIPELINE_WRITE, pipelines().projectOfSpec(spec)
+                            .orElse(ProjectService.DEFAULT));
+                    List<SpecError> errors = pipelines().validate(spec, planned);
+                    call.ok(Map.of("valid", errors.isEmpty(), "errors", errors, "planned", planned));
                 });
         api.post("/v1/pipelines", Permission.PIPELINE_WRITE).project(call -> pipelines().projectOfSpec(spec(call)))
                 .describe("pipeline.register", "Store a pipeline spec (YAML body) as its pipeline's next version; unchanged text keeps the version")
