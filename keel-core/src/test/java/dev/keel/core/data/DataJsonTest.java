@@ -27,12 +27,12 @@ class DataJsonTest {
     @Test
     void profile_withAnEstimatedDistinctCount_roundTrips() {
         DatasetProfile profile = new DatasetProfile(5_000_000, java.util.List.of(new DatasetProfile.ColumnProfile("id", "integer",
-                5_000_000, 0, 4_871_204, true, 0.13, java.util.Optional.of("1"), java.util.Optional.of("5000000"),
+                5_000_000, 0, 4_871_204, true, 0.033, java.util.Optional.of("1"), java.util.Optional.of("5000000"),
                 java.util.Optional.empty(), java.util.List.of(), java.util.List.of(), java.util.List.of())));
 
         String json = DataJson.write(profile);
 
-        assertThat(json).contains("\"approximate\":true").contains("\"distinctError\":0.13");
+        assertThat(json).contains("\"approximate\":true").contains("\"distinctError\":0.033");
         assertThat(DataJson.<DatasetProfile>read(json, new TypeReference<>() { })).isEqualTo(profile);
     }
 }
