@@ -113,6 +113,42 @@ class PipelineValidationTest {
     }
 
     @Test
+    void matchMergeFuzzyDedupeAndDeriveKeep_nameColumnsThatMustExist() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("crm.csv", "abbreviation,name\nOH,Ohio\n");
+        harness.write("erp.csv", "abbreviation,capital\nOH,Columbus\n");
+        harness.write("people.csv", "name,age\nAda,36\n");
+
+        List<SpecError> errors = harness.service.validate("""
+                pipeline: checks
+                sources:
+                  - {name: crm, type: csv, path: crm.csv}
+                  - {name: erp, type: csv, path: erp.csv}
+                  - {name: people, type: csv, path: people.csv}
+                  - {name: more_people, type: csv, path: people.csv}
+                steps:
+                  - name: golden
+                    type: match-merge
+                    inputs: [crm, erp]
+                    keys: [abbreviation]
+                    survivorship: {default: source-priority, columns: {capitol: most-complete}}
+                  - name: unique_people
+                    type: dedupe
+                    input: people
+                    fuzzy: [{column: nam, similarity: jaro-winkler, threshold: 0.9}]
+                    blocking: {prefix: 2}
+                  - {name: trimmed, type: derive, input: more_people, columns: {decade: "age // 10"}, keep: [name, decade, height]}
+                outputs:
+                  - {dataset: golden, from: golden}
+                  - {dataset: unique-people, from: unique_people}
+                  - {dataset: trimmed, from: trimmed}
+                """);
+
+        assertThat(errors).extracting(SpecError::path).containsExactly("steps[0].survivorship.columns.capitol",
+                "steps[1].fuzzy[0].column", "steps[2].keep[2]");
+    }
+
+    @Test
     void sqlStepAndExpressionsOnKnownSchemas_areBoundSoBadColumnsAreFound() {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.copy(CSV, "credit-g.csv");
