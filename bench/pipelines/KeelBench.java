@@ -7,6 +7,7 @@ import dev.keel.core.data.PipelineService;
 import dev.keel.core.data.PipelineVersion;
 import dev.keel.core.data.RunRepository;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.ScheduleState;
 import dev.keel.core.data.SnapshotStore;
 import dev.keel.core.data.Trigger;
 import dev.keel.engine.duckdb.DuckDbEngine;
@@ -66,6 +67,16 @@ public final class KeelBench {
         @Override
         public List<PipelineVersion> listLatest() {
             return List.copyOf(versions);
+        }
+
+        @Override
+        public Optional<ScheduleState> schedule(String pipeline) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void saveSchedule(ScheduleState state) {
+            throw new UnsupportedOperationException("the benchmark changes no schedule");
         }
     }
 

@@ -68,7 +68,7 @@ final class DatasetCommands {
         }
     }
 
-    @Command(name = "profile", description = "Per-column profile: count, nulls, distinct, min/max, mean, quantiles")
+    @Command(name = "profile", description = "Per-column profile: count, nulls, distinct (~ when estimated), min/max, mean, quantiles")
     static final class Profile implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -89,7 +89,8 @@ final class DatasetCommands {
                 System.out.println(answer.path("rows").asLong() + " rows");
                 Output.table(System.out, answer.path("columns"), List.of(Output.Column.field("COLUMN", "name"),
                         Output.Column.field("TYPE", "type"), Output.Column.field("COUNT", "count"), Output.Column.field("NULLS", "nulls"),
-                        Output.Column.field("DISTINCT", "distinct"), Output.Column.field("MIN", "min"), Output.Column.field("MAX", "max"),
+                        new Output.Column("DISTINCT", column -> (column.path("approximate").asBoolean() ? "~" : "")
+                                + Output.text(column.path("distinct"))), Output.Column.field("MIN", "min"), Output.Column.field("MAX", "max"),
                         Output.Column.field("MEAN", "mean"), new Output.Column("MEDIAN", column -> column.path("quantiles").size() > 3
                                 ? Output.text(column.path("quantiles").get(3)) : "-")));
             }

@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " features) into a versioned dataset snapshot");
         Path specFile = CreditFeatures.locate(PIPELINE).orElseThrow(() -> new IllegalStateException("cannot find " + PIPELINE));
         api.post("/v1/pipelines", Map.of("spec", Files.readString(specFile)));
-        JsonNode run = api.post("/v1/pipelines/credit-g/runs", Map.of());
+        JsonNode run = PipelineCommands.await(api, api.post("/v1/pipelines/credit-g/runs?wait=120", Map.of()), line -> { });
         JsonNode books = run.path("accounting");
         if (!run.path("status").asText().equals("SUCCEEDED")) {
             throw new IllegalStateException("the pipeline run ended " + run.path("status").asText() + ": " + run.path("error").asText());

@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel pipeline validate|register|run|list|history}. */
-@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history",
+/** {@code keel pipeline validate|register|run|list|history|schedule}. */
+@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history, schedule",
         subcommands = {PipelineCommands.Validate.class, PipelineCommands.Register.class, PipelineCommands.Run.class,
-            PipelineCommands.ListPipelines.class, PipelineCommands.History.class})
+            PipelineCommands.ListPipelines.class, PipelineCommands.History.class, PipelineCommands.Schedule.class})
 final class PipelineCommands {
     private PipelineCommands() {
     }
@@ -76,13 +76,17 @@ final class PipelineCommands {
         }
     }
 
-    @Command(name = "run", description = "Run a pipeline now and wait; prints its status and row accounting (exit 1 when it failed)")
+    @Command(name = "run", description = "Start a run of a pipeline; with --wait, follow it to its end and print its status and row"
+            + " accounting (exit 1 when it failed)")
     static final class Run implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Parameters(index = "0", description = "Pipeline name, or a spec file to register first")
         String target;
+
+        @Option(names = "--wait", description = "Follow the run until it ends; exit 1 unless it succeeded")
+        boolean follow;
 
         @Override
         public Integer call() throws IOException {
@@ -92,20 +96,62 @@ final class PipelineCommands {
                 name = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file))).path("pipeline").asText();
             }
             JsonNode run = client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/runs?trigger=cli", Map.of());
+            if (!follow) {
+                if (client.json()) {
+                    Output.json(System.out, run);
+                } else {
+                    System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + "; follow it with"
+                            + " `keel pipeline history " + name + "` or GET /v1/pipeline-runs/" + run.path("id").asText());
+                }
+                return 0;
+            }
+            JsonNode ended = await(client.client(), run, client.json() ? line -> { } : System.out::println);
             if (client.json()) {
-                Output.json(System.out, run);
+                Output.json(System.out, ended);
             } else {
-                JsonNode books = run.path("accounting");
-                System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + ": " + books.path("rowsIn")
-                        + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined") + " quarantined, "
-                        + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
-                run.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
-                if (run.hasNonNull("error")) {
-                    System.out.println("  error: " + run.path("error").asText());
+                JsonNode books = ended.path("accounting");
+                System.out.println("run " + ended.path("id").asText() + " " + ended.path("status").asText() + ": "
+                        + books.path("rowsIn") + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined")
+                        + " quarantined, " + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
+                ended.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
+                ended.path("unchanged").forEach(dataset -> System.out.println("  unchanged " + dataset.asText()
+                        + " (same content as the latest version)"));
+                if (ended.hasNonNull("error")) {
+                    System.out.println("  error: " + ended.path("error").asText());
                 }
             }
-            return run.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
+            return ended.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
         }
+    }
+
+    /** How often {@link #await} asks for the run. */
+    static final java.time.Duration POLL = java.time.Duration.ofMillis(500);
+
+    /**
+     * Follows a run until it has ended, polling {@code GET /v1/pipeline-runs/{id}}; reports each change of status or attempt.
+     *
+     * @param run the answer of {@code POST /v1/pipelines/{pipeline}/runs}
+     * @return the ended run
+     */
+    static JsonNode await(KeelClient api, JsonNode run, java.util.function.Consumer<String> progress) {
+        String id = run.path("id").asText();
+        String seen = "";
+        JsonNode current = run;
+        while (current.path("status").asText().equals("RUNNING")) {
+            String state = "run " + id + " RUNNING, attempt " + Math.max(1, current.path("attempts").asInt());
+            if (!state.equals(seen)) {
+                progress.accept(state);
+                seen = state;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KeelClient.ApiException(0, "INTERRUPTED", "interrupted while following run " + id);
+            }
+            current = api.get("/v1/pipeline-runs/" + KeelClient.encode(id));
+        }
+        return current;
     }
 
     @Command(name = "list", description = "List pipelines (latest versions)")
@@ -153,6 +199,81 @@ final class PipelineCommands {
                         Output.Column.field("ERROR", "error")));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "schedule", description = "A pipeline's cron schedule: show, pause, resume, delete",
+            subcommands = {Schedule.Show.class, Schedule.Pause.class, Schedule.Resume.class, Schedule.Delete.class})
+    static final class Schedule {
+        private Schedule() {
+        }
+
+        /** Prints a schedule answer. */
+        static int print(ClientOptions client, JsonNode schedule) {
+            if (client.json()) {
+                Output.json(System.out, schedule);
+            } else {
+                System.out.println("pipeline " + schedule.path("pipeline").asText() + " schedule " + schedule.path("cron") + ": "
+                        + schedule.path("status").asText() + " since " + schedule.path("since").asText()
+                        + (schedule.path("changedBy").asText().isEmpty() ? "" : " (by " + schedule.path("changedBy").asText() + ")"));
+            }
+            return 0;
+        }
+
+        @Command(name = "show", description = "The cron expressions and whether they fire (active, paused or deleted)")
+        static final class Show implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().get("/v1/pipelines/" + KeelClient.encode(name) + "/schedule"));
+            }
+        }
+
+        @Command(name = "pause", description = "Stop the schedule from firing until resumed")
+        static final class Pause implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/schedule/pause", Map.of()));
+            }
+        }
+
+        @Command(name = "resume", description = "Let a paused schedule fire again from its next slot")
+        static final class Resume implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/schedule/resume", Map.of()));
+            }
+        }
+
+        @Command(name = "delete", description = "Delete the schedule until a new spec version declares one")
+        static final class Delete implements Callable<Integer> {
+            @Mixin
+            ClientOptions client;
+
+            @Parameters(index = "0", description = "Pipeline name")
+            String name;
+
+            @Override
+            public Integer call() {
+                return print(client, client.client().delete("/v1/pipelines/" + KeelClient.encode(name) + "/schedule"));
+            }
         }
     }
 }

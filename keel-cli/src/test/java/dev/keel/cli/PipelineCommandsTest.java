@@ -32,8 +32,19 @@ class PipelineCommandsTest {
             Cli.Run valid = run(client, "pipeline", "validate", SPEC.toString());
             Cli.Run invalid = run(client, "pipeline", "validate", bad.toString());
             Cli.Run local = run(new String[0], "pipeline", "validate", "--local", bad.toString());
-            Cli.Run first = run(client, "pipeline", "run", SPEC.toString());
-            Cli.Run second = run(client, "pipeline", "run", "credit-g");
+            Path failing = Files.writeString(directory.resolve("failing.yaml"), """
+                    pipeline: too-few
+                    sources: [{name: raw, type: csv, path: examples/credit-g/credit-g.csv}]
+                    expectations: [{dataset: raw, rule: row-count, min: 100000, action: fail}]
+                    outputs: [{dataset: too-few, from: raw}]
+                    """);
+
+            Cli.Run first = run(client, "pipeline", "run", "--wait", SPEC.toString());
+            Cli.Run second = run(client, "pipeline", "run", "--wait", "credit-g");
+            Cli.Run failed = run(client, "pipeline", "run", "--wait", failing.toString());
+            Cli.Run paused = run(client, "pipeline", "schedule", "pause", "credit-g");
+            Cli.Run schedule = run(client, "pipeline", "schedule", "show", "credit-g");
+            Cli.Run resumed = run(client, "pipeline", "schedule", "resume", "credit-g");
             Cli.Run listed = run(client, "pipeline", "list");
             Cli.Run history = run(client, "pipeline", "history", "credit-g");
             Cli.Run datasets = run(client, "dataset", "list");
@@ -49,14 +60,25 @@ class PipelineCommandsTest {
             assertThat(first.code()).as(first.err()).isZero();
             assertThat(first.out()).contains("SUCCEEDED: 1000 in, 1000 out, 0 quarantined, 0 merged, 0 filtered")
                     .contains("published credit-g-features@1");
-            assertThat(second.out()).contains("published credit-g-features@2");
+            assertThat(first.out()).contains("RUNNING, attempt 1");
+            // The same data again: the same snapshot, so no new version.
+            assertThat(second.code()).as(second.err()).isZero();
+            assertThat(second.out()).contains("unchanged credit-g-features@1").doesNotContain("published");
+            assertThat(failed.code()).isEqualTo(1);
+            assertThat(failed.out()).contains("FAILED").contains("row count outside [100000,");
+            assertThat(paused.out()).contains("schedule [\"0 2 * * *\"]: paused");
+            assertThat(schedule.out()).contains("paused");
+            assertThat(resumed.out()).contains("active");
             assertThat(listed.out()).contains("credit-g").contains("PROJECT").contains("default");
             assertThat(history.out()).contains("SUCCEEDED", "CLI").hasLineCount(3);
             assertThat(datasets.out()).contains("credit-g-features", "1000");
-            assertThat(shown.out()).contains("credit-g-features@2: 1000 rows").contains("in project default").contains("source applications");
+            assertThat(shown.out()).contains("credit-g-features@1: 1000 rows").contains("in project default").contains("source applications");
             assertThat(profile.out()).contains("credit_amount", "double", "250", "18424");
-            // The same data twice: same schema, same statistics, no change to report.
-            assertThat(diff.out()).contains("v1 -> v2: rows 1000 -> 1000").doesNotContain("column duration");
+            // One version only: the diff compares it with itself and has nothing to report.
+            assertThat(diff.out()).contains("v1 -> v1: rows 1000 -> 1000").doesNotContain("column duration");
+            Cli.Run background = run(client, "pipeline", "run", "credit-g");
+            assertThat(background.code()).as(background.err()).isZero();
+            assertThat(background.out()).contains("RUNNING").contains("keel pipeline history credit-g");
         } finally {
             started.server().close();
         }

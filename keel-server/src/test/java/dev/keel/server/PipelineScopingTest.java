@@ -81,7 +81,7 @@ class PipelineScopingTest {
     }
 
     private TestingServer.Response run(String token, String pipeline) {
-        return server.send("POST", "/v1/pipelines/" + pipeline + "/runs", token, new byte[0], "text/plain", Map.of());
+        return server.send("POST", "/v1/pipelines/" + pipeline + "/runs?wait=true", token, new byte[0], "text/plain", Map.of());
     }
 
     private static List<String> names(TestingServer.Response list, String field, String key) {
@@ -93,7 +93,8 @@ class PipelineScopingTest {
         List<String> reads = List.of("/v1/pipelines/a-scores", "/v1/pipelines/a-scores/runs", "/v1/pipeline-runs/" + runA,
                 "/v1/datasets/a-scores-out", "/v1/datasets/a-scores-out/versions/1", "/v1/datasets/a-scores-out/versions/latest",
                 "/v1/datasets/a-scores-out/versions/1/profile", "/v1/datasets/a-scores-out/diff", "/v1/datasets/a-scores-quarantine",
-                "/v1/datasets/a-scores-quarantine/versions/latest", "/v1/datasets/a-scores-quarantine/versions/1/profile");
+                "/v1/datasets/a-scores-quarantine/versions/latest", "/v1/datasets/a-scores-quarantine/versions/1/profile",
+                "/v1/datasets/a-scores-quarantine/versions/1/rows", "/v1/datasets/a-scores-out/versions/latest/rows");
         assertThat(server.get("/v1/datasets/a-scores-quarantine", server.adminToken()).status()).as("the run quarantined a row")
                 .isEqualTo(200);
 

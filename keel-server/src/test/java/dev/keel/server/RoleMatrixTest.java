@@ -62,7 +62,7 @@ class RoleMatrixTest {
                     "statistic", "psi", "features", List.of("duration"), "window", "100 predictions", "limit", 0.2))), 201);
             expect(server.send("POST", "/v1/pipelines", admin, pipeline(project).getBytes(StandardCharsets.UTF_8), "application/yaml",
                     Map.of()), 201);
-            TestingServer.Response run = server.send("POST", "/v1/pipelines/pipeline-" + project + "/runs", admin, new byte[0],
+            TestingServer.Response run = server.send("POST", "/v1/pipelines/pipeline-" + project + "/runs?wait=true", admin, new byte[0],
                     "text/plain", Map.of());
             expect(run, 200);
             runIds.put(project, run.json().get("id").asText());

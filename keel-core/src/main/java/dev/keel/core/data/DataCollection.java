@@ -20,6 +20,9 @@ import java.util.function.Predicate;
  * directory, engines found with {@link ServiceLoader}, crash recovery at start and the cron scheduler.
  */
 public final class DataCollection implements AutoCloseable {
+    /** How long closing waits for runs in progress. */
+    public static final java.time.Duration RUN_GRACE = java.time.Duration.ofSeconds(30);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DataCollection.class);
     private final PipelineService service;
     private final Scheduler scheduler;
     private final ExecutorService runs;
@@ -66,7 +69,8 @@ public final class DataCollection implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
-                settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject);
+                settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject,
+                settings.profileExactDistinctMaxRows());
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);
@@ -90,10 +94,16 @@ public final class DataCollection implements AutoCloseable {
         return service.snapshotFile(dataset, version);
     }
 
-    /** Stops the scheduler; runs in progress are left to finish or be marked abandoned at the next start. */
+    /**
+     * Stops the scheduler and gives runs started in the background up to {@link #RUN_GRACE} to end; a run still going after
+     * that is marked abandoned at the next start.
+     */
     @Override
     public void close() {
         scheduler.stop();
         runs.shutdown();
+        if (!service.awaitBackgroundRuns(RUN_GRACE)) {
+            LOG.warn("pipeline runs still in progress at shutdown; the next start marks them abandoned");
+        }
     }
 }

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migrations V20 and V21). */
+/**
+ * Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migrations V20 and V21) and their schedule
+ * states (table {@code pipeline_schedules}, migration V23).
+ */
 public final class JdbcPipelineRepository implements PipelineRepository {
     private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at, project";
     private final Database jdbc;
@@ -38,6 +41,23 @@ public final class JdbcPipelineRepository implements PipelineRepository {
     public List<PipelineVersion> listLatest() {
         return jdbc.query("SELECT " + COLUMNS + " FROM pipeline_versions p WHERE version = (SELECT max(version) FROM"
                 + " pipeline_versions q WHERE q.pipeline = p.pipeline) ORDER BY pipeline", JdbcPipelineRepository::map);
+    }
+
+    @Override
+    public Optional<ScheduleState> schedule(String pipeline) {
+        return jdbc.query("SELECT pipeline, status, spec_version, changed_at, actor FROM pipeline_schedules WHERE pipeline = ?",
+                row -> new ScheduleState(row.getString(1), ScheduleState.Status.valueOf(row.getString(2)), (int) row.getLong(3),
+                        Instant.ofEpochMilli(row.getLong(4)), row.getString(5)), pipeline).stream().findFirst();
+    }
+
+    @Override
+    public void saveSchedule(ScheduleState state) {
+        jdbc.inTransaction(connection -> {
+            Database.update(connection, "DELETE FROM pipeline_schedules WHERE pipeline = ?", state.pipeline());
+            return Database.update(connection, "INSERT INTO pipeline_schedules (pipeline, status, spec_version, changed_at, actor)"
+                    + " VALUES (?, ?, ?, ?, ?)", state.pipeline(), state.status().name(), state.specVersion(),
+                    state.changedAt().toEpochMilli(), state.actor());
+        });
     }
 
     private static PipelineVersion map(ResultSet row) throws SQLException {

@@ -3,7 +3,7 @@ package dev.keel.core.data;
 import java.util.List;
 import java.util.Optional;
 
-/** Stores pipeline spec versions. */
+/** Stores pipeline spec versions and the state of their schedules. */
 public interface PipelineRepository {
     /** Stores a new version; the caller has checked it is the next number. */
     void insert(PipelineVersion version);
@@ -16,4 +16,10 @@ public interface PipelineRepository {
 
     /** The latest version of every pipeline, by name. */
     List<PipelineVersion> listLatest();
+
+    /** The schedule state of a pipeline, when it was ever changed by hand. */
+    Optional<ScheduleState> schedule(String pipeline);
+
+    /** Stores a pipeline's schedule state, replacing the previous one. */
+    void saveSchedule(ScheduleState state);
 }

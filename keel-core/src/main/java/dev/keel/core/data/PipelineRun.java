@@ -12,12 +12,14 @@ import java.util.Optional;
  * versions it published.
  *
  * @param datasets published versions as {@code name@version}
+ * @param unchanged the latest versions, as {@code name@version}, that an output of the run equalled byte for byte (same
+ *                  SHA-256); no new version was made for them
  * @param error why the run failed, empty otherwise
  */
 public record PipelineRun(String id, String pipeline, int specVersion, Trigger trigger, RunStatus status, Instant startedAt,
                           Optional<Instant> finishedAt, int attempts, RowAccounting accounting,
                           List<EngineResult.StageResult> stages, List<EngineResult.ExpectationResult> expectations,
-                          List<String> datasets, Optional<String> error) {
+                          List<String> datasets, List<String> unchanged, Optional<String> error) {
     public PipelineRun {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(pipeline, "pipeline");
@@ -29,13 +31,14 @@ public record PipelineRun(String id, String pipeline, int specVersion, Trigger t
         stages = List.copyOf(stages);
         expectations = List.copyOf(expectations);
         datasets = List.copyOf(datasets);
+        unchanged = List.copyOf(unchanged);
         Objects.requireNonNull(error, "error");
     }
 
     /** A run that has just started. */
     static PipelineRun started(String id, PipelineVersion version, Trigger trigger, Instant now) {
         return new PipelineRun(id, version.pipeline(), version.version(), trigger, RunStatus.RUNNING, now, Optional.empty(), 0,
-                RowAccounting.empty(), List.of(), List.of(), List.of(), Optional.empty());
+                RowAccounting.empty(), List.of(), List.of(), List.of(), List.of(), Optional.empty());
     }
 
     /** How long the run took, once finished. */
@@ -45,12 +48,18 @@ public record PipelineRun(String id, String pipeline, int specVersion, Trigger t
 
     PipelineRun withAttempts(int count) {
         return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, count, accounting, stages,
-                expectations, datasets, error);
+                expectations, datasets, unchanged, error);
     }
 
     PipelineRun finish(RunStatus outcome, Instant now, RowAccounting books, List<EngineResult.StageResult> stageResults,
                        List<EngineResult.ExpectationResult> outcomes, List<String> published, Optional<String> failure) {
         return new PipelineRun(id, pipeline, specVersion, trigger, outcome, startedAt, Optional.of(now), attempts, books,
-                stageResults, outcomes, published, failure);
+                stageResults, outcomes, published, List.of(), failure);
+    }
+
+    /** The run with the versions its outputs equalled instead of adding a version. */
+    PipelineRun withUnchanged(List<String> equalled) {
+        return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, attempts, accounting, stages,
+                expectations, datasets, equalled, error);
     }
 }

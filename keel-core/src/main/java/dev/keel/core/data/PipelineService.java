@@ -26,7 +26,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +53,11 @@ public final class PipelineService {
     private final Sleeper sleeper;
     private final RunAudit audit;
     private final Predicate<String> knownProject;
+    private final long exactDistinctMaxRows;
     private final PipelineSpecParser parser = new PipelineSpecParser();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<PipelineRun>> inFlight = new ConcurrentHashMap<>();
+    private final Executor background = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -87,6 +96,21 @@ public final class PipelineService {
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
                            Sleeper sleeper, RunAudit audit, Predicate<String> knownProject) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, access, clock, sleeper, audit, knownProject,
+                ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
+    }
+
+    /**
+     * Wires the service, with profiles that count distinct values exactly in datasets of up to {@code exactDistinctMaxRows}
+     * rows and estimate them above.
+     */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows) {
+        if (exactDistinctMaxRows < 0) {
+            throw new IllegalArgumentException("exactDistinctMaxRows must be >= 0, got " + exactDistinctMaxRows);
+        }
+        this.exactDistinctMaxRows = exactDistinctMaxRows;
         this.access = Objects.requireNonNull(access, "access");
         this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.runs = Objects.requireNonNull(runs, "runs");
@@ -104,10 +128,19 @@ public final class PipelineService {
     }
 
     /**
-     * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts) and what its engine refuses
-     * (SQL outside the sandbox); returns every error with its path, empty when the spec is valid.
+     * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts), what its engine refuses (SQL
+     * outside the sandbox) and, when it reaches nothing it may not, the plan on its sources' schemas (missing files, missing
+     * columns, SQL that does not bind); returns every error with its path, empty when the spec is valid.
      */
     public List<SpecError> validate(String specYaml) {
+        return validate(specYaml, true);
+    }
+
+    /**
+     * Checks a spec like {@link #validate(String)}; without {@code planOnSources} it leaves out the plan on the sources'
+     * schemas, which reads the files (their names, whether they exist, their columns), for callers who may not read them.
+     */
+    public List<SpecError> validate(String specYaml, boolean planOnSources) {
         PipelineSpecParser.Result result = parser.parse(specYaml);
         if (!result.valid()) {
             return result.errors();
@@ -123,9 +156,23 @@ public final class PipelineService {
                     + engines.keySet()));
             return errors;
         }
-        errors.addAll(access.check(spec.plan(), baseDirectory, spec.project()));
-        engines.get(spec.engine()).check(spec.plan())
-                .forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
+        List<SpecError> refused = access.check(spec.plan(), baseDirectory, spec.project());
+        errors.addAll(refused);
+        DataEngine engine = engines.get(spec.engine());
+        List<DataEngine.Problem> problems;
+        if (refused.isEmpty() && planOnSources) {
+            // Plans the spec on its sources' schemas; nothing is published, the staging directory goes at once.
+            Path staging = snapshots.newStaging("validate-" + UUID.randomUUID());
+            try {
+                problems = engine.check(spec.plan(), new ExecutionContext("validate", baseDirectory, staging, clock.instant(), secrets,
+                        access.policy(spec.project()), exactDistinctMaxRows));
+            } finally {
+                snapshots.discard(staging);
+            }
+        } else {
+            problems = engine.check(spec.plan());
+        }
+        problems.forEach(problem -> errors.add(new SpecError(problem.path(), problem.message())));
         return errors;
     }
 
@@ -219,6 +266,75 @@ public final class PipelineService {
     }
 
     /**
+     * The state of a pipeline's schedule: active unless paused, or deleted on the current version. A deletion ends when a new
+     * version of the spec is registered; a pause lasts until it is resumed.
+     */
+    public ScheduleState schedule(String name) {
+        return schedule(pipeline(name));
+    }
+
+    ScheduleState schedule(PipelineVersion version) {
+        Optional<ScheduleState> stored = pipelines.schedule(version.pipeline());
+        if (stored.isEmpty() || stored.get().status() == ScheduleState.Status.DELETED && stored.get().specVersion() < version.version()) {
+            return new ScheduleState(version.pipeline(), ScheduleState.Status.ACTIVE, version.version(), version.createdAt(), "");
+        }
+        return stored.get();
+    }
+
+    /**
+     * Stops a pipeline's schedule from firing until it is resumed; runs in progress go on. Pausing a paused schedule changes
+     * nothing.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule, CONFLICT when the schedule was
+     *     deleted
+     */
+    public ScheduleState pauseSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.PAUSED);
+    }
+
+    /**
+     * Lets a paused schedule fire again, from the next slot after now: slots missed while paused do not fire.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule, CONFLICT when the schedule was
+     *     deleted
+     */
+    public ScheduleState resumeSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.ACTIVE);
+    }
+
+    /**
+     * Deletes a pipeline's schedule: it no longer fires, until a new version of the spec declares a schedule. The pipeline, its
+     * runs and datasets stay. Deleting a deleted schedule changes nothing.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline or one whose spec has no schedule
+     */
+    public ScheduleState deleteSchedule(String name, String actor) {
+        return changeSchedule(name, actor, ScheduleState.Status.DELETED);
+    }
+
+    private ScheduleState changeSchedule(String name, String actor, ScheduleState.Status status) {
+        synchronized (pipelines) {
+            PipelineVersion version = pipeline(name);
+            if (parser.parseOrThrow(version.specYaml()).schedules().isEmpty()) {
+                throw KeelException.notFound("pipeline '" + name + "' has no schedule; its spec version " + version.version()
+                        + " declares none (key 'schedule')");
+            }
+            ScheduleState current = schedule(version);
+            if (current.status() == status) {
+                return current;
+            }
+            if (current.status() == ScheduleState.Status.DELETED) {
+                throw KeelException.conflict("the schedule of pipeline '" + name + "' was deleted on version " + current.specVersion()
+                        + "; register a new version of the spec to schedule it again");
+            }
+            ScheduleState changed = new ScheduleState(name, status, version.version(), clock.instant(), actor);
+            pipelines.saveSchedule(changed);
+            LOG.info("pipeline '{}': schedule {} by {}", name, status.name().toLowerCase(java.util.Locale.ROOT), actor);
+            return changed;
+        }
+    }
+
+    /**
      * Runs the latest version of a pipeline now and waits for it, audited as {@code scheduler} for scheduled runs and
      * {@code system} otherwise.
      *
@@ -237,6 +353,122 @@ public final class PipelineService {
      *     start cannot be audited
      */
     public PipelineRun run(String name, Trigger trigger, String actor) {
+        Started started = begin(name, trigger, actor);
+        return started.finish();
+    }
+
+    /**
+     * Starts a run of the latest version of a pipeline and returns it while it is RUNNING; the run goes on in the background
+     * and ends as {@link #run(String, Trigger, String)} does. Follow it with {@link #await(String, Duration)} or
+     * {@link #runById(String)}. The checks happen before this returns: an unknown pipeline, one already running or a start
+     * that cannot be audited throws and leaves no run.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline, CONFLICT when it is already running, UNAVAILABLE when the
+     *     start cannot be audited
+     */
+    public PipelineRun start(String name, Trigger trigger, String actor) {
+        Started started = begin(name, trigger, actor);
+        CompletableFuture<PipelineRun> ending = new CompletableFuture<>();
+        inFlight.put(started.run().id(), ending);
+        try {
+            background.execute(() -> {
+                try {
+                    ending.complete(started.finish());
+                } catch (RuntimeException | Error e) {
+                    ending.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    inFlight.remove(started.run().id());
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.remove(started.run().id());
+            started.abandon("the run could not be started in the background: " + e);
+            throw new KeelException(ErrorCode.UNAVAILABLE, "pipeline '" + name + "' was not run: " + e.getMessage(), e);
+        }
+        return started.run();
+    }
+
+    /**
+     * A run by id once it has ended, or as it stands after {@code timeout} when it is still running.
+     *
+     * @throws KeelException NOT_FOUND for an unknown run
+     */
+    public PipelineRun await(String id, Duration timeout) {
+        CompletableFuture<PipelineRun> ending = inFlight.get(id);
+        if (ending != null) {
+            try {
+                return ending.get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // Still running, or ended by a failure the run record describes.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return runById(id);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the runs started in the background to end, for an orderly shutdown.
+     *
+     * @return true when none is left running
+     */
+    public boolean awaitBackgroundRuns(Duration timeout) {
+        CompletableFuture<?>[] pending = inFlight.values().toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(pending).get(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return inFlight.isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return inFlight.isEmpty();
+        }
+        return true;
+    }
+
+    /** A run that passed its checks, was audited and recorded; {@link #finish()} executes it. */
+    private final class Started {
+        private final PipelineRun run;
+        private final PipelineVersion version;
+        private final PipelineSpec spec;
+        private final DataEngine engine;
+        private final String actor;
+
+        Started(PipelineRun run, PipelineVersion version, PipelineSpec spec, DataEngine engine, String actor) {
+            this.run = run;
+            this.version = version;
+            this.spec = spec;
+            this.engine = engine;
+            this.actor = actor;
+        }
+
+        PipelineRun run() {
+            return run;
+        }
+
+        PipelineRun finish() {
+            try {
+                PipelineRun ended = execute(run, version, spec, engine);
+                auditEnd(actor, "pipeline.run-finish", version.project(), ended);
+                return ended;
+            } finally {
+                running.remove(run.pipeline());
+            }
+        }
+
+        void abandon(String why) {
+            try {
+                PipelineRun abandoned = run.finish(RunStatus.ABANDONED, clock.instant(), run.accounting(), List.of(), List.of(),
+                        List.of(), Optional.of(why));
+                runs.update(abandoned);
+                auditEnd(actor, "pipeline.run-abandon", version.project(), abandoned);
+            } finally {
+                running.remove(run.pipeline());
+            }
+        }
+    }
+
+    private Started begin(String name, Trigger trigger, String actor) {
         PipelineVersion version = pipeline(name);
         PipelineSpec spec = parser.parseOrThrow(version.specYaml());
         DataEngine engine = Optional.ofNullable(engines.get(spec.engine())).orElseThrow(() -> new KeelException(
@@ -255,11 +487,10 @@ public final class PipelineService {
                         + " could not be written", e);
             }
             runs.insert(run);
-            PipelineRun ended = execute(run, version, spec, engine);
-            auditEnd(actor, "pipeline.run-finish", version.project(), ended);
-            return ended;
-        } finally {
+            return new Started(run, version, spec, engine, actor);
+        } catch (RuntimeException e) {
             running.remove(name);
+            throw e;
         }
     }
 
@@ -295,7 +526,7 @@ public final class PipelineService {
                 run = run.withAttempts(attempt);
                 staging = snapshots.newStaging(run.id() + "-" + attempt);
                 ExecutionContext context = new ExecutionContext(run.id(), baseDirectory, staging, run.startedAt(), secrets,
-                        access.policy(version.project()));
+                        access.policy(version.project()), exactDistinctMaxRows);
                 try {
                     result = engine.execute(plan, context);
                 } catch (DataEngineException e) {
@@ -316,18 +547,19 @@ public final class PipelineService {
                 throw new KeelException(ErrorCode.INTERNAL, "row accounting does not balance: " + books + "; stages: " + unexplained);
             }
             List<String> published = new ArrayList<>();
+            List<String> unchanged = new ArrayList<>();
             Map<String, String> fingerprints = new LinkedHashMap<>();
             result.stages().stream().filter(stage -> stage.kind() == EngineResult.StageKind.SOURCE)
                     .forEach(stage -> fingerprints.put(stage.name(), stage.fingerprint()));
-            for (EngineResult.StagedOutput output : result.outputs()) {
-                published.add(publish(output, run, version.project(), fingerprints).reference());
-            }
-            if (result.quarantine().isPresent()) {
-                published.add(publish(result.quarantine().get(), run, version.project(), fingerprints).reference());
+            List<EngineResult.StagedOutput> staged = new ArrayList<>(result.outputs());
+            result.quarantine().ifPresent(staged::add);
+            for (EngineResult.StagedOutput output : staged) {
+                Publication publication = publish(output, run, version.project(), fingerprints);
+                (publication.added() ? published : unchanged).add(publication.version().reference());
             }
             snapshots.discard(staging);
             PipelineRun finished = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(),
-                    published, Optional.empty());
+                    published, Optional.empty()).withUnchanged(unchanged);
             runs.update(finished);
             LOG.info("pipeline '{}' run {} succeeded: {}", run.pipeline(), run.id(), books);
             return finished;
@@ -358,19 +590,28 @@ public final class PipelineService {
         return failed;
     }
 
-    private DatasetVersion publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
+    /** A staged output's fate: a new version, or the latest version it equals byte for byte. */
+    private record Publication(DatasetVersion version, boolean added) {
+    }
+
+    private Publication publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
         synchronized (datasets) {
             Optional<DatasetVersion> latest = datasets.latest(output.dataset());
             if (latest.isPresent() && !latest.get().project().equals(project)) {
                 throw KeelException.conflict("dataset '" + output.dataset() + "' is published in another project; pipeline '"
                         + run.pipeline() + "' of project '" + project + "' cannot add a version to it");
             }
+            if (latest.isPresent() && latest.get().sha256().equals(SnapshotStore.sha256(output.file()))) {
+                LOG.info("pipeline '{}' run {}: output '{}' equals version {} (SHA-256 {}); no new version", run.pipeline(), run.id(),
+                        output.dataset(), latest.get().version(), latest.get().sha256());
+                return new Publication(latest.get(), false);
+            }
             SnapshotStore.Published file = snapshots.publish(output.file());
             int next = latest.map(DatasetVersion::version).orElse(0) + 1;
             DatasetVersion version = new DatasetVersion(output.dataset(), next, file.sha256(), file.location(), output.rows(),
                     file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant(), project);
             datasets.insert(version);
-            return version;
+            return new Publication(version, true);
         }
     }
 

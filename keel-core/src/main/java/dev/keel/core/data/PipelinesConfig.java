@@ -1,6 +1,7 @@
 package dev.keel.core.data;
 
 import dev.keel.core.config.ConfigNode;
+import dev.keel.spi.data.ExecutionContext;
 import dev.keel.spi.data.ValueRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +31,13 @@ import java.util.regex.Pattern;
  * @param httpAllowedHosts hosts HTTP sources may reach whatever they resolve to ({@code http.allowed-hosts}, default none)
  * @param projectSourceRoots per project, the directories its pipelines' file sources may read instead of {@code source-roots}
  *                           ({@code project-source-roots.<project>: [dirs]}, default none: every project uses the source roots)
+ * @param profileExactDistinctMaxRows profiles count distinct values exactly in datasets of up to this many rows and estimate
+ *                                    them above ({@code profile-exact-distinct-max-rows}, default 1,000,000)
  */
 public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
                               Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
-                              List<String> httpAllowedHosts, Map<String, List<Path>> projectSourceRoots) {
+                              List<String> httpAllowedHosts, Map<String, List<Path>> projectSourceRoots,
+                              long profileExactDistinctMaxRows) {
     private static final Pattern CONNECTION_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     public PipelinesConfig {
@@ -45,14 +49,17 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         httpAllowedHosts = List.copyOf(httpAllowedHosts);
         projectSourceRoots = projectSourceRoots.entrySet().stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
                 Map.Entry::getKey, entry -> List.copyOf(entry.getValue())));
+        if (profileExactDistinctMaxRows < 0) {
+            throw new IllegalArgumentException("profileExactDistinctMaxRows must be >= 0, got " + profileExactDistinctMaxRows);
+        }
     }
 
-    /** Settings where every project reads under the same source roots. */
+    /** Settings where every project reads under the same source roots and profiles count exactly up to 1,000,000 rows. */
     public PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
                            Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
                            List<String> httpAllowedHosts) {
         this(scheduler, zone, baseDirectory, datasetsDirectory, sourceRoots, connections, allowInlineJdbcUrls, httpAllowPrivate,
-                httpAllowedHosts, Map.of());
+                httpAllowedHosts, Map.of(), ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
     }
 
     /** Settings whose file sources are confined to the base directory, with no connections and public HTTP hosts only. */
@@ -86,7 +93,7 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         PipelinesConfig config = new PipelinesConfig(node.bool("scheduler", true), zone, baseDirectory,
                 node.string("datasets-directory").map(Path::of).orElse(dataDirectory.resolve("datasets")), roots, connections,
                 node.bool("allow-inline-jdbc-urls", false), http.bool("allow-private", false),
-                http.strings("allowed-hosts").orElse(List.of()), projectRoots);
+                http.strings("allowed-hosts").orElse(List.of()), projectRoots, exactDistinctMaxRows(node));
         http.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;
@@ -103,6 +110,20 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
             }
         }
         return roots;
+    }
+
+    private static long exactDistinctMaxRows(ConfigNode node) {
+        String text = node.string("profile-exact-distinct-max-rows", Long.toString(ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS))
+                .replace("_", "");
+        try {
+            long rows = Long.parseLong(text);
+            if (rows >= 0) {
+                return rows;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw node.invalid("profile-exact-distinct-max-rows", text, "a number of rows >= 0 (0: always estimate)");
     }
 
     private static JdbcConnection connection(ConfigNode connections, String name) {

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs pipelines on their cron schedules. {@link #start()} launches a loop that wakes at the next fire time (at least every
  * {@link #MAX_SLEEP}, so new specs are picked up) and starts every pipeline that came due; {@link #tick(Instant)} does one
- * such pass and is what tests drive. A pipeline still running when it comes due again is skipped, not queued.
+ * such pass and is what tests drive. A pipeline still running when it comes due again is skipped, not queued. A slot fires
+ * only when it lies after the pipeline's version was registered and after its schedule was last resumed; paused and deleted
+ * schedules do not fire.
  */
 public final class Scheduler implements AutoCloseable {
     /** The longest the loop sleeps before looking at the specs again. */
@@ -109,15 +111,20 @@ public final class Scheduler implements AutoCloseable {
      */
     public synchronized List<String> tick(Instant now) {
         List<String> started = new ArrayList<>();
-        ZonedDateTime from = checkedUntil.atZone(zone);
         for (PipelineVersion version : service.list()) {
             PipelineSpec spec;
+            Optional<ZonedDateTime> since;
             try {
                 spec = service.spec(version.pipeline());
+                since = firingSince(version);
             } catch (KeelException e) {
                 LOG.warn("pipeline '{}' has an invalid spec and is not scheduled: {}", version.pipeline(), e.getMessage());
                 continue;
             }
+            if (since.isEmpty()) {
+                continue;
+            }
+            ZonedDateTime from = since.get();
             boolean due = spec.schedules().stream().map(cron -> cron.next(from))
                     .anyMatch(next -> next.isPresent() && !next.get().toInstant().isAfter(now));
             if (!due) {
@@ -142,12 +149,34 @@ public final class Scheduler implements AutoCloseable {
         return started;
     }
 
-    /** The next fire time of every scheduled pipeline, after the last pass. */
+    /**
+     * Where a pipeline's schedule starts looking for slots: after the last pass, after the version was registered and after the
+     * schedule was last resumed, so that no slot from before any of those fires. Empty when the schedule is paused or deleted.
+     */
+    private Optional<ZonedDateTime> firingSince(PipelineVersion version) {
+        ScheduleState state = service.schedule(version);
+        if (state.status() != ScheduleState.Status.ACTIVE) {
+            return Optional.empty();
+        }
+        Instant since = checkedUntil;
+        for (Instant candidate : List.of(version.createdAt(), state.changedAt())) {
+            if (candidate.isAfter(since)) {
+                since = candidate;
+            }
+        }
+        return Optional.of(since.atZone(zone));
+    }
+
+    /** The next fire time of every scheduled pipeline whose schedule is active, after the last pass. */
     public synchronized Map<String, Instant> nextFireTimes() {
         Map<String, Instant> next = new LinkedHashMap<>();
-        ZonedDateTime from = checkedUntil.atZone(zone);
         for (PipelineVersion version : service.list()) {
             try {
+                Optional<ZonedDateTime> since = firingSince(version);
+                if (since.isEmpty()) {
+                    continue;
+                }
+                ZonedDateTime from = since.get();
                 service.spec(version.pipeline()).schedules().stream().map(cron -> cron.next(from)).flatMap(Optional::stream)
                         .map(ZonedDateTime::toInstant).min(Instant::compareTo).ifPresent(time -> next.put(version.pipeline(), time));
             } catch (KeelException e) {

@@ -74,7 +74,8 @@ class DataProjectsMigrationTest {
     void migrator_listsV21BetweenTheDataAndMonitoringMigrations() {
         String index = resource("migrations.txt");
 
-        assertThat(index.lines().filter(line -> line.matches("V2[0-9]__.*"))).containsExactly("V20__pipelines.sql", "V21__data_projects.sql");
+        assertThat(index.lines().filter(line -> line.matches("V2[0-9]__.*"))).containsExactly("V20__pipelines.sql", "V21__data_projects.sql",
+                "V22__run_unchanged.sql", "V23__pipeline_schedules.sql");
     }
 
     private void script(String name) {

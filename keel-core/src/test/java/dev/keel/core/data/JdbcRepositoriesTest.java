@@ -64,6 +64,20 @@ class JdbcRepositoriesTest {
     }
 
     @Test
+    void pipelines_storeTheScheduleStateAndReplaceIt() {
+        JdbcPipelineRepository pipelines = new JdbcPipelineRepository(database);
+        ScheduleState paused = new ScheduleState("a", ScheduleState.Status.PAUSED, 2, T0, "ana (tok-1)");
+        ScheduleState resumed = new ScheduleState("a", ScheduleState.Status.ACTIVE, 3, T0.plusSeconds(60), "bo (tok-2)");
+
+        assertThat(pipelines.schedule("a")).isEmpty();
+        pipelines.saveSchedule(paused);
+        assertThat(pipelines.schedule("a")).contains(paused);
+        pipelines.saveSchedule(resumed);
+        assertThat(pipelines.schedule("a")).contains(resumed);
+        assertThat(pipelines.schedule("b")).isEmpty();
+    }
+
+    @Test
     void runs_roundTripWithStagesAndExpectations() {
         JdbcRunRepository runs = new JdbcRunRepository(database);
         PipelineRun started = PipelineRun.started("run-1", new PipelineVersion("a", 3, "x", "1".repeat(64), T0), Trigger.SCHEDULE, T0);
@@ -72,7 +86,7 @@ class JdbcRepositoriesTest {
                 new RowAccounting(10, 7, 1, 2, 0),
                 List.of(new EngineResult.StageResult("raw", EngineResult.StageKind.SOURCE, "csv", 10, 9, 1, 0, 12, "f".repeat(64))),
                 List.of(new EngineResult.ExpectationResult("age", "raw", Expectation.Action.QUARANTINE, 1, "values outside")),
-                List.of("out@1"), Optional.empty());
+                List.of("out@1"), Optional.empty()).withUnchanged(List.of("quarantine@4"));
         runs.update(finished);
         runs.insert(PipelineRun.started("run-2", new PipelineVersion("a", 3, "x", "1".repeat(64), T0), Trigger.API,
                 T0.plusSeconds(60)));

@@ -116,6 +116,42 @@ class PipelineServiceProjectsTest {
     }
 
     @Test
+    void start_returnsTheRunningRunAtOnceAndAwaitGivesItsEnd() {
+        service.register(SPEC.formatted("a", "out"));
+        engine.hold();
+
+        PipelineRun started = service.start("scores", Trigger.API, "ana (tok-1)");
+        PipelineRun meanwhile = service.runById(started.id());
+        KeelException again = org.assertj.core.api.Assertions.catchThrowableOfType(KeelException.class,
+                () -> service.start("scores", Trigger.API, "ana (tok-1)"));
+        PipelineRun stillRunning = service.await(started.id(), java.time.Duration.ZERO);
+        engine.release();
+        PipelineRun ended = service.await(started.id(), java.time.Duration.ofMinutes(1));
+
+        assertThat(started.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(meanwhile.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(again.code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(stillRunning.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(ended.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ended.error()).get().asString().contains("the testing engine runs nothing");
+        assertThat(runs.history("scores", 10)).extracting(PipelineRun::id).containsExactly(started.id());
+        assertThat(entries).extracting(Entry::action).containsExactly("pipeline.run-start", "pipeline.run-finish");
+        assertThat(service.awaitBackgroundRuns(java.time.Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void start_whoseStartCannotBeAudited_isRefusedAndLeavesNoRun() {
+        service.register(SPEC.formatted("a", "out"));
+        auditBroken = true;
+
+        assertThatThrownBy(() -> service.start("scores", Trigger.API, "ana (tok-1)")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThat(runs.history("scores", 10)).isEmpty();
+        assertThat(engine.executions()).isZero();
+        assertThat(service.isRunning("scores")).isFalse();
+    }
+
+    @Test
     void run_scheduled_isAuditedAsTheScheduler() {
         service.register(SPEC.formatted("b", "out"));
 

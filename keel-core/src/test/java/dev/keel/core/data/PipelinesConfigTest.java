@@ -36,6 +36,17 @@ class PipelinesConfigTest {
     }
 
     @Test
+    void profileExactDistinctMaxRows_defaultsToAMillionAndRefusesANegativeBound() {
+        assertThat(parse("pipelines:\n  base-directory: '" + directory + "'\n", Map.of()).profileExactDistinctMaxRows())
+                .isEqualTo(1_000_000);
+        assertThat(parse("pipelines:\n  base-directory: '" + directory + "'\n  profile-exact-distinct-max-rows: 5000\n", Map.of())
+                .profileExactDistinctMaxRows()).isEqualTo(5000);
+        assertThatThrownBy(() -> parse("pipelines:\n  base-directory: '" + directory + "'\n  profile-exact-distinct-max-rows: -1\n",
+                Map.of())).isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("profile-exact-distinct-max-rows");
+    }
+
+    @Test
     void readsRootsConnectionsAndHttpSettings() throws IOException {
         Files.createDirectories(directory.resolve("landing"));
         Path shared = Files.createDirectories(directory.resolve("shared"));

@@ -11,9 +11,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An engine named {@code duckdb} that fails every execution as a bad spec and counts how often it was asked. */
+/**
+ * An engine named {@code duckdb} that fails every execution as a bad spec and counts how often it was asked; {@link #hold()}
+ * makes executions wait until {@link #release()}.
+ */
 final class TestingDataEngine implements DataEngine {
     private final AtomicInteger executions = new AtomicInteger();
+    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+
+    /** Executions from now on wait for {@link #release()}. */
+    void hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void release() {
+        gate.countDown();
+    }
 
     int executions() {
         return executions.get();
@@ -27,6 +40,11 @@ final class TestingDataEngine implements DataEngine {
     @Override
     public EngineResult execute(PipelinePlan plan, ExecutionContext context) {
         executions.incrementAndGet();
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         throw new DataEngineException(DataEngineException.Kind.BAD_SPEC, "sources[0]", "the testing engine runs nothing");
     }
 

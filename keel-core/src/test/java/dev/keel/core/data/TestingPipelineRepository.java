@@ -8,6 +8,7 @@ import java.util.Optional;
 /** An in-memory pipeline repository. */
 public final class TestingPipelineRepository implements PipelineRepository {
     private final List<PipelineVersion> versions = new ArrayList<>();
+    private final java.util.Map<String, ScheduleState> schedules = new java.util.HashMap<>();
 
     @Override
     public synchronized void insert(PipelineVersion version) {
@@ -31,5 +32,15 @@ public final class TestingPipelineRepository implements PipelineRepository {
     @Override
     public synchronized List<PipelineVersion> listLatest() {
         return versions.stream().map(PipelineVersion::pipeline).distinct().sorted().map(name -> latest(name).orElseThrow()).toList();
+    }
+
+    @Override
+    public synchronized Optional<ScheduleState> schedule(String pipeline) {
+        return Optional.ofNullable(schedules.get(pipeline));
+    }
+
+    @Override
+    public synchronized void saveSchedule(ScheduleState state) {
+        schedules.put(state.pipeline(), state);
     }
 }

@@ -25,8 +25,10 @@ final class Cleaner {
     }
 
     long run() throws SQLException {
-        Map<String, String> columns = execution.requireColumns(step.input(), step.columns().stream()
-                .map(StepSpec.ColumnCleaning::column).toList(), path + ".columns");
+        for (StepSpec.ColumnCleaning cleaning : step.columns()) {
+            execution.requireColumns(step.input(), List.of(cleaning.column()), path + ".columns." + cleaning.column());
+        }
+        Map<String, String> columns = Profiler.columns(execution.connection(), Sql.id(step.input()));
         List<String> replacements = new ArrayList<>();
         List<String> quarantineConditions = new ArrayList<>();
         List<String> labels = new ArrayList<>();

@@ -116,11 +116,31 @@ public final class DuckDbEngine implements DataEngine {
         return problems;
     }
 
+    /**
+     * The SQL guard's problems, then the plan run on empty tables of the sources' schemas (file sources only: their header,
+     * schema or a sample of rows, read under the source roots) in a locked DuckDB, so that missing files and columns and SQL
+     * that does not bind are reported with their paths.
+     */
+    @Override
+    public List<Problem> check(PipelinePlan plan, ExecutionContext context) {
+        List<Problem> problems = new ArrayList<>(check(plan));
+        try (DuckDBConnection duck = open()) {
+            for (Problem problem : new Execution(duck, plan, context).plan()) {
+                if (!problems.contains(problem)) {
+                    problems.add(problem);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataEngineException(Kind.INTERNAL, "", "DuckDB failed while planning: " + SourceLoader.firstLine(e), e);
+        }
+        return problems;
+    }
+
     @Override
     public DatasetProfile profile(Path parquetFile) {
         try (DuckDBConnection duck = open(); Statement statement = duck.createStatement()) {
             statement.execute("CREATE VIEW snapshot AS SELECT * FROM read_parquet(" + Sql.literal(parquetFile.toString()) + ")");
-            return Profiler.profile(duck, "snapshot");
+            return Profiler.profile(duck, "snapshot", ExecutionContext.DEFAULT_EXACT_DISTINCT_MAX_ROWS);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, "", "cannot profile '" + parquetFile + "': " + SourceLoader.firstLine(e), e);
         }

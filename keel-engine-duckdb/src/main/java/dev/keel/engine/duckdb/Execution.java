@@ -1,6 +1,7 @@
 package dev.keel.engine.duckdb;
 
 import dev.keel.spi.data.ColumnType;
+import dev.keel.spi.data.DataEngine;
 import dev.keel.spi.data.DataEngineException;
 import dev.keel.spi.data.DataEngineException.Kind;
 import dev.keel.spi.data.DatasetProfile;
@@ -12,7 +13,6 @@ import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.SourceSpec;
 import dev.keel.spi.data.StepSpec;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,6 +31,8 @@ import org.duckdb.DuckDBConnection;
 /** One execution of a plan on one DuckDB connection. */
 final class Execution {
     static final String QUARANTINE = "__keel_quarantine";
+    /** The quarantine's reason columns start with this; no quarantined relation may have such a column. */
+    static final String QUARANTINE_COLUMN_PREFIX = "_quarantine_";
 
     private final DuckDBConnection duck;
     private final PipelinePlan plan;
@@ -38,6 +40,7 @@ final class Execution {
     private final Map<String, Long> rowCounts = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
+    private final List<String> quarantineParts = new ArrayList<>();
     private final Path staging;
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -60,7 +63,6 @@ final class Execution {
             step.inputs().forEach(input -> readers.merge(input, 1, Integer::sum));
         }
         plan.outputs().forEach(output -> readers.merge(output.from(), 1, Integer::sum));
-        execute("CREATE TABLE " + QUARANTINE + " (run_id VARCHAR, dataset VARCHAR, rules VARCHAR, row_json VARCHAR)");
         List<EngineResult.StageResult> stages = new ArrayList<>();
         // Keel reads every source into a table while files are reachable; then the sandbox locks before any user SQL runs.
         SourceLoader loader = new SourceLoader(duck, context);
@@ -116,10 +118,105 @@ final class Execution {
             release(output.from());
         }
         Optional<EngineResult.StagedOutput> quarantine = Optional.empty();
-        if (count(QUARANTINE) > 0) {
+        if (collectQuarantine()) {
             quarantine = Optional.of(stage(plan.quarantineDataset(), QUARANTINE, QUARANTINE));
         }
         return new EngineResult("duckdb", stages, outcomes, outputs, quarantine);
+    }
+
+    /**
+     * Plans the run without running it: every file source becomes an empty table of the columns and types a run would read,
+     * the sandbox locks, and each step and expectation runs on those empty tables, so a missing column or SQL that does not
+     * bind is found with its path. Relations whose schema cannot be known cheaply (JDBC and HTTP sources, and whatever is
+     * computed from them or from a relation that already failed) are skipped.
+     *
+     * @return every problem found, in spec order
+     */
+    List<DataEngine.Problem> plan() throws SQLException {
+        for (StepSpec step : plan.steps()) {
+            step.inputs().forEach(input -> readers.merge(input, 1, Integer::sum));
+        }
+        plan.outputs().forEach(output -> readers.merge(output.from(), 1, Integer::sum));
+        List<DataEngine.Problem> problems = new ArrayList<>();
+        Set<String> unknown = new java.util.HashSet<>();
+        SourceLoader loader = new SourceLoader(duck, context);
+        for (int index = 0; index < plan.sources().size(); index++) {
+            SourceSpec source = plan.sources().get(index);
+            String path = "sources[" + index + "]";
+            if (!(source instanceof SourceSpec.Files files)) {
+                unknown.add(source.name());
+                continue;
+            }
+            try {
+                loader.schema(files, path);
+            } catch (DataEngineException e) {
+                problems.add(new DataEngine.Problem(e.path().isEmpty() ? path : e.path(), e.getMessage()));
+                unknown.add(source.name());
+            }
+        }
+        Sandbox.lock(duck, staging);
+        SqlGuard guard = new SqlGuard(duck);
+        for (SourceSpec source : plan.sources()) {
+            if (!unknown.contains(source.name())) {
+                planExpectations(source.name(), problems);
+            }
+        }
+        for (int index = 0; index < plan.steps().size(); index++) {
+            StepSpec step = plan.steps().get(index);
+            String path = "steps[" + index + "]";
+            if (step.inputs().stream().anyMatch(unknown::contains)) {
+                unknown.add(step.name());
+                continue;
+            }
+            try {
+                switch (step) {
+                    case StepSpec.Sql sql -> sql(sql, path, guard);
+                    case StepSpec.Clean clean -> new Cleaner(this, clean, path).run();
+                    case StepSpec.Dedupe dedupe -> new Matcher(this, path).dedupe(dedupe);
+                    case StepSpec.MatchMerge merge -> new Matcher(this, path).matchMerge(merge);
+                    case StepSpec.Impute impute -> impute(impute, path);
+                    case StepSpec.Derive derive -> derive(derive, path, guard);
+                }
+            } catch (DataEngineException e) {
+                problems.add(new DataEngine.Problem(e.path().isEmpty() ? path : e.path(), e.getMessage()));
+                unknown.add(step.name());
+                continue;
+            }
+            planExpectations(step.name(), problems);
+        }
+        return problems;
+    }
+
+    /** Checks that each expectation on a relation names columns it has and that its SQL binds, without judging any row. */
+    private void planExpectations(String relation, List<DataEngine.Problem> problems) throws SQLException {
+        for (int index = 0; index < plan.expectations().size(); index++) {
+            Expectation expectation = plan.expectations().get(index);
+            if (!expectation.dataset().equals(relation)) {
+                continue;
+            }
+            String path = "expectations[" + index + "]";
+            try {
+                Map<String, String> columns = Profiler.columns(duck, Sql.id(relation));
+                switch (expectation.rule()) {
+                    case Expectation.RowCount rowCount -> {
+                        // Counts rows only.
+                    }
+                    case Expectation.Schema schema -> {
+                        // Compares the schema when the run has it; a mismatch is the rule's outcome, not a spec error.
+                    }
+                    case Expectation.Freshness freshness -> requireColumns(relation, List.of(freshness.column()), path + ".column");
+                    default -> {
+                        String condition = condition(expectation.rule(), columns, path, relation);
+                        scalarLong("SELECT count(*) FROM " + Sql.id(relation) + " AS t WHERE " + condition);
+                    }
+                }
+            } catch (DataEngineException e) {
+                problems.add(new DataEngine.Problem(e.path().isEmpty() ? path : e.path(), e.getMessage()));
+            } catch (SQLException e) {
+                problems.add(new DataEngine.Problem(path, "expectation '" + expectation.name() + "' on '" + relation
+                        + "' cannot be checked: " + SourceLoader.firstLine(e)));
+            }
+        }
     }
 
     private EngineResult.StagedOutput stage(String dataset, String from, String relation) throws SQLException {
@@ -127,7 +224,7 @@ final class Execution {
         execute("COPY (SELECT * FROM " + relation + ") TO " + Sql.literal(file.toString())
                 + " (FORMAT parquet, COMPRESSION zstd)");
         long rows = scalarLong("SELECT count(*) FROM read_parquet(" + Sql.literal(file.toString()) + ")");
-        DatasetProfile profile = Profiler.profile(duck, relation);
+        DatasetProfile profile = Profiler.profile(duck, relation, context.exactDistinctMaxRows());
         return new EngineResult.StagedOutput(dataset, from, file, rows, profile);
     }
 
@@ -165,8 +262,10 @@ final class Execution {
     }
 
     private long impute(StepSpec.Impute step, String path) throws SQLException {
-        Map<String, String> columns = requireColumns(step.input(), step.columns().stream().map(StepSpec.Imputation::column).toList(),
-                path + ".columns");
+        for (StepSpec.Imputation imputation : step.columns()) {
+            requireColumns(step.input(), List.of(imputation.column()), path + ".columns." + imputation.column());
+        }
+        Map<String, String> columns = Profiler.columns(duck, Sql.id(step.input()));
         List<String> replacements = new ArrayList<>();
         List<String> aggregates = new ArrayList<>();
         for (StepSpec.Imputation imputation : step.columns()) {
@@ -229,10 +328,31 @@ final class Execution {
         try {
             execute("CREATE TABLE " + Sql.id(step.name()) + " AS " + select);
         } catch (SQLException e) {
-            throw new DataEngineException(Kind.BAD_SPEC, path + ".columns", "derive step '" + step.name() + "' failed: "
-                    + SourceLoader.firstLine(e), e);
+            throw new DataEngineException(Kind.BAD_SPEC, failingDerivation(step, columns).orElse(path + ".columns"), "derive step '"
+                    + step.name() + "' failed: " + SourceLoader.firstLine(e), e);
         }
         return 0;
+    }
+
+    /**
+     * The path of the first derivation that does not bind, tried one more at a time (a derivation may use one before it), or
+     * empty when each binds and the failure lies in drop or keep.
+     */
+    private Optional<String> failingDerivation(StepSpec.Derive step, Map<String, String> columns) {
+        List<String> replaced = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        for (StepSpec.Derivation derivation : step.columns()) {
+            (columns.containsKey(derivation.column()) ? replaced : added).add("(" + derivation.expression() + ") AS "
+                    + Sql.id(derivation.column()));
+            String select = "SELECT *" + (replaced.isEmpty() ? "" : " REPLACE (" + String.join(", ", replaced) + ")")
+                    + (added.isEmpty() ? "" : ", " + String.join(", ", added)) + " FROM " + Sql.id(step.input()) + " LIMIT 0";
+            try (Statement statement = duck.createStatement(); ResultSet ignored = statement.executeQuery(select)) {
+                continue;
+            } catch (SQLException e) {
+                return Optional.of("steps[" + plan.steps().indexOf(step) + "].columns." + derivation.column());
+            }
+        }
+        return Optional.empty();
     }
 
     private static void checkListed(List<String> listed, List<String> known, String path, String input) {
@@ -307,18 +427,58 @@ final class Execution {
         return quarantined;
     }
 
-    /** Moves rows matching {@code condition} from a table to the quarantine, labelled with the rules they broke. */
+    /**
+     * Moves rows matching {@code condition} from a table to the quarantine, with their columns and types as they are, the stage
+     * that quarantined them ({@code _quarantine_stage}) and the rules they broke ({@code _quarantine_rules}).
+     */
     long quarantine(String relation, String dataset, String condition, List<String> labels) throws SQLException {
         String table = Sql.id(relation);
-        try (PreparedStatement insert = duck.prepareStatement("INSERT INTO " + QUARANTINE + " SELECT ?, ?, concat_ws('; ', "
-                + String.join(", ", labels) + "), to_json(t)::VARCHAR FROM " + table + " AS t WHERE " + condition)) {
-            insert.setString(1, context.runId());
-            insert.setString(2, dataset);
-            insert.executeUpdate();
+        for (String column : Profiler.columns(duck, table).keySet()) {
+            if (column.toLowerCase(Locale.ROOT).startsWith(QUARANTINE_COLUMN_PREFIX)) {
+                throw new DataEngineException(Kind.BAD_SPEC, "", "'" + dataset + "' has a column '" + column + "'; names starting with"
+                        + " '" + QUARANTINE_COLUMN_PREFIX + "' are reserved for the quarantine's reason columns; rename it first");
+            }
         }
+        String part = QUARANTINE + "_" + quarantineParts.size();
+        execute("CREATE TABLE " + part + " AS SELECT " + Sql.literal(dataset) + " AS " + QUARANTINE_COLUMN_PREFIX + "stage, concat_ws('; ', "
+                + String.join(", ", labels) + ") AS " + QUARANTINE_COLUMN_PREFIX + "rules, t.* FROM " + table + " AS t WHERE " + condition);
+        quarantineParts.add(part);
         try (Statement statement = duck.createStatement()) {
             return statement.executeUpdate("DELETE FROM " + table + " AS t WHERE " + condition);
         }
+    }
+
+    /**
+     * Puts the quarantined rows of every stage into one table, matching columns by name; a column whose type differs between
+     * stages takes a type that holds both. False when no row was quarantined.
+     */
+    private boolean collectQuarantine() throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String part : quarantineParts) {
+            if (count(part) > 0) {
+                parts.add("SELECT * FROM " + part);
+            }
+        }
+        if (parts.isEmpty()) {
+            return false;
+        }
+        try {
+            execute("CREATE TABLE " + QUARANTINE + " AS " + String.join(" UNION ALL BY NAME ", parts));
+        } catch (SQLException e) {
+            // Types that no common type holds (a list and a number): such columns are kept as text.
+            List<String> text = new ArrayList<>();
+            for (String part : quarantineParts) {
+                if (count(part) > 0) {
+                    text.add("SELECT " + Profiler.columns(duck, part).keySet().stream().map(column -> "CAST(" + Sql.id(column)
+                            + " AS VARCHAR) AS " + Sql.id(column)).collect(Collectors.joining(", ")) + " FROM " + part);
+                }
+            }
+            execute("CREATE TABLE " + QUARANTINE + " AS " + String.join(" UNION ALL BY NAME ", text));
+        }
+        for (String part : quarantineParts) {
+            execute("DROP TABLE " + part);
+        }
+        return true;
     }
 
     private void record(Expectation expectation, long violations, String path, List<String> failures, String detail) {

@@ -38,18 +38,17 @@ final class Matcher {
         String sql;
         if (step.matching().fuzzy().isEmpty()) {
             List<String> keys = step.matching().keys().isEmpty() ? new ArrayList<>(columns.keySet()) : step.matching().keys();
+            // PARTITION BY groups NULLs together, as DISTINCT and GROUP BY do: rows that agree on every key, NULLs included, merge.
             String partition = keys.stream().map(key -> "t." + Sql.id(key)).collect(Collectors.joining(", "));
-            if (!step.matching().keys().isEmpty()) {
-                partition += ", CASE WHEN " + keys.stream().map(key -> "t." + Sql.id(key) + " IS NULL")
-                        .collect(Collectors.joining(" OR ")) + " THEN t.rowid END";
-            }
             if (step.matching().keys().isEmpty()) {
                 // Whole-row duplicates are identical, so any survivor will do: keep the first, in input order.
                 sql = "SELECT * EXCLUDE (__keel_first) FROM (SELECT *, min(rowid) AS __keel_first FROM " + input
                         + " GROUP BY ALL) ORDER BY __keel_first";
             } else {
-                sql = "SELECT t.* FROM " + input + " AS t QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY "
-                        + order + ") = 1 ORDER BY t.rowid";
+                // A ranked subquery rather than QUALIFY: DuckDB fails internally on QUALIFY over NULL-holding partitions here.
+                sql = "SELECT * EXCLUDE (__keel_rid, __keel_rank) FROM (SELECT t.*, t.rowid AS __keel_rid, row_number() OVER"
+                        + " (PARTITION BY " + partition + " ORDER BY " + order + ") AS __keel_rank FROM " + input + " AS t)"
+                        + " WHERE __keel_rank = 1 ORDER BY __keel_rid";
             }
         } else {
             String clusters = cluster(input, step.matching());
@@ -124,11 +123,12 @@ final class Matcher {
     /** Finds matching pairs within blocks and returns a temp table mapping each matched row id to its cluster's root. */
     private String cluster(String relation, StepSpec.Matching matching) throws SQLException {
         List<String> join = new ArrayList<>();
+        // NULL-safe equality: a NULL key or blocking value matches a NULL, as in DISTINCT and GROUP BY.
         for (String column : matching.blocking().columns()) {
-            join.add("a." + Sql.id(column) + " = b." + Sql.id(column));
+            join.add("a." + Sql.id(column) + " IS NOT DISTINCT FROM b." + Sql.id(column));
         }
         for (String key : matching.keys()) {
-            join.add("a." + Sql.id(key) + " = b." + Sql.id(key));
+            join.add("a." + Sql.id(key) + " IS NOT DISTINCT FROM b." + Sql.id(key));
         }
         int prefix = matching.blocking().prefixLength();
         List<String> where = new ArrayList<>();

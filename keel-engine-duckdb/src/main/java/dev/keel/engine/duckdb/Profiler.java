@@ -35,8 +35,26 @@ final class Profiler {
         return columns;
     }
 
-    static DatasetProfile profile(Connection connection, String relation) throws SQLException {
+    /**
+     * The relative standard error of DuckDB's {@code approx_count_distinct} (a HyperLogLog sketch), as measured on the DuckDB
+     * this engine ships with: about 3.2 % over hundreds of sketches, in line with 1.04 / sqrt(1024) = 3.25 % for 1,024
+     * registers. {@code DistinctEstimateErrorTest} measures it again on every build.
+     */
+    static final double APPROXIMATE_DISTINCT_ERROR = 0.033;
+
+    /**
+     * Profiles a relation; distinct counts are exact when it has at most {@code exactDistinctMaxRows} rows and estimated with
+     * HyperLogLog above.
+     */
+    static DatasetProfile profile(Connection connection, String relation, long exactDistinctMaxRows) throws SQLException {
         Map<String, String> columns = columns(connection, relation);
+        boolean approximate;
+        try (Statement statement = connection.createStatement(); ResultSet count = statement.executeQuery("SELECT count(*) FROM "
+                + relation)) {
+            count.next();
+            approximate = count.getLong(1) > exactDistinctMaxRows;
+        }
+        String distinctCount = approximate ? "approx_count_distinct(" : "count(DISTINCT ";
         List<String> names = new ArrayList<>(columns.keySet());
         StringBuilder query = new StringBuilder("SELECT count(*)");
         StringBuilder levels = new StringBuilder("[");
@@ -47,7 +65,7 @@ final class Profiler {
         for (String name : names) {
             String column = Sql.id(name);
             boolean numeric = isNumeric(columns.get(name));
-            query.append(", count(").append(column).append("), approx_count_distinct(").append(column).append("), min(")
+            query.append(", count(").append(column).append("), ").append(distinctCount).append(column).append("), min(")
                     .append(column).append(")::VARCHAR, max(").append(column).append(")::VARCHAR");
             if (numeric) {
                 query.append(", avg(").append(column).append(")::DOUBLE, quantile_cont(").append(column).append(", ")
@@ -86,8 +104,8 @@ final class Profiler {
                 String neutral = Sql.neutralType(duckType);
                 boolean continuous = neutral.equals("double") || neutral.equals("timestamp");
                 List<DatasetProfile.ValueCount> top = continuous || count == 0 ? List.of() : topValues(connection, relation, name);
-                profiles.add(new DatasetProfile.ColumnProfile(name, Sql.neutralType(duckType), count, rows - count, distinct, min,
-                        max, mean, quantiles, histogram, top));
+                profiles.add(new DatasetProfile.ColumnProfile(name, Sql.neutralType(duckType), count, rows - count, distinct,
+                        approximate, approximate ? APPROXIMATE_DISTINCT_ERROR : 0, min, max, mean, quantiles, histogram, top));
             }
         }
         return new DatasetProfile(rows, profiles);

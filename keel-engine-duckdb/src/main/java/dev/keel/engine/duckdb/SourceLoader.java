@@ -64,6 +64,32 @@ final class SourceLoader {
     }
 
     private String files(SourceSpec.Files source, String path) throws SQLException {
+        List<Path> files = matchedFiles(source, path);
+        CompletableFuture<String> fingerprint = CompletableFuture.supplyAsync(() -> fingerprint(files, path));
+        create(source, files, path, "");
+        try {
+            return fingerprint.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof DataEngineException cause ? cause : e;
+        }
+    }
+
+    /**
+     * Creates an empty table named after a file source with the columns and types a run would read, from the CSV header and a
+     * sample of its rows, the Parquet schema or a sample of the JSON lines; no file is read whole. Each file must exist, be
+     * readable and lie under the source roots.
+     */
+    void schema(SourceSpec.Files source, String path) throws SQLException {
+        List<Path> files = matchedFiles(source, path);
+        for (Path file : files) {
+            if (!Files.isReadable(file)) {
+                throw new DataEngineException(Kind.SOURCE, path + ".path", "'" + shown(file) + "' exists but cannot be read by Keel");
+            }
+        }
+        create(source, files, path, " LIMIT 0");
+    }
+
+    private List<Path> matchedFiles(SourceSpec.Files source, String path) {
         List<Path> files = new ArrayList<>();
         for (String pattern : source.paths()) {
             List<Path> matched = expand(pattern, path + ".path");
@@ -73,7 +99,14 @@ final class SourceLoader {
             }
             files.addAll(matched);
         }
-        CompletableFuture<String> fingerprint = CompletableFuture.supplyAsync(() -> fingerprint(files, path));
+        return files;
+    }
+
+    private String shown(Path file) {
+        return file.startsWith(context.baseDirectory()) ? context.baseDirectory().relativize(file).toString() : file.toString();
+    }
+
+    private void create(SourceSpec.Files source, List<Path> files, String path, String limit) throws SQLException {
         String list = files.stream().map(file -> Sql.literal(file.toString())).collect(Collectors.joining(", ", "[", "]"));
         String read = switch (source.format()) {
             case CSV -> {
@@ -105,15 +138,10 @@ final class SourceLoader {
                     .collect(Collectors.joining(", ")) + ") FROM " + read;
         }
         try (Statement statement = duck.createStatement()) {
-            statement.execute("CREATE TABLE " + Sql.id(source.name()) + " AS " + select);
+            statement.execute("CREATE TABLE " + Sql.id(source.name()) + " AS " + select + limit);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, path, "cannot read " + source.format().name().toLowerCase(java.util.Locale.ROOT)
                     + " source '" + source.name() + "': " + firstLine(e), e);
-        }
-        try {
-            return fingerprint.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof DataEngineException cause ? cause : e;
         }
     }
 

@@ -208,4 +208,47 @@ class MatchingTest {
             default -> "South";
         };
     }
+
+    @Test
+    void exactDedupe_keysWithNulls_mergeRedeliveredCopiesLikeGroupBy() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        // Ohio and Texas arrive twice with no capital; Utah once with none; the keys agree on every value, nulls included.
+        harness.write("states.csv", "name,abbreviation,capital\nOhio,OH,\nTexas,TX,\nOhio,OH,\nUtah,UT,\nTexas,TX,\n"
+                + "Iowa,IA,Des Moines\nIowa,IA,Des Moines\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                steps:
+                  - {name: unique_states, type: dedupe, input: raw, keys: [abbreviation, capital]}
+                outputs: [{dataset: states, from: unique_states}]
+                """);
+
+        // SELECT DISTINCT abbreviation, capital gives 4 rows: OH/null, TX/null, UT/null, IA/Des Moines.
+        assertThat(run.error()).isEmpty();
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(7, 4, 0, 3, 0));
+        assertThat(harness.service.read("states", 1, List.of("name"), 10).rows()).extracting(row -> (String) row[0])
+                .containsExactly("Ohio", "Texas", "Utah", "Iowa");
+    }
+
+    @Test
+    void matchMerge_keysWithNulls_matchRecordsThatAgreeOnEveryKeyNullsIncluded() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("crm.csv", "abbreviation,region,name\nOH,,Ohio\nTX,south,Texas\n");
+        harness.write("erp.csv", "abbreviation,region,capital\nOH,,Columbus\nTX,south,Austin\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: states
+                sources:
+                  - {name: crm, type: csv, path: crm.csv}
+                  - {name: erp, type: csv, path: erp.csv}
+                steps:
+                  - {name: golden, type: match-merge, inputs: [crm, erp], keys: [abbreviation, region]}
+                outputs: [{dataset: states, from: golden}]
+                """);
+
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(4, 2, 0, 2, 0));
+        assertThat(harness.service.read("states", 1, List.of("name", "capital", "source_count"), 10).rows())
+                .extracting(row -> row[0] + "/" + row[1] + "/" + row[2]).containsExactly("Ohio/Columbus/2", "Texas/Austin/2");
+    }
 }

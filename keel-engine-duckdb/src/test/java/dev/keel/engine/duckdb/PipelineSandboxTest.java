@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.PipelineVersion;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.SpecError;
 import dev.keel.core.data.Trigger;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -275,8 +277,11 @@ class PipelineSandboxTest {
                 outputs:
                   - {dataset: people, from: unique_people}
                 """;
-        PipelineRun run = harness.run(spec);
+        List<SpecError> refused = harness.service.validate(spec);
+        PipelineRun run = harness.runUnchecked(spec);
 
+        assertThat(refused).extracting(SpecError::toString).singleElement().asString().startsWith("steps[0].keys: column 'name\"")
+                .contains("does not exist");
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.error()).get().asString().contains("does not exist").doesNotContain("root:");
     }
@@ -294,8 +299,11 @@ class PipelineSandboxTest {
                 outputs:
                   - {dataset: people, from: people}
                 """;
-        PipelineRun run = harness.run(spec);
+        List<SpecError> refused = harness.service.validate(spec);
+        PipelineRun run = harness.runUnchecked(spec);
 
+        assertThat(refused).extracting(SpecError::path).containsExactly("expectations[1].columns");
+        assertThat(refused.get(0).message()).contains("does not exist").doesNotContain("root:");
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.error()).get().asString().contains("does not exist").doesNotContain("root:");
     }

@@ -1,15 +1,21 @@
 package dev.keel.engine.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.core.data.DatasetDiff;
 import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.RowAccounting;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.ScheduleState;
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
 import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.Scheduler;
 import dev.keel.core.data.Trigger;
+import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.TableData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -141,7 +147,7 @@ class PipelineServiceTest {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("states.csv", statesCsv());
 
-        PipelineRun run = harness.run("""
+        PipelineRun run = harness.runUnchecked("""
                 pipeline: states
                 sources: [{name: raw, type: csv, path: states.csv}]
                 expectations:
@@ -198,6 +204,54 @@ class PipelineServiceTest {
     }
 
     @Test
+    void quarantine_keepsTheColumnsWithTheirTypesPlusTheStageAndTheRules() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("cities.csv", "city,population,founded\nOslo,709037,1040-01-01\nBergen,-1,1070-01-01\nTromso,,1794-01-01\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: cities
+                sources: [{name: raw, type: csv, path: cities.csv}]
+                expectations:
+                  - {name: population-positive, dataset: raw, rule: range, column: population, min: 0, action: quarantine}
+                  - {name: population-known, dataset: raw, rule: not-null, column: population, action: quarantine}
+                outputs: [{dataset: cities, from: raw}]
+                """);
+
+        assertThat(run.datasets()).containsExactly("cities@1", "cities-quarantine@1");
+        DatasetProfile profile = harness.service.profile("cities-quarantine", 1);
+        assertThat(profile.columns()).extracting(DatasetProfile.ColumnProfile::name, DatasetProfile.ColumnProfile::type)
+                .containsExactly(tuple("_quarantine_stage", "string"), tuple("_quarantine_rules", "string"),
+                        tuple("city", "string"), tuple("population", "integer"), tuple("founded", "date"));
+        TableData rows = harness.service.read("cities-quarantine", 1, List.of(), 10);
+        assertThat(rows.rows()).extracting(row -> row[0] + "|" + row[1] + "|" + row[2] + "|" + row[3]).containsExactlyInAnyOrder(
+                "raw|population-positive|Bergen|-1", "raw|population-known|Tromso|null");
+    }
+
+    @Test
+    void quarantine_rowsOfStagesWithDifferentTypes_meetInOneTable() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("cities.csv", "city,population\nOslo,709037\nBergen,many\nTromso,-5\n");
+
+        PipelineRun run = harness.run("""
+                pipeline: cities
+                sources: [{name: raw, type: csv, path: cities.csv, types: {population: string}}]
+                steps:
+                  - {name: typed, type: clean, input: raw, columns: {population: {cast: integer, on-error: quarantine}}}
+                expectations:
+                  - {name: population-positive, dataset: typed, rule: range, column: population, min: 0, action: quarantine}
+                outputs: [{dataset: cities, from: typed}]
+                """);
+
+        assertThat(run.accounting()).isEqualTo(new RowAccounting(3, 1, 2, 0, 0));
+        TableData rows = harness.service.read("cities-quarantine", 1, List.of("_quarantine_stage", "_quarantine_rules", "city",
+                "population"), 10);
+        assertThat(rows.rows()).extracting(row -> row[0] + "|" + row[1] + "|" + row[2] + "|" + row[3]).containsExactlyInAnyOrder(
+                "typed|typed.population.cast-integer|Bergen|many", "typed|population-positive|Tromso|-5");
+        PipelineRun again = harness.service.run("cities", Trigger.CLI);
+        assertThat(again.unchanged()).containsExactly("cities@1", "cities-quarantine@1");
+    }
+
+    @Test
     void parquetAndJsonLinesSources_readInPlaceOrCopied_giveTheSameRows() throws Exception {
         PipelineHarness harness = new PipelineHarness(directory);
         Path csv = harness.write("states.csv", statesCsv());
@@ -235,18 +289,21 @@ class PipelineServiceTest {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("ragged.csv", "a,b\n1,2\n3,4,5,6\n\"unclosed,7\n");
 
-        PipelineRun missing = harness.run("""
+        PipelineRun missing = harness.runUnchecked("""
                 pipeline: missing
                 sources: [{name: raw, type: csv, path: "nowhere/*.csv"}]
                 outputs: [{dataset: out, from: raw}]
                 """);
-        PipelineRun ragged = harness.run("""
+        String raggedSpec = """
                 pipeline: ragged
                 sources: [{name: raw, type: csv, path: ragged.csv}]
                 outputs: [{dataset: out, from: raw}]
-                """);
+                """;
+        List<dev.keel.core.data.SpecError> refused = harness.service.validate(raggedSpec);
+        PipelineRun ragged = harness.runUnchecked(raggedSpec);
 
         assertThat(missing.error()).get().asString().contains("sources[0].path").contains("no file matches 'nowhere/*.csv'");
+        assertThat(refused).singleElement().asString().startsWith("sources[0]: cannot read csv source 'raw'");
         assertThat(ragged.status()).isEqualTo(RunStatus.FAILED);
         assertThat(ragged.error()).get().asString().startsWith("bad data error: sources[0]: cannot read csv source 'raw'")
                 .doesNotContain("\n");
@@ -319,6 +376,29 @@ class PipelineServiceTest {
     }
 
     @Test
+    void datasets_identicalRerun_succeedsUnchangedWithoutANewVersion() throws IOException {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        harness.run("""
+                pipeline: states
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        PipelineRun again = harness.service.run("states", Trigger.CLI);
+        Files.writeString(harness.base.resolve("states.csv"), statesCsv().replace("Wyoming,WY,Cheyenne\n", ""));
+        PipelineRun changed = harness.service.run("states", Trigger.CLI);
+
+        assertThat(again.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(again.datasets()).isEmpty();
+        assertThat(again.unchanged()).containsExactly("states@1");
+        assertThat(changed.datasets()).containsExactly("states@2");
+        assertThat(changed.unchanged()).isEmpty();
+        assertThat(harness.service.versions("states")).extracting(version -> version.runId())
+                .doesNotContain(again.id()).hasSize(2);
+    }
+
+    @Test
     void scheduler_tick_startsPipelinesThatCameDueOnce() {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("states.csv", statesCsv());
@@ -333,18 +413,99 @@ class PipelineServiceTest {
                 sources: [{name: raw, type: csv, path: states.csv}]
                 outputs: [{dataset: manual, from: raw}]
                 """);
-        Instant start = Instant.parse("2026-11-26T10:20:00Z");
+        // Registered at 12:00 (the harness's clock); the scheduler's last pass was at 12:20.
+        Instant start = Instant.parse("2026-11-26T12:20:00Z");
         Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(start, ZoneOffset.UTC), ZoneOffset.UTC, Runnable::run);
 
-        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("hourly-states", Instant.parse("2026-11-26T11:00:00Z")));
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T10:59:00Z"))).isEmpty();
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:00:30Z"))).containsExactly("hourly-states");
-        assertThat(scheduler.tick(Instant.parse("2026-11-26T11:30:00Z"))).isEmpty();
+        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("hourly-states", Instant.parse("2026-11-26T13:00:00Z")));
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:59:00Z"))).isEmpty();
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T13:00:30Z"))).containsExactly("hourly-states");
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T13:30:00Z"))).isEmpty();
 
         assertThat(harness.service.history("hourly-states", 10)).singleElement()
                 .satisfies(run -> assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE))
                 .satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
         assertThat(harness.service.history("manual-states", 10)).isEmpty();
+    }
+
+    @Test
+    void scheduler_slotBeforeRegistration_doesNotFire() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        // The last pass was at 11:58:30; the pipeline is registered at 12:00:00, after the 11:59 and 12:00 slots.
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(Instant.parse("2026-11-26T11:58:30Z"),
+                ZoneOffset.UTC), ZoneOffset.UTC, Runnable::run);
+        harness.service.register("""
+                pipeline: every-minute
+                schedule: "* * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:00:30Z"))).isEmpty();
+        assertThat(scheduler.nextFireTimes()).containsExactly(Map.entry("every-minute", Instant.parse("2026-11-26T12:01:00Z")));
+        assertThat(scheduler.tick(Instant.parse("2026-11-26T12:01:05Z"))).containsExactly("every-minute");
+    }
+
+    @Test
+    void scheduler_pausedAndDeletedSchedules_doNotFireUntilResumedOrRegisteredAgain() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        String spec = """
+                pipeline: every-minute
+                schedule: "* * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """;
+        harness.service.register(spec);
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(PipelineHarness.NOW, ZoneOffset.UTC),
+                ZoneOffset.UTC, Runnable::run);
+
+        ScheduleState paused = harness.service.pauseSchedule("every-minute", "ana");
+        List<String> whilePaused = scheduler.tick(Instant.parse("2026-11-26T12:01:05Z"));
+        Map<String, Instant> nextWhilePaused = scheduler.nextFireTimes();
+        harness.service.resumeSchedule("every-minute", "ana");
+        List<String> afterResume = scheduler.tick(Instant.parse("2026-11-26T12:01:30Z"));
+        List<String> nextSlot = scheduler.tick(Instant.parse("2026-11-26T12:02:05Z"));
+        ScheduleState deleted = harness.service.deleteSchedule("every-minute", "ana");
+        List<String> whileDeleted = scheduler.tick(Instant.parse("2026-11-26T12:03:05Z"));
+        harness.service.register(spec + "# a new version\n");
+        List<String> newVersion = scheduler.tick(Instant.parse("2026-11-26T12:04:05Z"));
+
+        assertThat(paused.status()).isEqualTo(ScheduleState.Status.PAUSED);
+        assertThat(paused.actor()).isEqualTo("ana");
+        assertThat(whilePaused).isEmpty();
+        assertThat(nextWhilePaused).isEmpty();
+        assertThat(afterResume).as("the 12:01 slot passed while paused").isEmpty();
+        assertThat(nextSlot).containsExactly("every-minute");
+        assertThat(deleted.status()).isEqualTo(ScheduleState.Status.DELETED);
+        assertThat(whileDeleted).isEmpty();
+        assertThat(harness.service.schedule("every-minute").status()).isEqualTo(ScheduleState.Status.ACTIVE);
+        assertThat(newVersion).containsExactly("every-minute");
+    }
+
+    @Test
+    void schedule_changes_onAPipelineWithoutScheduleOrADeletedOne_areRefused() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        harness.service.register("""
+                pipeline: manual
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: manual, from: raw}]
+                """);
+        harness.service.register("""
+                pipeline: hourly
+                schedule: "0 * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: hourly, from: raw}]
+                """);
+        harness.service.deleteSchedule("hourly", "ana");
+
+        assertThatThrownBy(() -> harness.service.pauseSchedule("manual", "ana")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND)).hasMessageContaining("pipeline 'manual' has no schedule");
+        assertThatThrownBy(() -> harness.service.resumeSchedule("hourly", "ana")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT)).hasMessageContaining("was deleted");
+        assertThat(harness.service.deleteSchedule("hourly", "ana").status()).isEqualTo(ScheduleState.Status.DELETED);
     }
 
     private static List<Path> stagingFiles(PipelineHarness harness) {

@@ -9,6 +9,7 @@ import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.PipelineVersion;
 import dev.keel.core.data.PipelinesConfig;
 import dev.keel.core.data.RunStatus;
+import dev.keel.core.data.SpecError;
 import dev.keel.core.data.SourceAccess;
 import dev.keel.core.data.Trigger;
 import dev.keel.core.error.ErrorCode;
@@ -126,8 +127,11 @@ class PipelineSourceAccessTest {
     void csvSource_globMatchingALinkToOutside_isRefusedWhenItRuns() throws IOException {
         PipelineHarness harness = new PipelineHarness(directory);
         harness.write("parts/a.csv", "1\n");
-        Files.createSymbolicLink(harness.base.resolve("parts/b.csv"), Path.of("/etc/passwd"));
         harness.service.register(csvSource("parts/*.csv"));
+        // The link appears after registration, which would have refused it.
+        Files.createSymbolicLink(harness.base.resolve("parts/b.csv"), Path.of("/etc/passwd"));
+        assertThat(harness.service.validate(csvSource("parts/*.csv"))).extracting(SpecError::message).singleElement().asString()
+                .contains("'parts/b.csv' matched by 'parts/*.csv' leads through a symbolic link");
 
         PipelineRun run = harness.service.run("files", Trigger.API);
 
@@ -157,7 +161,7 @@ class PipelineSourceAccessTest {
         Files.writeString(directory.resolve("base/shared.csv"), "1\n");
         PipelineHarness harness = new PipelineHarness(directory, Map.of(), base -> SourceAccess.of(new PipelinesConfig(false,
                 ZoneOffset.UTC, base, directory.resolve("data/datasets"), List.of(base), Map.of(), false, false, List.of(),
-                Map.of("fraud", List.of(fraud))), "", List.of(directory.resolve("data"))));
+                Map.of("fraud", List.of(fraud)), 1_000_000L), "", List.of(directory.resolve("data"))));
         String fraudSpec = "project: fraud\n" + csvSource("shared.csv");
 
         assertRefused(harness, fraudSpec, "'shared.csv'", "outside the source roots", fraud.toRealPath().toString());

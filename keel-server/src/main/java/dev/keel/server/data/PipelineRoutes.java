@@ -1,25 +1,35 @@
 package dev.keel.server.data;
 
+import dev.keel.core.data.CronExpression;
 import dev.keel.core.data.DatasetVersion;
+import dev.keel.core.data.PipelineRun;
 import dev.keel.core.data.PipelineService;
 import dev.keel.core.data.PipelineVersion;
+import dev.keel.core.data.ScheduleState;
 import dev.keel.core.data.SpecError;
 import dev.keel.core.data.Trigger;
+import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.Permission;
+import dev.keel.core.security.ProjectService;
 import dev.keel.server.Api;
 import dev.keel.server.Call;
 import dev.keel.server.HttpService;
 import dev.keel.server.Keel;
+import dev.keel.spi.data.TableData;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
 /** Data collection over HTTP: pipeline specs (YAML bodies), validation, runs and their history, datasets and their profiles. */
 public final class PipelineRoutes implements HttpService {
+    /** The longest a run request waits for the run to end ({@code ?wait=true}). */
+    static final Duration MAX_WAIT = Duration.ofMinutes(10);
     private final Keel keel;
 
     public PipelineRoutes(Keel keel) {
@@ -42,8 +52,12 @@ public final class PipelineRoutes implements HttpService {
         api.post("/v1/pipelines/validate", Permission.PIPELINE_READ).notAudited()
                 .describe("pipeline.validate", "Check a pipeline spec (YAML body); every error names its path in the file")
                 .handle(call -> {
-                    List<SpecError> errors = pipelines().validate(spec(call));
-                    call.ok(Map.of("valid", errors.isEmpty(), "errors", errors));
+                    String spec = spec(call);
+                    // Planning reads the source files' schemas: only for callers who may write the spec's pipeline.
+                    boolean planned = call.sees(Permission.PIPELINE_WRITE, pipelines().projectOfSpec(spec)
+                            .orElse(ProjectService.DEFAULT));
+                    List<SpecError> errors = pipelines().validate(spec, planned);
+                    call.ok(Map.of("valid", errors.isEmpty(), "errors", errors, "planned", planned));
                 });
         api.post("/v1/pipelines", Permission.PIPELINE_WRITE).project(call -> pipelines().projectOfSpec(spec(call)))
                 .describe("pipeline.register", "Store a pipeline spec (YAML body) as its pipeline's next version; unchanged text keeps the version")
@@ -58,8 +72,37 @@ public final class PipelineRoutes implements HttpService {
                 .describe("pipeline.show", "A pipeline's latest spec version")
                 .handle(call -> call.ok(summary(pipelines().pipeline(call.path("pipeline")), true)));
         api.post("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_RUN).project(pipelineProject)
-                .describe("pipeline.run", "Run the pipeline now and wait for it; the run says how it ended and how its rows are accounted")
-                .handle(call -> call.ok(pipelines().run(call.path("pipeline"), trigger(call), call.actor())));
+                .describe("pipeline.run", "Start a run: 202 with the running run and its Location; ?wait=true (or seconds, up to 600)"
+                        + " answers 200 with the ended run when it ends in time")
+                .handle(call -> {
+                    Duration wait = waitParameter(call);
+                    Trigger trigger = trigger(call);
+                    PipelineRun run = pipelines().start(call.path("pipeline"), trigger, call.actor());
+                    if (!wait.isZero()) {
+                        run = pipelines().await(run.id(), wait);
+                    }
+                    if (run.status().finished()) {
+                        call.ok(run);
+                    } else {
+                        call.context().header("Location", "/v1/pipeline-runs/" + run.id());
+                        call.json(202, run);
+                    }
+                });
+        api.get("/v1/pipelines/{pipeline}/schedule", Permission.PIPELINE_READ).project(pipelineProject)
+                .describe("pipeline.schedule-show", "The pipeline's cron schedule and whether it fires (active, paused or deleted)")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().schedule(call.path("pipeline")))));
+        api.post("/v1/pipelines/{pipeline}/schedule/pause", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-pause", "Stop the schedule from firing until resumed; runs in progress go on")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().pauseSchedule(call.path("pipeline"),
+                        call.actor()))));
+        api.post("/v1/pipelines/{pipeline}/schedule/resume", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-resume", "Let a paused schedule fire again from its next slot; missed slots do not fire")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().resumeSchedule(call.path("pipeline"),
+                        call.actor()))));
+        api.delete("/v1/pipelines/{pipeline}/schedule", Permission.PIPELINE_WRITE).project(pipelineProject)
+                .describe("pipeline.schedule-delete", "Delete the schedule until a new spec version declares one; the pipeline stays")
+                .handle(call -> call.ok(schedule(call.path("pipeline"), pipelines().deleteSchedule(call.path("pipeline"),
+                        call.actor()))));
         api.get("/v1/pipelines/{pipeline}/runs", Permission.PIPELINE_READ).project(pipelineProject)
                 .describe("pipeline.history", "The latest runs, newest first")
                 .handle(call -> {
@@ -84,6 +127,32 @@ public final class PipelineRoutes implements HttpService {
         api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.profile", "The per-column profile of a dataset version")
                 .handle(call -> call.ok(pipelines().profile(call.path("dataset"), version(call, "version"))));
+        api.get("/v1/datasets/{dataset}/versions/{version}/rows", Permission.DATASET_READ).project(datasetProject)
+                .describe("dataset.rows", "Up to ?limit= rows (default 100, at most 10000) of a dataset version, typed as stored;"
+                        + " ?columns=a,b picks columns")
+                .handle(call -> {
+                    int limit = call.queryInt("limit", 100, 0, 10_000);
+                    List<String> columns = call.query("columns").map(text -> java.util.Arrays.stream(text.split(","))
+                            .map(String::strip).filter(name -> !name.isEmpty()).toList()).orElse(List.of());
+                    String dataset = call.path("dataset");
+                    int version = version(call, "version");
+                    List<String> known = pipelines().dataset(dataset, version).profile().columns().stream()
+                            .map(column -> column.name()).toList();
+                    List<String> unknown = columns.stream().filter(column -> !known.contains(column)).toList();
+                    if (!unknown.isEmpty()) {
+                        throw new KeelException(ErrorCode.INVALID_REQUEST, "dataset '" + dataset + "' has no column " + unknown
+                                + "; its columns are " + known, List.of(new KeelException.FieldError("columns", "expected names of "
+                                + known)));
+                    }
+                    TableData table = pipelines().read(dataset, version, columns, limit);
+                    List<List<Object>> rows = table.rows().stream().map(row -> java.util.Arrays.stream(row)
+                            .map(PipelineRoutes::jsonValue).toList()).toList();
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("columns", table.columns());
+                    answer.put("types", table.types());
+                    answer.put("rows", rows);
+                    call.ok(answer);
+                });
         api.get("/v1/datasets/{dataset}/diff", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.diff", "Schema and profile changes between two versions (?from=&to=, default the last two)")
                 .handle(call -> {
@@ -93,6 +162,12 @@ public final class PipelineRoutes implements HttpService {
                     int from = call.queryInt("from", Math.max(1, to - 1), 1, Integer.MAX_VALUE);
                     call.ok(pipelines().diff(dataset, from, to));
                 });
+    }
+
+    /** Numbers, booleans, text and nulls (JSON null) as they are; dates, times and other values as their text. */
+    private static Object jsonValue(Object value) {
+        return value == null || value instanceof Number || value instanceof Boolean || value instanceof String ? value
+                : value.toString();
     }
 
     private static String spec(Call call) {
@@ -105,6 +180,28 @@ public final class PipelineRoutes implements HttpService {
             throw KeelException.badRequest("the body is empty; send the pipeline spec as YAML (or JSON {\"spec\": \"...\"})");
         }
         return body;
+    }
+
+    /** {@code ?wait=}: absent or false for none, true for up to {@link #MAX_WAIT}, or seconds ({@code 30}, {@code 30s}, {@code 2m}). */
+    private static Duration waitParameter(Call call) {
+        String value = call.query("wait").orElse("false").toLowerCase(Locale.ROOT);
+        Duration wait;
+        try {
+            wait = switch (value) {
+                case "false" -> Duration.ZERO;
+                case "true" -> MAX_WAIT;
+                default -> value.endsWith("m") ? Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)))
+                        : Duration.ofSeconds(Long.parseLong(value.endsWith("s") ? value.substring(0, value.length() - 1) : value));
+            };
+        } catch (NumberFormatException e) {
+            wait = Duration.ofSeconds(-1);
+        }
+        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "query parameter 'wait' is '" + value + "' but must be true, false or"
+                    + " a number of seconds from 0 to " + MAX_WAIT.toSeconds() + " (30, 30s, 2m)", List.of(new KeelException.FieldError(
+                    "wait", "expected true, false or seconds from 0 to " + MAX_WAIT.toSeconds())));
+        }
+        return wait;
     }
 
     private static Trigger trigger(Call call) {
@@ -139,6 +236,17 @@ public final class PipelineRoutes implements HttpService {
             summary.put("spec", version.specYaml());
         }
         return summary;
+    }
+
+    private Map<String, Object> schedule(String pipeline, ScheduleState state) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("pipeline", pipeline);
+        answer.put("cron", pipelines().spec(pipeline).schedules().stream().map(CronExpression::text).toList());
+        answer.put("status", state.status().name().toLowerCase(Locale.ROOT));
+        answer.put("specVersion", state.specVersion());
+        answer.put("since", state.changedAt());
+        answer.put("changedBy", state.actor());
+        return answer;
     }
 
     private static Map<String, Object> summary(DatasetVersion version) {

@@ -27,6 +27,18 @@ public interface DataEngine {
     }
 
     /**
+     * Checks a plan against what its sources hold now, without running it: besides {@link #check(PipelinePlan)}, an engine may
+     * read the sources' schemas (never their data in full) under {@code context}'s access policy and plan every step on them,
+     * so that a missing file or column or SQL that does not bind is reported when the spec is validated. It writes nothing
+     * but into {@link ExecutionContext#stagingDirectory()}.
+     *
+     * @return every problem found, empty when the engine sees none
+     */
+    default List<Problem> check(PipelinePlan plan, ExecutionContext context) {
+        return check(plan);
+    }
+
+    /**
      * One problem an engine found in a plan.
      *
      * @param path the spec path, for example {@code steps[2].query}

@@ -14,10 +14,24 @@ import java.util.Objects;
  * @param secrets resolves credential references
  * @param access the directories file sources may read and the hosts HTTP sources may reach; the engine checks every file it
  *               opens for a source against it, and runs user SQL without file access
+ * @param exactDistinctMaxRows profiles count distinct values exactly in datasets of up to this many rows, and estimate
+ *                             them above it
  */
 public record ExecutionContext(String runId, Path baseDirectory, Path stagingDirectory, Instant now, SecretResolver secrets,
-                               AccessPolicy access) {
+                               AccessPolicy access, long exactDistinctMaxRows) {
+    /** The default bound below which profiles count distinct values exactly. */
+    public static final long DEFAULT_EXACT_DISTINCT_MAX_ROWS = 1_000_000;
+
+    /** A context whose profiles count distinct values exactly up to {@link #DEFAULT_EXACT_DISTINCT_MAX_ROWS} rows. */
+    public ExecutionContext(String runId, Path baseDirectory, Path stagingDirectory, Instant now, SecretResolver secrets,
+                            AccessPolicy access) {
+        this(runId, baseDirectory, stagingDirectory, now, secrets, access, DEFAULT_EXACT_DISTINCT_MAX_ROWS);
+    }
+
     public ExecutionContext {
+        if (exactDistinctMaxRows < 0) {
+            throw new IllegalArgumentException("exactDistinctMaxRows must be >= 0, got " + exactDistinctMaxRows);
+        }
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
