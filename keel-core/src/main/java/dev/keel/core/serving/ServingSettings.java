@@ -14,15 +14,17 @@ import java.util.Objects;
  * @param runtime how models are loaded: intra-op threads, graph optimization level and one session per scoring thread
  * @param cachedModels versions kept loaded for calls straight to a model (not through an endpoint)
  * @param refreshInterval how often endpoints are checked against the store, for changes made through another replica
+ * @param input how much one prediction call may carry ({@code max-rows-per-request}, {@code max-tensor-elements})
  */
-public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval) {
+public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval, InputLimits input) {
     public ServingSettings {
+        Objects.requireNonNull(input, "input");
         Objects.requireNonNull(scoring, "scoring");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(refreshInterval, "refreshInterval");
     }
 
-    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, ... */
+    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, max-rows-per-request, ... */
     public static ServingSettings from(ConfigNode node) {
         int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
         ScoringConfig scoring = new ScoringConfig(workers, node.integer("queue-capacity", 4096, 1, 1_000_000), node.bool("batching", true),
@@ -30,7 +32,9 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
         RuntimeOptions runtime = new RuntimeOptions(node.integer("intra-op-threads", 1, 0, 256),
                 node.oneOf("optimization-level", "all", List.of("none", "basic", "extended", "all")), Math.min(workers, 256));
         ServingSettings settings = new ServingSettings(scoring, runtime, node.integer("cached-models", 4, 1, 1024),
-                node.duration("refresh-interval", Duration.ofSeconds(5)));
+                node.duration("refresh-interval", Duration.ofSeconds(5)),
+                new InputLimits(node.integer("max-rows-per-request", InputLimits.DEFAULT_MAX_ROWS, 1, 10_000_000),
+                        node.integer("max-tensor-elements", InputLimits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, 1 << 30)));
         node.rejectUnknownKeys();
         return settings;
     }
