@@ -253,7 +253,14 @@ public final class Call {
         if (java.util.Map.class.isAssignableFrom(type)) {
             return "an object";
         }
-        return "a " + type.getSimpleName();
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+        }
+        if (type.isArray()) {
+            return "an array";
+        }
+        // records and other classes are JSON objects; their Java names mean nothing to a caller
+        return "an object";
     }
 
     /** A string field of the body, or the fallback. */

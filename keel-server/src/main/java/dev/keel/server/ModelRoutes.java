@@ -123,6 +123,8 @@ final class ModelRoutes implements HttpService {
                 file = call.context().uploadedFile("file");
                 text = call.context().formParam("metadata");
             } catch (Exception e) { // Javalin rethrows the servlet container's checked exception undeclared
+                // the container drops the connection after a body it could not parse; say so, so that clients do not reuse it
+                call.context().header("Connection", "close");
                 throw new KeelException(ErrorCode.INVALID_REQUEST, "the multipart body could not be read; expected parts 'file' (the model) and "
                         + "optionally 'metadata' (JSON), separated by the boundary of the Content-Type");
             }
