@@ -213,6 +213,12 @@ class HostileInputTest {
             {"application/json", "[".repeat(1001)},
             {"application/json", ""},
             {"text/csv", ""},
+            {"text/csv", "a,b\n1,2,3\n"},
+            {"text/csv", "\"unterminated\n1\n"},
+            {"text/csv", "\u0000\u0001\u00ff"},
+            {"text/csv", "duration\nnot-a-number\n"},
+            {"application/json", "{\"dataset\": 5}"},
+            {"application/json", "{\"dataset\": \"nothing@1\"}"},
             {"text/plain", "a,b\n1,2\n"},
         };
         for (String[] body : bodies) {
