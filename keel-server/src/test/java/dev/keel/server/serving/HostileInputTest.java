@@ -243,6 +243,23 @@ class HostileInputTest {
         assertThat(response.status()).as(response.raw().body()).isBetween(400, 499);
     }
 
+    @Test
+    void v2_modelNotReady_answersTheV2ErrorBody() throws Exception {
+        server.registerPlain("brittle", "scalar.onnx");
+        byte[] artifact = ServingServer.model("scalar.onnx");
+        try (var files = java.nio.file.Files.walk(directory)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                if (java.nio.file.Files.size(file) == artifact.length && java.util.Arrays.equals(java.nio.file.Files.readAllBytes(file), artifact)) {
+                    java.nio.file.Files.write(file, "damaged".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+
+        ServingServer.Response ready = server.get("/v2/models/brittle/ready");
+
+        assertV2Error(ready, 400, "not ready");
+    }
+
     /** One valid record of the credit model. */
     private static final class Json {
         static String record() {
