@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The {@code keel} command line. */
 @Command(name = "keel", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -22,9 +23,19 @@ public final class Main {
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN", description = "API token (default: $KEEL_TOKEN)")
     String token;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    String output;
+
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
             description = "How answers are printed: table or json (default: table)")
-    String output;
+    void output(String value) {
+        if (!value.equalsIgnoreCase("table") && !value.equalsIgnoreCase("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o must be table or json, got '" + value + "'");
+        }
+        this.output = value;
+    }
 
     /** Reads the version from the build. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
@@ -72,6 +83,14 @@ public final class Main {
                 err.println("error: " + keel.getMessage() + " (" + keel.code() + ")");
             } else if (failure instanceof UsageError usage) {
                 err.println("error: " + usage.getMessage());
+                err.flush();
+                return 2;
+            } else if (failure instanceof java.nio.file.NoSuchFileException missing) {
+                err.println("error: no such file: " + missing.getFile());
+                err.flush();
+                return 2;
+            } else if (failure instanceof java.nio.file.AccessDeniedException denied) {
+                err.println("error: cannot read " + denied.getFile() + " (permission denied)");
                 err.flush();
                 return 2;
             } else {

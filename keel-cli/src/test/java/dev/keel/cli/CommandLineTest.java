@@ -117,6 +117,22 @@ class CommandLineTest {
     }
 
     @Test
+    void output_otherThanTableOrJson_isAUsageError() {
+        Cli.Run refused = run(client(), "model", "list", "-o", "yaml");
+
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("-o must be table or json, got 'yaml'");
+    }
+
+    @Test
+    void predict_missingFile_isAClearUsageError() {
+        Cli.Run missing = run(client(), "endpoint", "predict", "nowhere", "--file", directory.resolve("absent.json").toString());
+
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file", "absent.json").doesNotContain("Exception");
+    }
+
+    @Test
     void predict_dataThatIsNotJson_isAClearUsageError() {
         Cli.Run notJson = run(client(), "endpoint", "predict", "nowhere", "--data", "notjson");
 
