@@ -133,7 +133,7 @@ final class MonitorCommands {
             JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
             JsonNode list = tree != null && tree.isObject() && tree.has("monitors") ? tree.get("monitors") : tree;
             if (list == null || !list.isArray()) {
-                throw new IllegalArgumentException(file + " must hold a list of monitors or a 'monitors:' list");
+                throw new Main.UsageError(file + " must hold a list of monitors or a 'monitors:' list");
             }
             KeelClient api = client.client();
             for (JsonNode spec : list) {

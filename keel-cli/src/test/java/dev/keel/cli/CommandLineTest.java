@@ -125,6 +125,14 @@ class CommandLineTest {
     }
 
     @Test
+    void tokenGrantOfTheWrongForm_isAUsageError() {
+        Cli.Run refused = run(client(), "token", "create", "billing", "--grant", "nonsense");
+
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("--grant must look like PROJECT=ROLE");
+    }
+
+    @Test
     void predict_missingFile_isAClearUsageError() {
         Cli.Run missing = run(client(), "endpoint", "predict", "nowhere", "--file", directory.resolve("absent.json").toString());
 
