@@ -17,10 +17,10 @@ final class AuditCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--project")
+        @Option(names = "--project", description = "Only entries of this project")
         String project;
 
-        @Option(names = "--limit", defaultValue = "50")
+        @Option(names = "--limit", defaultValue = "50", description = "Most entries shown, newest first (default: 50)")
         int limit;
 
         @Override

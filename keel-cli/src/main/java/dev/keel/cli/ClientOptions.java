@@ -1,25 +1,31 @@
 package dev.keel.cli;
 
 import java.util.Optional;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Where the server is and how to authenticate: {@code --url}/{@code KEEL_URL}, {@code --token}/{@code KEEL_TOKEN}. */
+/**
+ * Where the server is and how to authenticate: {@code --url}/{@code KEEL_URL}, {@code --token}/{@code KEEL_TOKEN}, and how
+ * to print ({@code -o table|json}). The options are declared once on {@code keel} and inherited by every subcommand, so
+ * they may come before or after the subcommand; this mixin reads them for the command it is mixed into.
+ */
+@Command
 final class ClientOptions {
-    @Option(names = "--url", description = "Keel server URL (default: $KEEL_URL or http://localhost:8080)")
-    String url;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
-    @Option(names = "--token", description = "API token (default: $KEEL_TOKEN)")
-    String token;
-
-    @Option(names = {"-o", "--output"}, description = "table or json (default: table)", defaultValue = "table")
-    String output;
+    private Main root() {
+        return (Main) mixee.root().userObject();
+    }
 
     KeelClient client() {
-        String base = url != null ? url : Optional.ofNullable(System.getenv("KEEL_URL")).orElse("http://localhost:8080");
-        return new KeelClient(base, Optional.ofNullable(token != null ? token : System.getenv("KEEL_TOKEN")));
+        Main root = root();
+        String base = root.url != null ? root.url : Optional.ofNullable(System.getenv("KEEL_URL")).orElse("http://localhost:8080");
+        return new KeelClient(base, Optional.ofNullable(root.token != null ? root.token : System.getenv("KEEL_TOKEN")));
     }
 
     boolean json() {
-        return "json".equalsIgnoreCase(output);
+        return "json".equalsIgnoreCase(root().output);
     }
 }

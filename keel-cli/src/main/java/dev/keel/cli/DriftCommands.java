@@ -17,7 +17,7 @@ final class DriftCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--model", required = true)
+        @Option(names = "--model", required = true, description = "Registered model whose logged inputs are compared with its reference")
         String model;
 
         @Option(names = "--from", description = "ISO-8601 instant or epoch ms (default: a day before --to)")

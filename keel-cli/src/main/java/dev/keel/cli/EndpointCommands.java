@@ -138,7 +138,7 @@ final class EndpointCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--project")
+        @Option(names = "--project", description = "Only endpoints of this project")
         String project;
 
         @Override
@@ -161,7 +161,7 @@ final class EndpointCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Endpoint name")
         String name;
 
         @Override
@@ -181,7 +181,7 @@ final class EndpointCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Endpoint name")
         String name;
 
         @Override
@@ -197,7 +197,7 @@ final class EndpointCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Endpoint name")
         String name;
 
         @Option(names = "--data", description = "The JSON body")
@@ -210,9 +210,19 @@ final class EndpointCommands {
         public Integer call() throws IOException {
             String text = data != null ? data : file != null ? Files.readString(file) : null;
             if (text == null) {
-                throw new IllegalArgumentException("give the body with --data or --file");
+                throw new Main.UsageError("give the body with --data or --file");
             }
-            Output.json(System.out, client.client().post("/v1/endpoints/" + KeelClient.encode(name) + "/predict", Json.MAPPER.readTree(text)));
+            com.fasterxml.jackson.databind.JsonNode body;
+            try {
+                body = Json.MAPPER.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new Main.UsageError("the body given with " + (data != null ? "--data" : "--file") + " is not JSON: "
+                        + Json.describeFailure(e) + "; expected such as {\"instances\": [{\"age\": 35}]}");
+            }
+            if (body == null || !body.isObject()) {
+                throw new Main.UsageError("the body must be a JSON object such as {\"instances\": [{\"age\": 35}]}");
+            }
+            Output.json(System.out, client.client().post("/v1/endpoints/" + KeelClient.encode(name) + "/predict", body));
             return 0;
         }
     }

@@ -4,6 +4,9 @@ import dev.keel.server.Version;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The {@code keel} command line. */
 @Command(name = "keel", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -13,11 +16,53 @@ import picocli.CommandLine.Command;
             PipelineCommands.class, DatasetCommands.class,
             CommandLine.HelpCommand.class})
 public final class Main {
+    @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Keel server URL (default: $KEEL_URL or http://localhost:8080); before or after the subcommand")
+    String url;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN", description = "API token (default: $KEEL_TOKEN)")
+    String token;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    String output;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+            description = "How answers are printed: table or json (default: table)")
+    void output(String value) {
+        if (!value.equalsIgnoreCase("table") && !value.equalsIgnoreCase("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o must be table or json, got '" + value + "'");
+        }
+        this.output = value;
+    }
+
     /** Reads the version from the build. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"keel " + Version.current()};
+        }
+    }
+
+    /** A command given something it cannot use (exit code 2, as for picocli's own usage errors); the message says what was expected. */
+    static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Gives every command under {@code keel} a {@code -h}/{@code --help} option (the top level has it from the standard options). */
+    private static void addHelp(CommandLine line) {
+        for (CommandLine sub : line.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (spec.findOption("--help") == null && spec.findOption("-h") == null) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelp(sub);
         }
     }
 
@@ -29,14 +74,27 @@ public final class Main {
     /** Runs the command line and returns the exit code: 0 ok, 1 failure, 2 usage error. */
     public static int run(String... arguments) {
         CommandLine commandLine = new CommandLine(new Main());
+        addHelp(commandLine);
         commandLine.setExecutionExceptionHandler((failure, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (failure instanceof KeelClient.ApiException api) {
                 err.println("error: " + api.getMessage() + (api.status() > 0 ? " (" + api.code() + ", HTTP " + api.status() + ")" : ""));
             } else if (failure instanceof dev.keel.core.error.KeelException keel) {
                 err.println("error: " + keel.getMessage() + " (" + keel.code() + ")");
+            } else if (failure instanceof UsageError usage) {
+                err.println("error: " + usage.getMessage());
+                err.flush();
+                return 2;
+            } else if (failure instanceof java.nio.file.NoSuchFileException missing) {
+                err.println("error: no such file: " + missing.getFile());
+                err.flush();
+                return 2;
+            } else if (failure instanceof java.nio.file.AccessDeniedException denied) {
+                err.println("error: cannot read " + denied.getFile() + " (permission denied)");
+                err.flush();
+                return 2;
             } else {
-                err.println("error: " + failure);
+                err.println("error: " + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
             }
             err.flush();
             return 1;

@@ -1,9 +1,7 @@
 package dev.keel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.core.json.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,10 +32,10 @@ final class ModelCommands {
         @Option(names = "--file", required = true, description = "The model artifact (ONNX)")
         Path file;
 
-        @Option(names = "--project", defaultValue = "default")
+        @Option(names = "--project", defaultValue = "default", description = "Project of a new model (default: default)")
         String project;
 
-        @Option(names = "--format", defaultValue = "onnx")
+        @Option(names = "--format", defaultValue = "onnx", description = "Artifact format (default: onnx)")
         String format;
 
         @Option(names = "--metric", description = "NAME=VALUE, repeatable")
@@ -49,19 +47,20 @@ final class ModelCommands {
         @Option(names = "--param", description = "Training parameter KEY=VALUE, repeatable")
         Map<String, String> parameters = new LinkedHashMap<>();
 
-        @Option(names = "--features", description = "JSON file with the feature schema (a list of {name, type, min, max, allowed, sensitive})")
+        @Option(names = "--features", description = "The feature schema: a JSON list of {name, type, min, max, allowed, sensitive}, or just "
+                + "feature names (a JSON list of strings, or one name a line), which are taken as numbers")
         Path features;
 
-        @Option(names = "--dataset-sha256")
+        @Option(names = "--dataset-sha256", description = "SHA-256 of the training data, for lineage")
         String datasetSha256;
 
-        @Option(names = "--dataset-uri")
+        @Option(names = "--dataset-uri", description = "Where the training data is, e.g. dataset:credit-g-features@1")
         String datasetUri;
 
-        @Option(names = "--code-version")
+        @Option(names = "--code-version", description = "Version of the training code, e.g. a git commit")
         String codeVersion;
 
-        @Option(names = "--description", defaultValue = "")
+        @Option(names = "--description", defaultValue = "", description = "Free text about the version (and a new model)")
         String description;
 
         @Option(names = "--gate", description = "Gate threshold for a new model, such as 'auc >= 0.75'; repeatable")
@@ -69,6 +68,8 @@ final class ModelCommands {
 
         @Override
         public Integer call() throws IOException {
+            byte[] artifact = Artifacts.read(file, format);
+            JsonNode schema = features == null ? null : Artifacts.featureSchema(features);
             KeelClient api = client.client();
             try {
                 api.get("/v1/models/" + KeelClient.encode(name));
@@ -84,8 +85,8 @@ final class ModelCommands {
             metadata.put("metrics", metrics);
             metadata.put("tags", tags);
             metadata.put("description", description);
-            if (features != null) {
-                metadata.put("features", Json.MAPPER.readTree(Files.readString(features)));
+            if (schema != null) {
+                metadata.put("features", schema);
             }
             Map<String, Object> lineage = new LinkedHashMap<>();
             Optional.ofNullable(datasetSha256).ifPresent(value -> lineage.put("datasetSha256", value));
@@ -93,7 +94,7 @@ final class ModelCommands {
             Optional.ofNullable(codeVersion).ifPresent(value -> lineage.put("codeVersion", value));
             lineage.put("parameters", parameters);
             metadata.put("lineage", lineage);
-            JsonNode version = api.upload("/v1/models/" + KeelClient.encode(name) + "/versions", Files.readAllBytes(file), metadata);
+            JsonNode version = api.upload("/v1/models/" + KeelClient.encode(name) + "/versions", artifact, metadata);
             if (client.json()) {
                 Output.json(System.out, version);
             } else {
@@ -109,7 +110,7 @@ final class ModelCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--project")
+        @Option(names = "--project", description = "Only models of this project")
         String project;
 
         @Override
@@ -139,7 +140,7 @@ final class ModelCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Model name")
         String name;
 
         @Parameters(index = "1", arity = "0..1", description = "Version number, alias or 'latest'")
@@ -173,7 +174,7 @@ final class ModelCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Model name")
         String name;
 
         @Parameters(index = "1", description = "Alias, e.g. champion")
@@ -182,7 +183,7 @@ final class ModelCommands {
         @Parameters(index = "2", description = "Version number")
         int version;
 
-        @Option(names = "--reason", defaultValue = "")
+        @Option(names = "--reason", defaultValue = "", description = "Why, for the alias history")
         String reason;
 
         @Override
@@ -200,13 +201,13 @@ final class ModelCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Model name")
         String name;
 
-        @Parameters(index = "1")
+        @Parameters(index = "1", description = "Alias, e.g. champion")
         String alias;
 
-        @Option(names = "--reason", required = true)
+        @Option(names = "--reason", required = true, description = "Why, for the alias history")
         String reason;
 
         @Override
@@ -224,10 +225,10 @@ final class ModelCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Model name")
         String name;
 
-        @Option(names = "--alias")
+        @Option(names = "--alias", description = "Only moves of this alias")
         String alias;
 
         @Override

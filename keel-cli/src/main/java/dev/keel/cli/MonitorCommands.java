@@ -50,7 +50,7 @@ final class MonitorCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--model")
+        @Option(names = "--model", description = "Only monitors of this model")
         String model;
 
         @Override
@@ -105,7 +105,7 @@ final class MonitorCommands {
         @Parameters(paramLabel = "MONITOR", description = "id or name")
         String monitor;
 
-        @Option(names = "--limit", defaultValue = "20")
+        @Option(names = "--limit", defaultValue = "20", description = "Most entries shown, newest first (default: 20)")
         int limit;
 
         @Override
@@ -125,7 +125,7 @@ final class MonitorCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = {"-f", "--file"}, required = true)
+        @Option(names = {"-f", "--file"}, required = true, description = "YAML file of monitors")
         Path file;
 
         @Override
@@ -133,7 +133,7 @@ final class MonitorCommands {
             JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
             JsonNode list = tree != null && tree.isObject() && tree.has("monitors") ? tree.get("monitors") : tree;
             if (list == null || !list.isArray()) {
-                throw new IllegalArgumentException(file + " must hold a list of monitors or a 'monitors:' list");
+                throw new Main.UsageError(file + " must hold a list of monitors or a 'monitors:' list");
             }
             KeelClient api = client.client();
             for (JsonNode spec : list) {
@@ -150,7 +150,7 @@ final class MonitorCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        @Parameters(index = "0", paramLabel = "ENDPOINT", description = "Endpoint whose prediction log rate is shown or set")
         String endpoint;
 
         @Parameters(index = "1", paramLabel = "RATE", arity = "0..1", description = "the new rate, e.g. 0.1; without it, the current one")
@@ -195,10 +195,10 @@ final class MonitorCommands {
         @Mixin
         ClientOptions client;
 
-        @Option(names = "--model")
+        @Option(names = "--model", description = "Only breaches of this model")
         String model;
 
-        @Option(names = "--limit", defaultValue = "20")
+        @Option(names = "--limit", defaultValue = "20", description = "Most entries shown, newest first (default: 20)")
         int limit;
 
         @Override

@@ -35,10 +35,10 @@ final class ProjectCommands {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0")
+        @Parameters(index = "0", description = "Project name")
         String name;
 
-        @Option(names = "--description", defaultValue = "")
+        @Option(names = "--description", defaultValue = "", description = "Free text about the project")
         String description;
 
         @Override

@@ -34,7 +34,7 @@ final class TokenCommands {
             for (String grant : grants) {
                 int equals = grant.indexOf('=');
                 if (equals <= 0) {
-                    throw new IllegalArgumentException("--grant must look like PROJECT=ROLE, got '" + grant + "'");
+                    throw new Main.UsageError("--grant must look like PROJECT=ROLE, got '" + grant + "'");
                 }
                 grantMap.put(grant.substring(0, equals), grant.substring(equals + 1));
             }

@@ -130,19 +130,59 @@ public final class Call {
             if (bytes.length == 0) {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the request needs a JSON body");
             }
+            requireJsonContent();
             try {
                 body = Json.MAPPER.readTree(bytes);
-            } catch (JsonProcessingException e) {
-                throw new KeelException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage()
-                        + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
             } catch (IOException e) {
-                throw new KeelException(ErrorCode.INVALID_JSON, "the body could not be read: " + e.getMessage());
+                throw invalidJson(e);
             }
             if (body == null || !body.isObject()) {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
             }
         }
         return body;
+    }
+
+    /** The failure to read a JSON body as a 400 that says why: the limit exceeded, or the syntax error and where it is. */
+    public static KeelException invalidJson(IOException failure) {
+        if (failure instanceof JsonProcessingException json) {
+            return new KeelException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + Json.describeFailure(json));
+        }
+        return new KeelException(ErrorCode.INVALID_JSON, "the body could not be read: " + failure.getMessage());
+    }
+
+    /**
+     * The body's media type in lower case without parameters ({@code text/csv; charset=utf-8} is {@code text/csv}); empty
+     * when the request names none.
+     */
+    public String mediaType() {
+        String header = context.header("Content-Type");
+        if (header == null) {
+            return "";
+        }
+        int parameters = header.indexOf(';');
+        return (parameters >= 0 ? header.substring(0, parameters) : header).strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True for {@code application/json} and structured-syntax {@code +json} types such as {@code application/merge-patch+json}. */
+    public static boolean isJson(String mediaType) {
+        return mediaType.equals("application/json") || (mediaType.endsWith("+json") && mediaType.indexOf('/') > 0);
+    }
+
+    /** Fails with 415 naming the accepted types unless the body is declared as JSON. */
+    public void requireJsonContent() {
+        String type = mediaType();
+        if (!isJson(type)) {
+            throw unsupportedMedia(type, "application/json (or a +json type)");
+        }
+    }
+
+    /** The 415 for a body of a media type the route does not take; {@code expected} lists the types it does. */
+    public static KeelException unsupportedMedia(String mediaType, String expected) {
+        String given = mediaType.isEmpty() ? "no Content-Type" : "Content-Type '" + (mediaType.length() > 100 ? mediaType.substring(0, 100)
+                + "..." : mediaType) + "'";
+        return new KeelException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body was sent with " + given + "; this route takes " + expected,
+                java.util.List.of(new KeelException.FieldError("Content-Type", "expected " + expected)));
     }
 
     /** The body bound to a type; unknown fields, wrong types and failed checks are 400s naming the field. */
@@ -213,7 +253,14 @@ public final class Call {
         if (java.util.Map.class.isAssignableFrom(type)) {
             return "an object";
         }
-        return "a " + type.getSimpleName();
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+        }
+        if (type.isArray()) {
+            return "an array";
+        }
+        // records and other classes are JSON objects; their Java names mean nothing to a caller
+        return "an object";
     }
 
     /** A string field of the body, or the fallback. */

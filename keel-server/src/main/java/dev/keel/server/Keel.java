@@ -39,6 +39,7 @@ public final class Keel implements AutoCloseable {
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry metrics;
     private final Serving serving;
+    private final dev.keel.core.serving.InputLimits inputLimits;
     private final Monitoring monitoring;
     private final DataCollection data;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -65,7 +66,9 @@ public final class Keel implements AutoCloseable {
             this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
             new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
-            this.serving = new Serving(database, registry, runtimes, metrics, ServingSettings.from(config.root().section("serving")), clock);
+            ServingSettings servingSettings = ServingSettings.from(config.root().section("serving"));
+            this.inputLimits = servingSettings.input();
+            this.serving = new Serving(database, registry, runtimes, metrics, servingSettings, clock);
             closeables.add(serving);
             serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
             serving.start();
@@ -150,6 +153,11 @@ public final class Keel implements AutoCloseable {
     }
 
     /** Online serving: endpoints, prediction, hot swap. */
+    /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */
+    public dev.keel.core.serving.InputLimits inputLimits() {
+        return inputLimits;
+    }
+
     public Serving serving() {
         return serving;
     }

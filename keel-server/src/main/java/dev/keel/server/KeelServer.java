@@ -83,7 +83,11 @@ public final class KeelServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.router.ignoreTrailingSlashes = true;
             config.http.prefer405over404 = true;
-            config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(settings.shutdownGrace().toMillis());
+                server.setErrorHandler(new ServerErrorHandler());
+            });
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler()));
             for (ApiRoute route : matchingOrder(api.routes())) {
                 AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
                 config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
@@ -92,6 +96,11 @@ public final class KeelServer implements AutoCloseable {
                     "no route matches " + context.method() + " " + context.path() + "; see /openapi.json"));
             config.routes.error(405, context -> unmatched(context, ErrorCode.METHOD_NOT_ALLOWED,
                     context.method() + " is not allowed on " + context.path()));
+            for (int status = 400; status < 600; status++) {
+                if (status != 404 && status != 405) {
+                    config.routes.error(status, KeelServer::emptyError);
+                }
+            }
             config.routes.exception(Exception.class, (failure, context) -> {
                 String requestId = requestId(context);
                 Problems.write(context, Problems.classify(failure, requestId), requestId);
@@ -141,6 +150,16 @@ public final class KeelServer implements AutoCloseable {
         String requestId = requestId(context);
         Problems.write(context, new KeelException(code, message), requestId);
         requestLog.log(requestId, context.method().name(), context.path(), context.statusCode(), 0, "anonymous");
+    }
+
+    /** Gives an error answer that has no body yet (a route that only set a status) Keel's body for its status. */
+    private static void emptyError(Context context) {
+        if (context.resultInputStream() != null) {
+            return;
+        }
+        int status = context.statusCode();
+        String detail = context.path().endsWith("/ready") ? "not ready" : "the request could not be served (HTTP " + status + ")";
+        Problems.writeStatus(context, status, detail, requestId(context));
     }
 
     private static String requestId(Context context) {

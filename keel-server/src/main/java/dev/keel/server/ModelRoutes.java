@@ -109,11 +109,26 @@ final class ModelRoutes implements HttpService {
         String model = call.path("model");
         keel.registry().requireModel(model);
         long limit = keel.config().artifacts().maxModelSize();
-        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
+        String contentType = call.mediaType();
         byte[] artifact;
         VersionMetadata metadata;
-        if (contentType.startsWith("multipart/form-data")) {
-            UploadedFile file = call.context().uploadedFile("file");
+        if (contentType.equals("multipart/form-data")) {
+            String header = call.context().header("Content-Type");
+            if (!header.toLowerCase(java.util.Locale.ROOT).matches(".*;\\s*boundary=\"?[^\";]+.*")) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "a multipart/form-data body needs a boundary parameter in its Content-Type, "
+                        + "such as 'multipart/form-data; boundary=x'", List.of(new KeelException.FieldError("Content-Type", "expected a boundary")));
+            }
+            UploadedFile file;
+            String text;
+            try {
+                file = call.context().uploadedFile("file");
+                text = call.context().formParam("metadata");
+            } catch (Exception e) { // Javalin rethrows the servlet container's checked exception undeclared
+                // the container drops the connection after a body it could not parse; say so, so that clients do not reuse it
+                call.context().header("Connection", "close");
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "the multipart body could not be read; expected parts 'file' (the model) and "
+                        + "optionally 'metadata' (JSON), separated by the boundary of the Content-Type");
+            }
             if (file == null) {
                 throw new KeelException(ErrorCode.INVALID_REQUEST, "the multipart body needs a part named 'file' holding the model",
                         List.of(new KeelException.FieldError("file", "missing")));
@@ -124,7 +139,6 @@ final class ModelRoutes implements HttpService {
             try (InputStream in = file.content()) {
                 artifact = in.readAllBytes();
             }
-            String text = call.context().formParam("metadata");
             metadata = parseMetadata(text);
         } else if (contentType.isEmpty() || contentType.startsWith("application/octet-stream")) {
             long length = call.context().req().getContentLengthLong();
@@ -137,8 +151,8 @@ final class ModelRoutes implements HttpService {
             }
             metadata = parseMetadata(call.context().header("X-Keel-Metadata"));
         } else {
-            throw new KeelException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "upload a model as multipart/form-data (parts 'file' and 'metadata') or "
-                    + "application/octet-stream with an optional X-Keel-Metadata JSON header; got '" + contentType + "'");
+            throw Call.unsupportedMedia(contentType, "multipart/form-data (parts 'file' and 'metadata') or application/octet-stream with an "
+                    + "optional X-Keel-Metadata JSON header");
         }
         NewVersion request = new NewVersion(metadata.format(), metadata.features(), metadata.metrics(), metadata.tags(), metadata.lineage(),
                 metadata.description());
@@ -158,7 +172,9 @@ final class ModelRoutes implements HttpService {
         try {
             node = Json.MAPPER.readTree(text);
         } catch (IOException e) {
-            throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? Json.describeFailure(json)
+                    : String.valueOf(e.getMessage());
+            throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata is not valid JSON: " + why);
         }
         if (node == null || !node.isObject()) {
             throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata must be a JSON object");

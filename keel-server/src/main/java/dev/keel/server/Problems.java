@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class Problems {
     private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
     static final String CONTENT_TYPE = "application/problem+json";
+    /** The most field errors one answer lists; {@code errorsTotal} then says how many there were. */
+    static final int MAX_LISTED_ERRORS = 100;
 
     private Problems() {
     }
@@ -42,6 +44,8 @@ final class Problems {
             case 404 -> ErrorCode.ROUTE_NOT_FOUND;
             case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 414 -> ErrorCode.URI_TOO_LONG;
+            case 431 -> ErrorCode.HEADERS_TOO_LARGE;
             case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
             case 429 -> ErrorCode.OVERLOADED;
             case 503 -> ErrorCode.UNAVAILABLE;
@@ -82,26 +86,13 @@ final class Problems {
 
     /** Writes the problem body and status; under {@code /v2} the Open Inference Protocol's {@code {"error": "..."}} instead. */
     static void write(Context context, KeelException problem, String requestId) {
-        int status = problem.code() == ErrorCode.METHOD_NOT_ALLOWED ? 405 : problem.code().category().status();
+        int status = status(problem);
         String detail = detail(problem, requestId);
-        if (context.path().equals("/v2") || context.path().startsWith("/v2/")) {
+        if (isV2(context.path())) {
             writeV2(context, problem, status, detail);
             return;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.code().typeUri());
-        body.put("title", problem.code().description());
-        body.put("status", status);
-        body.put("detail", detail);
-        body.put("code", problem.code().name());
-        body.put("instance", context.path());
-        body.put("requestId", requestId);
-        if (!problem.errors().isEmpty()) {
-            List<Map<String, String>> errors = problem.errors().stream().map(error -> Map.of("field", error.field(), "message", error.message()))
-                    .toList();
-            body.put("errors", errors);
-        }
-        body.putAll(problem.extensions());
+        Map<String, Object> body = body(problem, status, detail, context.path(), requestId);
         Object retryAfter = problem.extensions().get("retryAfterSeconds");
         if (retryAfter != null) {
             context.header("Retry-After", retryAfter.toString());
@@ -110,6 +101,50 @@ final class Problems {
             context.header("WWW-Authenticate", "Bearer realm=\"keel\"");
         }
         context.status(status).contentType(CONTENT_TYPE).result(Json.write(body));
+    }
+
+    /** Writes an error body for a status that a route set without one, keeping the status. */
+    static void writeStatus(Context context, int status, String detail, String requestId) {
+        KeelException problem = fromStatus(status, detail);
+        if (isV2(context.path())) {
+            context.status(status).contentType("application/json").result(Json.write(Map.of("error", detail)));
+            return;
+        }
+        context.status(status).contentType(CONTENT_TYPE).result(Json.write(body(problem, status, detail, context.path(), requestId)));
+    }
+
+    /** The HTTP status of a problem. */
+    static int status(KeelException problem) {
+        return problem.code() == ErrorCode.METHOD_NOT_ALLOWED ? 405 : problem.code().category().status();
+    }
+
+    /** True for the paths of the Open Inference Protocol, whose errors are {@code {"error": "..."}}. */
+    static boolean isV2(String path) {
+        return path != null && (path.equals("/v2") || path.startsWith("/v2/"));
+    }
+
+    /** The problem+json members of a problem; {@code instance} only when the path is known. */
+    static Map<String, Object> body(KeelException problem, int status, String detail, String path, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.code().typeUri());
+        body.put("title", problem.code().description());
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("code", problem.code().name());
+        if (path != null) {
+            body.put("instance", path);
+        }
+        body.put("requestId", requestId);
+        if (!problem.errors().isEmpty()) {
+            List<Map<String, String>> errors = problem.errors().stream().limit(MAX_LISTED_ERRORS)
+                    .map(error -> Map.of("field", error.field(), "message", error.message())).toList();
+            body.put("errors", errors);
+            if (problem.errors().size() > MAX_LISTED_ERRORS) {
+                body.put("errorsTotal", problem.errors().size());
+            }
+        }
+        body.putAll(problem.extensions());
+        return body;
     }
 
     private static void writeV2(Context context, KeelException problem, int status, String detail) {

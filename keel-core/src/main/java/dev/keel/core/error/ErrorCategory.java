@@ -9,6 +9,8 @@ public enum ErrorCategory {
     NOT_FOUND(404),
     CONFLICT(409),
     TOO_LARGE(413),
+    URI_TOO_LONG(414),
+    HEADERS_TOO_LARGE(431),
     UNSUPPORTED_MEDIA(415),
     OVERLOADED(429),
     EXTERNAL(502),

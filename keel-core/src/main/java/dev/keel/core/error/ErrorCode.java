@@ -17,6 +17,8 @@ public enum ErrorCode {
     ALREADY_EXISTS(ErrorCategory.CONFLICT, "A resource with this name exists already."),
     CONFLICT(ErrorCategory.CONFLICT, "The request conflicts with the current state."),
     PAYLOAD_TOO_LARGE(ErrorCategory.TOO_LARGE, "The body is larger than allowed."),
+    URI_TOO_LONG(ErrorCategory.URI_TOO_LONG, "The request target is longer than the server accepts."),
+    HEADERS_TOO_LARGE(ErrorCategory.HEADERS_TOO_LARGE, "The request headers are larger than the server accepts."),
     UNSUPPORTED_MEDIA_TYPE(ErrorCategory.UNSUPPORTED_MEDIA, "The body's content type is not accepted here."),
     OVERLOADED(ErrorCategory.OVERLOADED, "The endpoint is at capacity; retry after the given delay."),
     INTEGRITY_FAILURE(ErrorCategory.INTERNAL, "A stored artifact does not match its digest and was not used."),

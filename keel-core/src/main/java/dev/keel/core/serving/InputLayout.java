@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * array for wider inputs. Features of the schema that name inputs are checked against their declared range.
  */
 final class InputLayout {
-    private static final int MAX_LISTED_ERRORS = 50;
+    private static final int MAX_LISTED_ERRORS = 100;
 
     private final ModelVersion version;
     private final Optional<TensorSpec> columnsInput;
@@ -69,7 +69,7 @@ final class InputLayout {
             throw new KeelException(ErrorCode.INVALID_INPUT, "'instances' is empty; send at least one record",
                     List.of(new FieldError("instances", "expected at least one record")));
         }
-        List<FieldError> errors = new ArrayList<>();
+        Errors errors = new Errors();
         Set<Integer> badRows = new TreeSet<>();
         Set<String> known = new LinkedHashSet<>(fieldNames());
         for (int row = 0; row < records.size(); row++) {
@@ -95,7 +95,7 @@ final class InputLayout {
         return tensors;
     }
 
-    private Map<String, Tensor> encodeColumns(List<JsonNode> records, TensorSpec input, List<FieldError> errors, Set<Integer> badRows) {
+    private Map<String, Tensor> encodeColumns(List<JsonNode> records, TensorSpec input, Errors errors, Set<Integer> badRows) {
         int width = features.size();
         Object data = TensorValues.allocate(input.type(), Math.multiplyExact(records.size(), width));
         for (int row = 0; row < records.size(); row++) {
@@ -117,7 +117,7 @@ final class InputLayout {
         return Map.of(input.name(), new Tensor(input.type(), new long[] {records.size(), width}, data));
     }
 
-    private Map<String, Tensor> encodeInputs(List<JsonNode> records, List<FieldError> errors, Set<Integer> badRows) {
+    private Map<String, Tensor> encodeInputs(List<JsonNode> records, Errors errors, Set<Integer> badRows) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (TensorSpec input : version.signature().inputs()) {
             Optional<FeatureSpec> feature = Optional.ofNullable(featuresByName.get(input.name()));
@@ -150,7 +150,7 @@ final class InputLayout {
     }
 
     private static Optional<Tensor> encodeInput(List<JsonNode> records, TensorSpec input, Optional<FeatureSpec> feature,
-                                                List<FieldError> errors, Set<Integer> badRows) {
+                                                Errors errors, Set<Integer> badRows) {
         List<Long> trailing = input.shape().subList(1, input.rank());
         long[] rowShape = null;
         List<List<JsonNode>> rowValues = new ArrayList<>(records.size());
@@ -268,7 +268,7 @@ final class InputLayout {
      * values within the feature schema.
      */
     void check(Map<String, Tensor> tensors) {
-        List<FieldError> errors = new ArrayList<>();
+        Errors errors = new Errors();
         for (String name : tensors.keySet()) {
             if (version.signature().input(name).isEmpty()) {
                 errors.add(new FieldError(name, "unknown input; " + version.label() + " takes "
@@ -297,14 +297,16 @@ final class InputLayout {
         }
     }
 
-    private void checkValues(TensorSpec input, Tensor tensor, List<FieldError> errors) {
+    private void checkValues(TensorSpec input, Tensor tensor, Errors errors) {
         int size = tensor.size();
         if (columnsInput.isPresent() && columnsInput.get().name().equals(input.name()) && tensor.shape()[1] == features.size()) {
             int width = features.size();
-            for (int i = 0; i < size && errors.size() < MAX_LISTED_ERRORS; i++) {
+            for (int i = 0; i < size; i++) {
                 FeatureSpec feature = features.get(i % width);
                 String problem = problem(tensor, i, feature);
-                if (problem != null) {
+                if (problem != null && errors.full()) {
+                    errors.count();
+                } else if (problem != null) {
                     errors.add(new FieldError(input.name() + "[" + (i / width) + "]." + feature.name(), problem));
                 }
             }
@@ -312,9 +314,11 @@ final class InputLayout {
         }
         FeatureSpec feature = featuresByName.get(input.name());
         if (feature != null) {
-            for (int i = 0; i < size && errors.size() < MAX_LISTED_ERRORS; i++) {
+            for (int i = 0; i < size; i++) {
                 String problem = problem(tensor, i, feature);
-                if (problem != null) {
+                if (problem != null && errors.full()) {
+                    errors.count();
+                } else if (problem != null) {
                     errors.add(new FieldError(input.name() + "[" + i + "]", problem));
                 }
             }
@@ -353,13 +357,62 @@ final class InputLayout {
         return true;
     }
 
-    private KeelException invalid(List<FieldError> errors, Set<Integer> badRows, int rows) {
-        List<FieldError> listed = errors.size() > MAX_LISTED_ERRORS ? errors.subList(0, MAX_LISTED_ERRORS) : errors;
-        String where = badRows.isEmpty() ? "" : (rows > 1 ? " in rows " + badRows : "");
+    private KeelException invalid(Errors errors, Set<Integer> badRows, int rows) {
+        List<FieldError> listed = errors.listed();
+        String where = badRows.isEmpty() ? "" : (rows > 1 ? " in rows " + shown(badRows) : "");
         String summary = listed.stream().limit(5).map(error -> error.field() + ": " + error.message()).collect(Collectors.joining("; "));
         String message = errors.size() + " invalid input" + (errors.size() == 1 ? "" : "s") + " for " + version.label() + where + ": "
                 + summary + (errors.size() > 5 ? "; ..." : "");
-        Map<String, Object> extensions = badRows.isEmpty() ? Map.of() : Map.of("rows", List.copyOf(badRows));
+        Map<String, Object> extensions = new LinkedHashMap<>();
+        extensions.put("errorsTotal", errors.size());
+        if (!badRows.isEmpty()) {
+            extensions.put("rows", badRows.stream().limit(MAX_LISTED_ERRORS).toList());
+            extensions.put("rowsTotal", badRows.size());
+        }
         return new KeelException(ErrorCode.INVALID_INPUT, message, listed, extensions, null);
+    }
+
+    /** The first rows of a set, for a message: all when few, else the first ten and how many more. */
+    private static String shown(Set<Integer> rows) {
+        if (rows.size() <= 10) {
+            return rows.toString();
+        }
+        return rows.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", ", "[", ", ... and " + (rows.size() - 10) + " more]"));
+    }
+
+    /** The errors of one call: the first {@link #MAX_LISTED_ERRORS} kept, all counted; so a huge bad body costs no more. */
+    private static final class Errors {
+        private final List<FieldError> listed = new ArrayList<>();
+        private int total;
+
+        void add(FieldError error) {
+            if (listed.size() < MAX_LISTED_ERRORS) {
+                listed.add(error);
+            }
+            total++;
+        }
+
+        /** True when no more errors are listed, only counted. */
+        boolean full() {
+            return listed.size() == MAX_LISTED_ERRORS;
+        }
+
+        /** Counts an error past the listed ones. */
+        void count() {
+            total++;
+        }
+
+        boolean isEmpty() {
+            return total == 0;
+        }
+
+        /** Every error counted, listed or not. */
+        int size() {
+            return total;
+        }
+
+        List<FieldError> listed() {
+            return List.copyOf(listed);
+        }
     }
 }

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param refreshInterval how often endpoints are checked against the store, for changes made through another replica
  * @param breaker when a failing version is taken out of rotation ({@code serving.breaker})
  * @param direct the per-model limits of models called by name that no endpoint serves ({@code serving.direct})
+ * @param input how much one prediction call may carry ({@code max-rows-per-request}, {@code max-tensor-elements})
  */
 public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval,
-                              BreakerSettings breaker, DirectLimits direct) {
+                              BreakerSettings breaker, DirectLimits direct, InputLimits input) {
     public ServingSettings {
+        Objects.requireNonNull(input, "input");
         Objects.requireNonNull(scoring, "scoring");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(refreshInterval, "refreshInterval");
@@ -27,7 +29,10 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
         Objects.requireNonNull(direct, "direct");
     }
 
-    /** Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level, breaker.*, direct.* ... */
+    /**
+     * Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level,
+     * breaker.*, direct.*, max-rows-per-request, max-tensor-elements, ...
+     */
     public static ServingSettings from(ConfigNode node) {
         int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
         ScoringConfig scoring = new ScoringConfig(workers, node.integer("queue-capacity", 4096, 1, 1_000_000), node.bool("batching", true),
@@ -36,7 +41,9 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
                 node.oneOf("optimization-level", "all", List.of("none", "basic", "extended", "all")), Math.min(workers, 256));
         ServingSettings settings = new ServingSettings(scoring, runtime, node.integer("cached-models", 4, 1, 1024),
                 node.duration("refresh-interval", Duration.ofSeconds(5)), BreakerSettings.from(node.section("breaker")),
-                DirectLimits.from(node.section("direct")));
+                DirectLimits.from(node.section("direct")),
+                new InputLimits(node.integer("max-rows-per-request", InputLimits.DEFAULT_MAX_ROWS, 1, 10_000_000),
+                        node.integer("max-tensor-elements", InputLimits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, 1 << 30)));
         node.rejectUnknownKeys();
         return settings;
     }

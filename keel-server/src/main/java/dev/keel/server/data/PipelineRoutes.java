@@ -30,6 +30,8 @@ import java.util.function.Function;
 public final class PipelineRoutes implements HttpService {
     /** The longest a run request waits for the run to end ({@code ?wait=true}). */
     static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    private static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
+
     private final Keel keel;
 
     public PipelineRoutes(Keel keel) {
@@ -171,9 +173,13 @@ public final class PipelineRoutes implements HttpService {
     }
 
     private static String spec(Call call) {
-        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
-        if (contentType.startsWith("application/json")) {
+        String mediaType = call.mediaType();
+        if (Call.isJson(mediaType)) {
             return call.jsonText("spec", "");
+        }
+        if (!YAML_TYPES.contains(mediaType)) {
+            throw Call.unsupportedMedia(mediaType, "application/yaml (or text/yaml, application/x-yaml, text/x-yaml) or application/json "
+                    + "{\"spec\": \"...\"}");
         }
         String body = new String(call.body(), StandardCharsets.UTF_8);
         if (body.isBlank()) {

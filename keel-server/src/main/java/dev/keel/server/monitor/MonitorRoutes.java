@@ -211,11 +211,12 @@ public final class MonitorRoutes implements HttpService {
 
     private void labels(Call call) throws IOException {
         byte[] bytes = call.body();
+        call.requireJsonContent();
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(bytes);
         } catch (IOException e) {
-            throw new KeelException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw Call.invalidJson(e);
         }
         if (body != null && body.isObject() && body.has("labels")) {
             body = body.get("labels");
@@ -271,27 +272,54 @@ public final class MonitorRoutes implements HttpService {
         return byProject;
     }
 
-    private void uploadReference(Call call) throws IOException {
-        String contentType = Optional.ofNullable(call.context().contentType()).orElse("");
+    private void uploadReference(Call call) {
+        String mediaType = call.mediaType();
         ReferenceProfile profile;
-        if (contentType.startsWith("text/csv")) {
-            profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), call.body(), call.actor());
-        } else if (contentType.isEmpty() || contentType.startsWith("application/json")) {
-            JsonNode body = Json.MAPPER.readTree(call.body());
+        if (mediaType.equals("text/csv")) {
+            byte[] csv = call.body();
+            KeelException.requireArgument(csv.length > 0, "the body is empty; send the reference as CSV with a header row first");
+            profile = monitoring().uploadReferenceCsv(call.path("model"), call.path("version"), csv, call.actor());
+        } else if (Call.isJson(mediaType)) {
+            JsonNode body;
+            try {
+                body = Json.MAPPER.readTree(call.body());
+            } catch (IOException e) {
+                throw Call.invalidJson(e);
+            }
             if (body != null && body.isObject() && body.has("dataset")) {
                 call.created(referenceView(referenceFromDataset(call, body.get("dataset"))));
                 return;
             }
             JsonNode rows = body != null && body.isObject() ? body.get("rows") : body;
             if (rows == null || !rows.isArray()) {
-                throw new KeelException(ErrorCode.INVALID_JSON, "the body must be {\"rows\": [{column: value, ...}, ...]} or an array of rows");
+                throw new KeelException(ErrorCode.INVALID_JSON, "the body must be {\"rows\": [{column: value, ...}, ...]} or an array of rows",
+                        List.of(new KeelException.FieldError("rows", "expected an array of objects")));
             }
-            profile = monitoring().uploadReferenceRows(call.path("model"), call.path("version"), Json.MAPPER.convertValue(rows, ROWS), call.actor());
+            profile = monitoring().uploadReferenceRows(call.path("model"), call.path("version"), referenceRows(rows), call.actor());
         } else {
-            throw new KeelException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "upload a reference as text/csv (header row first) or application/json "
-                    + "{\"rows\": [...]}; got '" + contentType + "'");
+            throw Call.unsupportedMedia(mediaType, "text/csv (header row first) or application/json {\"rows\": [...]}");
         }
         call.created(referenceView(profile));
+    }
+
+    /** The rows of a JSON reference upload: each an object from column to a number, string, boolean or null. */
+    private static List<Map<String, Object>> referenceRows(JsonNode rows) {
+        KeelException.requireArgument(rows.size() <= MAX_BATCH, "field 'rows' has %d entries; at most %d a call", rows.size(), MAX_BATCH);
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            if (!row.isObject()) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "rows[" + i + "] must be an object from column to value",
+                        List.of(new KeelException.FieldError("rows[" + i + "]", "expected an object")));
+            }
+            for (Map.Entry<String, JsonNode> cell : row.properties()) {
+                if (cell.getValue().isContainerNode()) {
+                    String field = "rows[" + i + "]." + cell.getKey();
+                    throw new KeelException(ErrorCode.INVALID_REQUEST, field + " must be a number, string, boolean or null",
+                            List.of(new KeelException.FieldError(field, "expected a number, string, boolean or null")));
+                }
+            }
+        }
+        return Json.MAPPER.convertValue(rows, ROWS);
     }
 
     /**

@@ -97,7 +97,7 @@ public final class EndpointRoutes implements HttpService {
     }
 
     private void predict(Call call) {
-        JsonNode body = Bodies.read(call);
+        JsonNode body = Bodies.read(call, keel.inputLimits());
         for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
             String field = names.next();
             if (!PREDICT_FIELDS.contains(field)) {
@@ -105,7 +105,8 @@ public final class EndpointRoutes implements HttpService {
                         + "'columns' (feature -> list of values), and optionally 'key'", List.of(new KeelException.FieldError(field, "unknown field")));
             }
         }
-        PredictionInput input = input(body);
+        PredictionInput input = input(body, keel.inputLimits());
+        Bodies.refuseNonFinitePredict(body);
         Optional<String> key = Optional.ofNullable(body.get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
                 .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
         Prediction prediction = keel.serving().predict(call.path("name"), input, new PredictOptions(call.requestId(), key, Optional.empty()));
@@ -115,7 +116,7 @@ public final class EndpointRoutes implements HttpService {
         call.ok(PredictionJson.render(prediction));
     }
 
-    static PredictionInput input(JsonNode body) {
+    static PredictionInput input(JsonNode body, dev.keel.core.serving.InputLimits limits) {
         JsonNode instances = body.get("instances");
         JsonNode columns = body.get("columns");
         if ((instances == null) == (columns == null)) {
@@ -128,7 +129,8 @@ public final class EndpointRoutes implements HttpService {
                 throw new KeelException(ErrorCode.INVALID_REQUEST, "'instances' must be a list of records",
                         List.of(new KeelException.FieldError("instances", "expected an array")));
             }
-            List<JsonNode> rows = new ArrayList<>();
+            limits.checkRows("instances", instances.size());
+            List<JsonNode> rows = new ArrayList<>(instances.size());
             instances.forEach(rows::add);
             return new PredictionInput.Records(rows);
         }
@@ -148,8 +150,9 @@ public final class EndpointRoutes implements HttpService {
                         "expected " + length + " values")));
             }
             length = field.getValue().size();
+            limits.checkRows("columns." + field.getKey(), length);
         }
-        List<JsonNode> rows = new ArrayList<>();
+        List<JsonNode> rows = new ArrayList<>(length);
         for (int row = 0; row < length; row++) {
             var record = dev.keel.core.json.Json.MAPPER.createObjectNode();
             for (Map.Entry<String, JsonNode> field : columns.properties()) {

@@ -22,10 +22,13 @@ final class V2Body {
     };
 
     private final byte[] bytes;
+    private final int maxElements;
+    private int elements;
     private int at;
 
-    private V2Body(byte[] bytes) {
+    private V2Body(byte[] bytes, int maxElements) {
         this.bytes = bytes;
+        this.maxElements = maxElements;
     }
 
     /** What a request of the common shape asks. */
@@ -34,8 +37,16 @@ final class V2Body {
 
     /** The request, or null when it is not of the common shape. */
     static Request read(byte[] body) {
+        return read(body, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * The request, or null when it is not of the common shape or holds more than {@code maxElements} elements over all its
+     * inputs (the general path then names the limit): no array grows past the limit.
+     */
+    static Request read(byte[] body, int maxElements) {
         try {
-            return new V2Body(body).request();
+            return new V2Body(body, maxElements).request();
         } catch (RuntimeException e) {
             return null;
         }
@@ -133,7 +144,8 @@ final class V2Body {
                     return false;
                 }
             } else if (field.equals("data") && data == null) {
-                data = data(shape == null ? 64 : (int) Math.min(Math.max(Tensor.elementCount(shape), 1), 1 << 20), count);
+                data = data(shape == null ? 64 : (int) Math.min(Math.min(Math.max(Tensor.elementCount(shape), 1), 1 << 20),
+                        Math.max(maxElements - elements, 1)), count);
                 if (data == null) {
                     return false;
                 }
@@ -203,10 +215,14 @@ final class V2Body {
             if (!Double.isFinite(number)) {
                 return null;
             }
+            if (elements == maxElements) {
+                return null;
+            }
             if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2);
+                data = Arrays.copyOf(data, (int) Math.min((long) size * 2, maxElements));
             }
             data[size++] = number;
+            elements++;
         } while (skipTo(','));
         count[0] = size;
         return skipTo(']') ? data : null;

@@ -150,21 +150,21 @@ public final class V2Routes implements HttpService {
         Map<String, Tensor> tensors;
         List<String> requested;
         Optional<String> key;
-        V2Body.Request common = V2Body.read(call.body());
+        V2Body.Request common = V2Body.read(Bodies.jsonBytes(call), keel.inputLimits().maxTensorElements());
         if (common != null) {
             id = common.id();
             tensors = common.inputs();
             requested = List.of();
             key = Optional.ofNullable(call.context().header("X-Request-Key"));
         } else {
-            JsonNode body = Bodies.read(call);
+            JsonNode body = Bodies.read(call, keel.inputLimits());
             id = Optional.ofNullable(body.get("id")).map(node -> {
                 if (!node.isTextual()) {
                     throw KeelException.badRequest("'id' must be a string");
                 }
                 return node.textValue();
             });
-            tensors = inputs(body.get("inputs"));
+            tensors = inputs(body.get("inputs"), keel.inputLimits());
             requested = requestedOutputs(body.get("outputs"));
             key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
                     .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
@@ -275,6 +275,11 @@ public final class V2Routes implements HttpService {
     }
 
     static Map<String, Tensor> inputs(JsonNode inputs) {
+        return inputs(inputs, dev.keel.core.serving.InputLimits.defaults());
+    }
+
+    static Map<String, Tensor> inputs(JsonNode inputs, dev.keel.core.serving.InputLimits limits) {
+        long elements = 0;
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw KeelException.badRequest("'inputs' must be a non-empty list of tensors {\"name\", \"shape\", \"datatype\", \"data\"}");
         }
@@ -290,9 +295,7 @@ public final class V2Routes implements HttpService {
             if (input.path("parameters").has("binary_data_size")) {
                 throw KeelException.badRequest("input '" + name + "' uses the binary data extension, which Keel does not support; send 'data' as JSON");
             }
-            DataType type = DataType.parse(input.path("datatype").asText("")).filter(parsed -> input.path("datatype").isTextual())
-                    .orElseThrow(() -> KeelException.badRequest("input '" + name + "' has datatype " + input.path("datatype")
-                            + "; expected one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BYTES"));
+            DataType type = Bodies.datatype(name, input.path("datatype"));
             JsonNode shapeNode = input.get("shape");
             if (shapeNode == null || !shapeNode.isArray()) {
                 throw KeelException.badRequest("input '" + name + "' needs a 'shape', a list of dimensions");
@@ -305,10 +308,12 @@ public final class V2Routes implements HttpService {
                 }
                 shape[i] = dimension.asLong();
             }
+            elements += limits.checkElements(name, shape, elements);
             JsonNode data = input.get("data");
             if (data == null || data.isNull()) {
                 throw KeelException.badRequest("input '" + name + "' has no 'data'");
             }
+            Bodies.refuseNonFinite(name, data);
             tensors.put(name, TensorValues.fromJson(name, type, shape, data));
         }
         return tensors;

@@ -84,6 +84,19 @@ final class ServingServer implements AutoCloseable {
         return send(request(path, ADMIN).DELETE());
     }
 
+    /** A call with a body of any content type ({@code null}: no Content-Type header). */
+    Response send(String method, String path, String contentType, byte[] body) {
+        HttpRequest.Builder builder = request(path, ADMIN).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder);
+    }
+
+    int port() {
+        return server.port();
+    }
+
     Response getAnonymous(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
