@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * @param timeoutMillis how long a request may wait and score before it fails (or falls back)
  */
 public record EndpointConfig(String name, String model, String alias, Optional<Canary> canary, Optional<Target> shadow, Batching batching,
-                             int maxConcurrency, int queue, long timeoutMillis, Fallback fallback) {
+                             int maxConcurrency, int queue, long timeoutMillis, Fallback fallback, Optional<Integer> maxRowsPerRequest,
+                             Optional<Integer> maxTensorElements) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     public EndpointConfig {
@@ -34,6 +35,24 @@ public record EndpointConfig(String name, String model, String alias, Optional<C
         KeelException.requireArgument(queue >= 0 && queue <= 100_000, "queue must be between 0 and 100000, got %d", queue);
         KeelException.requireArgument(timeoutMillis >= 1 && timeoutMillis <= 600_000, "timeoutMillis must be between 1 and 600000, got %d",
                 timeoutMillis);
+        maxRowsPerRequest = Objects.requireNonNullElse(maxRowsPerRequest, Optional.empty());
+        maxTensorElements = Objects.requireNonNullElse(maxTensorElements, Optional.empty());
+        maxRowsPerRequest.ifPresent(rows -> KeelException.requireArgument(rows >= 1,
+                "maxRowsPerRequest must be at least 1 (rows of one predict call), got %d", rows));
+        maxTensorElements.ifPresent(elements -> KeelException.requireArgument(elements >= 1,
+                "maxTensorElements must be at least 1 (values of one call), got %d", elements));
+    }
+
+    /** An endpoint with default limits (64 concurrent calls, a queue of 256, 2 s) and the server's input limits. */
+    public EndpointConfig(String name, String model, String alias, Optional<Canary> canary, Optional<Target> shadow, Batching batching,
+                          int maxConcurrency, int queue, long timeoutMillis, Fallback fallback) {
+        this(name, model, alias, canary, shadow, batching, maxConcurrency, queue, timeoutMillis, fallback, Optional.empty(), Optional.empty());
+    }
+
+    /** The server's input limits, narrowed by this endpoint's own where it sets them (an endpoint can lower, never raise). */
+    public InputLimits inputLimits(InputLimits server) {
+        return new InputLimits(Math.min(server.maxRows(), maxRowsPerRequest.orElse(Integer.MAX_VALUE)),
+                Math.min(server.maxTensorElements(), maxTensorElements.orElse(Integer.MAX_VALUE)));
     }
 
     /** An endpoint on the model's alias with default limits and no canary, shadow or fallback. */

@@ -13,6 +13,8 @@ import java.util.List;
  *     inference call ({@code serving.max-tensor-elements})
  */
 public record InputLimits(int maxRows, int maxTensorElements) {
+    private static final String ROWS_SETTING = "serving.max-rows-per-request, or the endpoint's lower maxRowsPerRequest";
+    private static final String ELEMENTS_SETTING = "serving.max-tensor-elements, or the endpoint's lower maxTensorElements";
     /** The default of {@code serving.max-rows-per-request}. */
     public static final int DEFAULT_MAX_ROWS = 10_000;
     /** The default of {@code serving.max-tensor-elements}. */
@@ -32,8 +34,8 @@ public record InputLimits(int maxRows, int maxTensorElements) {
     public void checkRows(String field, long rows) {
         if (rows > maxRows) {
             throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "'" + field + "' has " + rows + " rows; at most " + maxRows
-                    + " rows a call (serving.max-rows-per-request); split the call", List.of(new KeelException.FieldError(field,
-                    "expected at most " + maxRows + " rows")));
+                    + " rows a call (" + ROWS_SETTING + "); split the call",
+                    List.of(new KeelException.FieldError(field, "expected at most " + maxRows + " rows")));
         }
     }
 
@@ -59,7 +61,7 @@ public record InputLimits(int maxRows, int maxTensorElements) {
         if (tooMany || count > maxTensorElements - alreadyTaken) {
             throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "input '" + input + "' has shape " + java.util.Arrays.toString(shape)
                     + ", which holds " + (tooMany ? "more than " + Long.MAX_VALUE : Long.toString(count)) + " elements; a call may carry at most "
-                    + maxTensorElements + " elements over all its inputs (serving.max-tensor-elements)",
+                    + maxTensorElements + " elements over all its inputs (" + ELEMENTS_SETTING + ")",
                     List.of(new KeelException.FieldError(input + ".shape", "expected at most " + maxTensorElements + " elements")));
         }
         return count;
@@ -68,6 +70,6 @@ public record InputLimits(int maxRows, int maxTensorElements) {
     /** The 413 for a body that holds more values than a call may carry. */
     public KeelException tooManyValues() {
         return new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body holds more than " + maxTensorElements + " values; a call may carry at most "
-                + maxTensorElements + " values (serving.max-tensor-elements) and " + maxRows + " rows (serving.max-rows-per-request); split the call");
+                + maxTensorElements + " values (" + ELEMENTS_SETTING + ") and " + maxRows + " rows (" + ROWS_SETTING + "); split the call");
     }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param shadow {@code {"version": 2}} or {@code {"alias": "challenger"}}
  */
 record EndpointBody(String name, String model, String alias, Canary canary, Target shadow, Batching batching, Integer maxConcurrency,
-                    Integer queue, Long timeoutMillis, Fallback fallback) {
+                    Integer queue, Long timeoutMillis, Fallback fallback, Integer maxRowsPerRequest, Integer maxTensorElements) {
 
     record Target(Integer version, String alias) {
         EndpointConfig.Target toTarget() {
@@ -50,6 +50,7 @@ record EndpointBody(String name, String model, String alias, Canary canary, Targ
         return new EndpointConfig(endpointName, model, alias, canaryConfig, Optional.ofNullable(shadow).map(Target::toTarget), batchingConfig,
                 Objects.requireNonNullElse(maxConcurrency, defaults.maxConcurrency()), Objects.requireNonNullElse(queue, defaults.queue()),
                 Objects.requireNonNullElse(timeoutMillis, defaults.timeoutMillis()),
-                fallback == null ? EndpointConfig.Fallback.none() : EndpointConfig.Fallback.parse(fallback.mode(), fallback.response()));
+                fallback == null ? EndpointConfig.Fallback.none() : EndpointConfig.Fallback.parse(fallback.mode(), fallback.response()),
+                Optional.ofNullable(maxRowsPerRequest), Optional.ofNullable(maxTensorElements));
     }
 }

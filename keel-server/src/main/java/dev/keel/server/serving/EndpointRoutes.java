@@ -6,6 +6,7 @@ import dev.keel.core.error.KeelException;
 import dev.keel.core.registry.RegisteredModel;
 import dev.keel.core.security.Permission;
 import dev.keel.core.serving.Endpoint;
+import dev.keel.core.serving.InputLimits;
 import dev.keel.core.serving.PredictOptions;
 import dev.keel.core.serving.Prediction;
 import dev.keel.core.serving.PredictionInput;
@@ -97,7 +98,9 @@ public final class EndpointRoutes implements HttpService {
     }
 
     private void predict(Call call) {
-        JsonNode body = Bodies.read(call, keel.inputLimits());
+        InputLimits limits = keel.serving().find(call.path("name")).map(endpoint -> endpoint.config().inputLimits(keel.inputLimits()))
+                .orElse(keel.inputLimits());
+        JsonNode body = Bodies.read(call, limits);
         for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
             String field = names.next();
             if (!PREDICT_FIELDS.contains(field)) {
@@ -105,7 +108,7 @@ public final class EndpointRoutes implements HttpService {
                         + "'columns' (feature -> list of values), and optionally 'key'", List.of(new KeelException.FieldError(field, "unknown field")));
             }
         }
-        PredictionInput input = input(body, keel.inputLimits());
+        PredictionInput input = input(body, limits);
         Bodies.refuseNonFinitePredict(body);
         Optional<String> key = Optional.ofNullable(body.get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
                 .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));

@@ -150,21 +150,25 @@ public final class V2Routes implements HttpService {
         Map<String, Tensor> tensors;
         List<String> requested;
         Optional<String> key;
-        V2Body.Request common = V2Body.read(Bodies.jsonBytes(call), keel.inputLimits().maxTensorElements());
+        // The limits of the endpoint the call reaches: by its name, or the endpoint that serves the model it names.
+        dev.keel.core.serving.InputLimits limits = keel.serving().find(name).or(() -> keel.serving().endpointOf(name)
+                        .flatMap(keel.serving()::find)).map(endpoint -> endpoint.config().inputLimits(keel.inputLimits()))
+                .orElse(keel.inputLimits());
+        V2Body.Request common = V2Body.read(Bodies.jsonBytes(call), limits.maxTensorElements());
         if (common != null) {
             id = common.id();
             tensors = common.inputs();
             requested = List.of();
             key = Optional.ofNullable(call.context().header("X-Request-Key"));
         } else {
-            JsonNode body = Bodies.read(call, keel.inputLimits());
+            JsonNode body = Bodies.read(call, limits);
             id = Optional.ofNullable(body.get("id")).map(node -> {
                 if (!node.isTextual()) {
                     throw KeelException.badRequest("'id' must be a string");
                 }
                 return node.textValue();
             });
-            tensors = inputs(body.get("inputs"), keel.inputLimits());
+            tensors = inputs(body.get("inputs"), limits);
             requested = requestedOutputs(body.get("outputs"));
             key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
                     .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));

@@ -100,6 +100,30 @@ class HostileInputTest {
     }
 
     @Test
+    void anEndpointsOwnLowerLimits_holdOnBothProtocols_andCannotRaiseTheServers() {
+        expect(server.post("/v1/endpoints", Map.of("name", "credit-small", "model", "credit", "maxRowsPerRequest", 5,
+                "maxTensorElements", 5 * 63)), 201);
+        expect(server.post("/v1/endpoints", Map.of("name", "credit-big", "model", "credit", "maxRowsPerRequest", MAX_ROWS * 10)), 201);
+        String fiveRows = "{\"columns\":{\"" + feature + "\":[" + repeat("1", 5) + "]}}";
+        String sixRows = "{\"columns\":{\"" + feature + "\":[" + repeat("1", 6) + "]}}";
+        String sixRowsV2 = "{\"inputs\":[{\"name\":\"features\",\"shape\":[6,63],\"datatype\":\"FP32\",\"data\":["
+                + repeat("0", 6 * 63) + "]}]}";
+
+        ServingServer.Response withinItsLimit = json("/v1/endpoints/credit-small/predict", fiveRows);
+        ServingServer.Response overItsLimit = json("/v1/endpoints/credit-small/predict", sixRows);
+        ServingServer.Response overItsLimitOnV2 = json("/v2/models/credit-small/infer", sixRowsV2);
+        ServingServer.Response sameCallElsewhere = json("/v2/models/credit-risk/infer", sixRowsV2);
+        ServingServer.Response overTheServersLimit = json("/v1/endpoints/credit-big/predict",
+                "{\"columns\":{\"" + feature + "\":[" + repeat("1", MAX_ROWS + 1) + "]}}");
+
+        assertThat(withinItsLimit.status()).as(withinItsLimit.toString()).isNotEqualTo(413);
+        assertProblem(overItsLimit, 413, "PAYLOAD_TOO_LARGE", "at most 5 rows", "maxRowsPerRequest");
+        assertV2Error(overItsLimitOnV2, 413, "maxTensorElements");
+        assertThat(sameCallElsewhere.status()).as(sameCallElsewhere.toString()).isEqualTo(200);
+        assertProblem(overTheServersLimit, 413, "PAYLOAD_TOO_LARGE", "at most " + MAX_ROWS + " rows");
+    }
+
+    @Test
     void v2_shapeWhoseElementCountOverflows_is413NamingTheInput() {
         long big = 1L << 40;
         ServingServer.Response response = json("/v2/models/credit-risk/infer",
