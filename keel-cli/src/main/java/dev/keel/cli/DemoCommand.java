@@ -34,6 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     static final Path PIPELINE = Path.of("examples", "pipelines", "credit-g.yaml");
     static final String DATASET = "credit-g-features";
     static final String ENDPOINT = "credit-risk";
+    /** A committed test model whose graph fails when it scores: the demo's example of a version the smoke check refuses. */
+    static final Path BROKEN_MODEL = Path.of("build", "fixtures", "models", "reshape_fails.onnx");
 
     @Option(names = "--once", description = "Run the scenario and exit: 0 when every step succeeded")
     boolean once;
@@ -158,6 +160,21 @@ final class DemoCommand implements Callable<Integer> {
         JsonNode rolledBack = api.post("/v1/models/" + MODEL + "/aliases/champion/rollback",
                 Map.of("reason", "demo: operator prefers the proven version"));
         ok("champion: " + rolledBack.path("fromVersion").asInt() + " -> " + rolledBack.path("toVersion").asInt() + " (rollback)");
+
+        step("Register a version whose model cannot score (claimed auc 0.99) and try to make it champion: Keel loads it and scores"
+                + " a smoke row first");
+        Path broken = CreditFeatures.locate(BROKEN_MODEL).orElseThrow(() -> new IllegalStateException("cannot find " + BROKEN_MODEL));
+        JsonNode v4 = api.upload("/v1/models/" + MODEL + "/versions", Files.readAllBytes(broken), Map.of("metrics", Map.of("auc", 0.99),
+                "description", "a graph that fails at run time (its Reshape cannot hold its input)"));
+        try {
+            api.post("/v1/models/" + MODEL + "/aliases/champion", Map.of("version", v4.path("version").asInt(), "reason", "looks great"));
+            throw new IllegalStateException("version " + v4.path("version").asInt() + " fails at run time but was promoted");
+        } catch (KeelClient.ApiException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+            ok("refused (HTTP 409): " + e.getMessage().lines().findFirst().orElse(""));
+        }
 
         step("Alias history (kept forever)");
         Output.table(out, api.get("/v1/models/" + MODEL + "/history").path("events"), List.of(Output.Column.field("SEQ", "seq"),
