@@ -3,10 +3,12 @@ package dev.keel.core.monitor;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.monitor.stats.ColumnDrift;
 import dev.keel.core.monitor.stats.ColumnSummary;
 import dev.keel.core.monitor.stats.DatasetDrift;
 import dev.keel.core.monitor.stats.DatasetDriftOptions;
 import dev.keel.core.monitor.stats.DriftDetector;
+import dev.keel.core.monitor.stats.DriftOptions;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
@@ -49,6 +51,7 @@ public final class Monitoring implements AutoCloseable {
     private final MonitorEvaluator evaluator;
     private final ScheduledExecutorService scheduler;
     private final Object evaluationLock = new Object();
+    private final DriftDetector detector = DriftDetector.sequential();
 
     private Monitoring(MonitoringConfig config, java.nio.file.Path dataDirectory, Database database, ModelRegistry registry, Clock clock,
                        boolean schedule) {
@@ -57,9 +60,9 @@ public final class Monitoring implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.log = PredictionLog.open(dataDirectory.resolve("predictions"), config);
         this.labels = new LabelStore(database, clock);
-        this.references = new ReferenceStore(dataDirectory.resolve("references"), database, clock);
+        this.references = new ReferenceStore(dataDirectory.resolve("references"), database, clock, config.exactDriftMaxValues());
         this.monitors = new MonitorRepository(database);
-        this.evaluator = new MonitorEvaluator(log, labels, references, registry, config.minSamples());
+        this.evaluator = new MonitorEvaluator(log, labels, references, registry, config);
         if (schedule && config.enabled()) {
             scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-monitor-scheduler").daemon(true).factory());
             long period = config.evaluationInterval().toMillis();
@@ -261,22 +264,25 @@ public final class Monitoring implements AutoCloseable {
         if (features.isEmpty()) {
             features = List.copyOf(reference.columns().keySet());
         }
-        WindowSummaries window = new WindowSummaries(reference, features);
+        WindowSummaries window = new WindowSummaries(reference, features, config.exactDriftMaxValues());
         long rows = log.scan(query.withVersion(chosen), window::add);
         KeelException.requireArgument(rows > 0, "model '%s' version %d logged no predictions from %s to %s", model, chosen, from, to);
-        Map<String, ColumnSummary> referenceColumns = new LinkedHashMap<>();
-        Map<String, ColumnSummary> current = new LinkedHashMap<>();
+        DriftOptions options = DriftOptions.defaults().withJensenShannonBase(config.jensenShannonBase());
+        Map<String, ColumnDrift> columns = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String feature : features) {
             ColumnSummary summary = window.summaries().get(feature);
             if (summary == null || summary.count() == 0) {
                 missing.add(feature);
             } else {
-                referenceColumns.put(feature, reference.columns().get(feature));
-                current.put(feature, summary);
+                try {
+                    columns.put(feature, window.detect(detector, feature, options));
+                } catch (KeelException e) {
+                    throw new KeelException(e.code(), "column '" + feature + "': " + e.getMessage(), e);
+                }
             }
         }
-        DatasetDrift drift = DriftDetector.sequential().detectDatasetSummaries(referenceColumns, current, DatasetDriftOptions.defaults());
+        DatasetDrift drift = DatasetDrift.of(columns, DatasetDriftOptions.DEFAULT_DRIFT_SHARE);
         return new DriftReport(model, chosen, from, to, reference.rows(), rows, drift, missing);
     }
 

@@ -362,6 +362,9 @@ public final class MonitorRoutes implements HttpService {
             column.put("pValue", drift.result().pValue().isPresent() ? drift.result().pValue().getAsDouble() : null);
             column.put("threshold", drift.result().threshold());
             column.put("drifted", drift.drifted());
+            column.put("exact", drift.result().exact());
+            drift.result().maxError().ifPresent(error -> column.put("maxError", Double.isFinite(error) ? error : "unbounded"));
+            drift.result().pValueMaxError().ifPresent(error -> column.put("pValueMaxError", error));
             column.put("referenceCount", drift.referenceSize());
             column.put("currentCount", drift.currentSize());
             columns.add(column);
