@@ -177,9 +177,27 @@ final class SummaryMath {
         long[] cur = current.binCountsView();
         double max = 0;
         for (int i = 0; i < ref.length; i++) {
-            max = Math.max(max, Math.max((double) ref[i] / reference.count(), (double) cur[i] / current.count()));
+            double r = pointMass(reference, i) ? 0 : (double) ref[i] / reference.count();
+            double c = pointMass(current, i) ? 0 : (double) cur[i] / current.count();
+            max = Math.max(max, Math.max(r, c));
         }
         return max;
+    }
+
+    /**
+     * True when every value of the bin is one value (the bin's mean equals its lowest or highest possible value): the
+     * model then places the mass exactly where it is, and the bin adds nothing to the error bounds.
+     */
+    static boolean pointMass(NumericSummary summary, int bin) {
+        long[] counts = summary.binCountsView();
+        if (counts[bin] == 0) {
+            return true;
+        }
+        double[] edges = summary.edgesView();
+        double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
+        double hi = Math.min(bin == counts.length - 1 ? summary.max() : edges[bin], summary.max());
+        double mean = summary.binSums()[bin] / counts[bin];
+        return mean == lo || mean == hi;
     }
 
     /** Bound on the error of {@link #wasserstein} against the distance between the samples. */
@@ -196,7 +214,7 @@ final class SummaryMath {
         double[] edges = summary.edgesView();
         double total = 0;
         for (int bin = 0; bin < counts.length; bin++) {
-            if (counts[bin] == 0) {
+            if (pointMass(summary, bin)) {
                 continue;
             }
             double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
@@ -227,7 +245,7 @@ final class SummaryMath {
         double[] edges = summary.edgesView();
         double total = 0;
         for (int bin = 0; bin < counts.length; bin++) {
-            if (counts[bin] == 0) {
+            if (pointMass(summary, bin)) {
                 continue;
             }
             double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
