@@ -49,6 +49,7 @@ public final class Monitoring implements AutoCloseable {
     private final ReferenceStore references;
     private final MonitorRepository monitors;
     private final MonitorEvaluator evaluator;
+    private final Database database;
     private final ScheduledExecutorService scheduler;
     private final Object evaluationLock = new Object();
     private final DriftDetector detector = DriftDetector.sequential();
@@ -58,7 +59,10 @@ public final class Monitoring implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.database = Objects.requireNonNull(database, "database");
         this.log = PredictionLog.open(dataDirectory.resolve("predictions"), config);
+        database.query("SELECT endpoint, sample_rate FROM monitor_log_sample_rates", row -> Map.entry(row.getString(1), row.getDouble(2)))
+                .forEach(rate -> log.sampleRate(rate.getKey(), rate.getValue()));
         this.labels = new LabelStore(database, clock);
         this.references = new ReferenceStore(dataDirectory.resolve("references"), database, clock, config.exactDriftMaxValues());
         this.monitors = new MonitorRepository(database);
@@ -98,6 +102,21 @@ public final class Monitoring implements AutoCloseable {
 
     public ReferenceStore references() {
         return references;
+    }
+
+    /**
+     * Sets the share of the endpoint's predictions that is logged, from now on and after restarts (stored in
+     * {@code monitor_log_sample_rates}, which takes precedence over the configuration).
+     */
+    public void sampleRate(String endpoint, double rate, String actor) {
+        KeelException.requireArgument(rate >= 0 && rate <= 1, "sample rate of endpoint '%s' is %s; expected a number from 0 to 1", endpoint, rate);
+        database.inTransaction(connection -> {
+            Database.update(connection, "DELETE FROM monitor_log_sample_rates WHERE endpoint = ?", endpoint);
+            Database.update(connection, "INSERT INTO monitor_log_sample_rates (endpoint, sample_rate, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+                    endpoint, rate, clock.millis(), actor);
+            return null;
+        });
+        log.sampleRate(endpoint, rate);
     }
 
     /** Writes logged predictions in one batch (for replay and import), after checking the model and version exist. */

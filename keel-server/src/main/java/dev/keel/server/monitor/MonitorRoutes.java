@@ -83,8 +83,8 @@ public final class MonitorRoutes implements HttpService {
                 .describe("prediction.log-settings", "The share of the endpoint's predictions that is logged")
                 .handle(call -> call.ok(logSettings(keel.serving().require(call.path("name")).name())));
         api.put("/v1/endpoints/{name}/prediction-log", Permission.MONITOR_WRITE).project(endpointProject)
-                .describe("prediction.log-sample", "Set the share of the endpoint's predictions that is logged, 0 to 1, from now until restart "
-                        + "(monitoring.prediction-log.sample-rates in the configuration sets it at start)")
+                .describe("prediction.log-sample", "Set the share of the endpoint's predictions that is logged, 0 to 1, from now on; kept across restarts "
+                        + "and taking precedence over monitoring.prediction-log.sample-rates in the configuration")
                 .handle(call -> {
                     String name = keel.serving().require(call.path("name")).name();
                     LogSettings settings = call.json(LogSettings.class);
@@ -93,7 +93,7 @@ public final class MonitorRoutes implements HttpService {
                         throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'sampleRate' is " + rate + "; expected a number from 0 to 1",
                                 List.of(new KeelException.FieldError("sampleRate", "expected a number from 0 to 1")));
                     }
-                    monitoring().predictionLog().sampleRate(name, rate);
+                    monitoring().sampleRate(name, rate, call.actor());
                     call.ok(logSettings(name));
                 });
         api.post("/v1/labels", Permission.LABEL_WRITE).describe("label.record",
