@@ -119,6 +119,59 @@ public final class Monitoring implements AutoCloseable {
         log.sampleRate(endpoint, rate);
     }
 
+    /**
+     * Checks a batch of labels against the predictions they label before any is stored, and refuses the whole batch naming
+     * every bad item: a label with both {@code label} and {@code value}; a {@code value} for a classifier (a version
+     * tagged with its classes, {@code labels=good,bad}); a {@code label} that is not one of the classifier's classes. A label
+     * whose request id has no logged prediction (not logged yet, sampled out, or unknown) is not checked.
+     *
+     * @param logged the model versions that logged each request id, from {@link PredictionLog#loggedModels}
+     */
+    public void checkLabels(List<GroundTruth> truths, Map<String, java.util.Set<PredictionLog.LoggedModel>> logged) {
+        List<KeelException.FieldError> errors = new ArrayList<>();
+        Map<PredictionLog.LoggedModel, List<String>> classes = new java.util.HashMap<>();
+        for (int i = 0; i < truths.size(); i++) {
+            GroundTruth truth = truths.get(i);
+            String where = "[" + i + "]";
+            if (truth.label().isPresent() && truth.value().isPresent()) {
+                errors.add(new KeelException.FieldError(where, "request '" + truth.requestId() + "' has both 'label' and 'value'; "
+                        + "expected 'label' (a class) or 'value' (a number), not both"));
+                continue;
+            }
+            for (PredictionLog.LoggedModel model : logged.getOrDefault(truth.requestId(), java.util.Set.of())) {
+                List<String> known = classes.computeIfAbsent(model, this::classesOf);
+                if (known.isEmpty()) {
+                    continue;
+                }
+                String name = model.model() + ":" + model.version();
+                if (truth.value().isPresent()) {
+                    errors.add(new KeelException.FieldError(where + ".value", "request '" + truth.requestId() + "' was predicted by "
+                            + "classifier " + name + " (classes " + known + "); expected 'label', not 'value'"));
+                } else if (!known.contains(truth.label().orElseThrow())) {
+                    errors.add(new KeelException.FieldError(where + ".label", "request '" + truth.requestId() + "' has label '"
+                            + truth.label().get() + "'; classifier " + name + " has classes " + known));
+                }
+                break;
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, errors.size() + " of " + truths.size() + " labels are invalid, nothing was "
+                    + "recorded; first: " + errors.getFirst().field() + ": " + errors.getFirst().message(), errors);
+        }
+    }
+
+    /** The classes a version is tagged with ({@code labels=good,bad}); empty for a regressor or an untagged version. */
+    private List<String> classesOf(PredictionLog.LoggedModel model) {
+        Optional<String> tag;
+        try {
+            tag = Optional.ofNullable(registry.requireVersion(model.model(), model.version()).tags().get("labels"));
+        } catch (KeelException e) {
+            return List.of();
+        }
+        return tag.filter(text -> !text.isBlank()).map(text -> java.util.Arrays.stream(text.split(",")).map(String::strip).toList())
+                .orElse(List.of());
+    }
+
     /** Writes logged predictions in one batch (for replay and import), after checking the model and version exist. */
     public int ingest(List<PredictionRecord> records) {
         Map<String, Boolean> checked = new LinkedHashMap<>();

@@ -416,17 +416,30 @@ public final class PredictionLog implements AutoCloseable {
         return count;
     }
 
+    /** A model version that logged a prediction. */
+    public record LoggedModel(String model, int version) {
+    }
+
     /**
      * The models that made the logged predictions with these request ids, queued or written, served ones before shadow
      * ones; a request id with no logged prediction is absent. One read of the log for every {@value #LOOKUP_CHUNK} ids.
      */
     public Map<String, java.util.Set<String>> modelsOf(java.util.Collection<String> requestIds) {
-        java.util.Set<String> wanted = java.util.Set.copyOf(requestIds);
         Map<String, java.util.Set<String>> models = new HashMap<>();
+        loggedModels(requestIds).forEach((id, logged) -> logged.forEach(entry ->
+                models.computeIfAbsent(id, key -> new java.util.LinkedHashSet<>()).add(entry.model())));
+        return models;
+    }
+
+    /** As {@link #modelsOf}, with the version of each model. */
+    public Map<String, java.util.Set<LoggedModel>> loggedModels(java.util.Collection<String> requestIds) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(requestIds);
+        Map<String, java.util.Set<LoggedModel>> models = new HashMap<>();
         for (Object queued : queue.toArray()) {
             PredictionRecord record = (PredictionRecord) queued;
             if (wanted.contains(record.requestId())) {
-                models.computeIfAbsent(record.requestId(), id -> new java.util.LinkedHashSet<>()).add(record.model());
+                models.computeIfAbsent(record.requestId(), id -> new java.util.LinkedHashSet<>()).add(new LoggedModel(record.model(),
+                        record.version()));
             }
         }
         List<Path> files = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
@@ -437,15 +450,16 @@ public final class PredictionLog implements AutoCloseable {
         String from = "read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList()) + "], union_by_name = true)";
         for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
             List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
-            String sql = "SELECT DISTINCT request_id, model, shadow FROM " + from + " WHERE request_id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY shadow, request_id, model";
+            String sql = "SELECT DISTINCT request_id, model, version, shadow FROM " + from + " WHERE request_id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY shadow, request_id, model, version";
             try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (int i = 0; i < chunk.size(); i++) {
                     statement.setString(i + 1, chunk.get(i));
                 }
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        models.computeIfAbsent(rows.getString(1), id -> new java.util.LinkedHashSet<>()).add(rows.getString(2));
+                        models.computeIfAbsent(rows.getString(1), id -> new java.util.LinkedHashSet<>())
+                                .add(new LoggedModel(rows.getString(2), rows.getInt(3)));
                     }
                 }
             } catch (SQLException e) {

@@ -233,8 +233,16 @@ public final class MonitorRoutes implements HttpService {
                     label.time() == null ? now : instant(where + ".time", label.time())));
         }
         KeelException.requireArgument(!truths.isEmpty(), "no labels given; expected [{requestId, label|value, time}]");
-        Map<String, List<GroundTruth>> byProject = labelProjects(call, truths);
-        call.ok(Map.of("recorded", monitoring().labels().record(byProject, call.actor())));
+        Map<String, Set<PredictionLog.LoggedModel>> logged = monitoring().predictionLog().loggedModels(
+                truths.stream().map(GroundTruth::requestId).toList());
+        Map<String, List<GroundTruth>> byProject = labelProjects(call, truths, logged);
+        monitoring().checkLabels(truths, logged);
+        List<String> unmatched = truths.stream().map(GroundTruth::requestId).filter(id -> !logged.containsKey(id)).distinct().toList();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("recorded", monitoring().labels().record(byProject, call.actor()));
+        answer.put("unmatched", unmatched.size());
+        answer.put("unmatchedRequestIds", unmatched.subList(0, Math.min(unmatched.size(), 100)));
+        call.ok(answer);
     }
 
     /**
@@ -244,10 +252,11 @@ public final class MonitorRoutes implements HttpService {
      * prediction not logged (yet) goes to {@code ?project=}, else the token's only project, else {@code default}; the token
      * needs LABEL_WRITE there too.
      */
-    private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths) {
+    private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths, Map<String, Set<PredictionLog.LoggedModel>> logged) {
         Optional<String> asked = call.query("project");
         asked.filter(project -> call.sees(Permission.LABEL_WRITE, project)).ifPresent(project -> keel.projects().require(project));
-        Map<String, Set<String>> models = monitoring().predictionLog().modelsOf(truths.stream().map(GroundTruth::requestId).toList());
+        Map<String, Set<String>> models = new java.util.HashMap<>();
+        logged.forEach((id, entries) -> entries.forEach(entry -> models.computeIfAbsent(id, key -> new LinkedHashSet<>()).add(entry.model())));
         Map<String, Optional<String>> projectOfModel = new java.util.HashMap<>();
         Set<String> labelling = call.projectsWith(Permission.LABEL_WRITE);
         String fallback = asked.orElseGet(() -> labelling.size() == 1 && !labelling.contains(dev.keel.core.security.Principal.ALL_PROJECTS)
