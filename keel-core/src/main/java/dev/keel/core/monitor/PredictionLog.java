@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -48,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * <p>A segment is written to a hidden temporary file, forced to disk and renamed into place, so a reader never sees a
  * partial segment and a crash leaves at most a temporary file, removed at the next start. Records still queued at a crash
  * are lost (at most one flush interval); {@link #close()} writes them.
+ *
+ * <p>In durable mode ({@code monitoring.log-durability: durable}) {@link #commit} queues a record and hands back a future
+ * that completes once the segment holding it is on disk: the writer wakes when a record arrives, takes every queued record,
+ * writes and forces one segment and releases all their waiters together (group commit), so a crash loses no record whose
+ * commit completed.
  */
 public final class PredictionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionLog.class);
@@ -59,6 +65,7 @@ public final class PredictionLog implements AutoCloseable {
     private static final int MAX_CACHED_LAYOUTS = 1024;
     private static final long MILLIS_PER_DAY = 86_400_000L;
     private static final int LOOKUP_CHUNK = 1000;
+    private static final int COMMIT_WAIT_SECONDS = 5;
 
     private final Path directory;
     private final MonitoringConfig config;
@@ -78,6 +85,9 @@ public final class PredictionLog implements AutoCloseable {
     /** Reused by every segment write (under the write lock), so its buffers are allocated once. */
     private final ParquetSegment segment = new ParquetSegment();
     private final Thread writer;
+    /** Durable mode: hands out the future of the next segment; swapped by the writer as it takes a batch. */
+    private final Object commitLock = new Object();
+    private CompletableFuture<Void> pendingCommit = new CompletableFuture<>();
     private volatile boolean closed;
 
     private PredictionLog(Path directory, MonitoringConfig config, DuckDBConnection duck) {
@@ -86,7 +96,8 @@ public final class PredictionLog implements AutoCloseable {
         this.duck = duck;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.sampleRates.putAll(config.sampleRates());
-        this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true).unstarted(this::drainLoop);
+        this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true)
+                .unstarted(config.durableLog() ? this::commitLoop : this::drainLoop);
     }
 
     /** Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer. */
@@ -140,6 +151,77 @@ public final class PredictionLog implements AutoCloseable {
         }
         accepted.incrementAndGet();
         return true;
+    }
+
+    /** True in durable mode, where a prediction waits for {@link #commit}. */
+    public boolean durable() {
+        return config.durableLog();
+    }
+
+    /**
+     * Durable mode: queues the record (waiting up to {@value #COMMIT_WAIT_SECONDS} s for room) and returns a future that
+     * completes when it is on disk, or fails when it cannot be written. A record sampled out completes at once.
+     */
+    public CompletableFuture<Void> commit(PredictionRecord record) {
+        Objects.requireNonNull(record, "record");
+        if (!config.durableLog()) {
+            throw new IllegalStateException("the prediction log is not durable; use offer");
+        }
+        if (!sampled(record)) {
+            sampledOut.incrementAndGet();
+            counters(record.endpoint()).sampledOut.increment();
+            return CompletableFuture.completedFuture(null);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(COMMIT_WAIT_SECONDS);
+        while (true) {
+            synchronized (commitLock) {
+                if (!closed && queue.offer(record)) {
+                    accepted.incrementAndGet();
+                    return pendingCommit;
+                }
+            }
+            if (closed || System.nanoTime() > deadline) {
+                dropped.incrementAndGet();
+                counters(record.endpoint()).dropped.increment();
+                return CompletableFuture.failedFuture(new KeelException(ErrorCode.UNAVAILABLE, closed ? "the prediction log is closed"
+                        : "the prediction log queue stayed full for " + COMMIT_WAIT_SECONDS + " s; the prediction was not logged"));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Durable mode: waits for a record, takes every queued record, writes them as one forced segment, releases their waiters. */
+    private void commitLoop() {
+        List<PredictionRecord> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            CompletableFuture<Void> commit;
+            try {
+                PredictionRecord first = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                synchronized (commitLock) {
+                    batch.add(first);
+                    queue.drainTo(batch);
+                    commit = pendingCommit;
+                    pendingCommit = new CompletableFuture<>();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                write(batch);
+                commit.complete(null);
+            } catch (RuntimeException e) {
+                dropped.addAndGet(batch.size());
+                batch.forEach(record -> counters(record.endpoint()).lost.increment());
+                LOG.error("prediction log: could not write {} records; their predictions fail", batch.size(), e);
+                commit.completeExceptionally(e);
+            } finally {
+                batch.clear();
+            }
+        }
     }
 
     /** Counts predictions of an endpoint whose rate is 0, which its producer did not turn into records. */
@@ -536,6 +618,10 @@ public final class PredictionLog implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush();
+        synchronized (commitLock) {
+            // durable mode: records that raced with closing were written by flush()
+            pendingCommit.complete(null);
+        }
         try {
             duck.close();
         } catch (SQLException e) {

@@ -676,8 +676,19 @@ public final class Serving implements AutoCloseable {
     }
 
     private void notify(PredictionEvent event) {
-        if (!listeners.isEmpty() && !events.offer(event)) {
-            droppedEvents.incrementAndGet();
+        if (listeners.isEmpty()) {
+            return;
+        }
+        boolean queued = false;
+        for (PredictionListener listener : listeners) {
+            if (listener.onRequestThread()) {
+                listener.onPrediction(event);
+            } else if (!queued) {
+                queued = true;
+                if (!events.offer(event)) {
+                    droppedEvents.incrementAndGet();
+                }
+            }
         }
     }
 
@@ -700,6 +711,9 @@ public final class Serving implements AutoCloseable {
             }
             for (PredictionEvent event : batch) {
                 for (PredictionListener listener : listeners) {
+                    if (listener.onRequestThread()) {
+                        continue;
+                    }
                     try {
                         listener.onPrediction(event);
                     } catch (RuntimeException e) {
