@@ -393,6 +393,12 @@ public final class PredictionLog implements AutoCloseable {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, target);
             }
+            if (config.durableLog()) {
+                // the rename itself must survive a power loss, not only the file's bytes
+                try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+                    directory.force(true);
+                }
+            }
             written.addAndGet(records.size());
             segments.incrementAndGet();
             Map<String, Integer> perEndpoint = new HashMap<>();
