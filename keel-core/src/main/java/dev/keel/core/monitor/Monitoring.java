@@ -278,7 +278,8 @@ public final class Monitoring implements AutoCloseable {
         String target = drifted instanceof List<?> list && !list.isEmpty()
                 ? String.join(",", list.stream().map(Object::toString).toList())
                 : spec.measured().kind() == MonitorStatistic.Kind.PERFORMANCE ? spec.statistic() : String.join(",", spec.features());
-        double limit = spec.limit().orElseGet(() -> firstThreshold(result));
+        double limit = result.detail().get("limit") instanceof Number held ? held.doubleValue()
+                : spec.limit().orElseGet(() -> firstThreshold(result));
         return new Breach("brc-" + UUID.randomUUID(), monitor.id(), spec.name(), monitor.project(), spec.model(), result.modelVersion(),
                 spec.measured().kind().name().toLowerCase(java.util.Locale.ROOT), spec.statistic(), target.isEmpty() ? "all features" : target,
                 result.value(), limit, result.windowFrom(), result.windowTo(), result.evaluatedAt(), result.detail());

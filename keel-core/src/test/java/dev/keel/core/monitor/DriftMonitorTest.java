@@ -133,6 +133,9 @@ class DriftMonitorTest {
 
         MonitorResult strict = monitoring.evaluate(monitoring.create(spec("auto-strict", "auto", List.of(), Optional.of(share)), "test").id());
         assertThat(strict.state()).isEqualTo(Monitoring.BREACHED);
+        Breach breach = monitoring.breaches(Optional.of("credit"), Optional.of("auto-strict"), Optional.empty(), 10).getFirst();
+        assertThat(breach.value()).contains(share);
+        assertThat(breach.limit()).as("the breach compares like with like").isEqualTo(share);
         MonitorResult lenient = monitoring.evaluate(monitoring.create(spec("auto-lenient", "auto", List.of(), Optional.of(Math.min(1.0,
                 share + 0.01))), "test").id());
         assertThat(lenient.state()).isEqualTo(Monitoring.OK);
