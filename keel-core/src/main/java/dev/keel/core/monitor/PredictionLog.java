@@ -1,9 +1,7 @@
 package dev.keel.core.monitor;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
-import dev.keel.core.json.Json;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,17 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,14 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The prediction log: a bounded in-memory queue that never blocks its callers (a full queue drops and counts), drained in
  * batches by one background writer into Parquet segments under {@code <dir>/<endpoint>/<yyyy-mm-dd>/}, and read back by
- * time range or count with DuckDB.
+ * time range or count through a {@link PredictionLogReader} (DuckDB's, from keel-engine-duckdb).
  *
  * <p>A segment is written to a hidden temporary file, forced to disk and renamed into place, so a reader never sees a
  * partial segment and a crash leaves at most a temporary file, removed at the next start. Records still queued at a crash
@@ -58,21 +49,15 @@ import org.slf4j.LoggerFactory;
 public final class PredictionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionLog.class);
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
-    private static final String COLUMNS =
-            "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs, input_names, input_values";
-    private static final int MAX_CACHED_LAYOUTS = 1024;
     private static final long MILLIS_PER_DAY = 86_400_000L;
-    private static final int LOOKUP_CHUNK = 1000;
     private static final int COMMIT_WAIT_SECONDS = 5;
 
     private final Path directory;
     private final MonitoringConfig config;
     private final BlockingQueue<PredictionRecord> queue;
-    private final DuckDBConnection duck;
+    private final java.util.function.Supplier<PredictionLogReader> readers;
+    private volatile PredictionLogReader reader;
     private final Map<String, Double> sampleRates = new ConcurrentHashMap<>();
-    private final Map<String, FeatureRow.Names> layouts = new ConcurrentHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sampledOut = new AtomicLong();
@@ -90,20 +75,29 @@ public final class PredictionLog implements AutoCloseable {
     private CompletableFuture<Void> pendingCommit = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private PredictionLog(Path directory, MonitoringConfig config, DuckDBConnection duck) {
+    private PredictionLog(Path directory, MonitoringConfig config, java.util.function.Supplier<PredictionLogReader> readers) {
         this.directory = directory;
         this.config = config;
-        this.duck = duck;
+        this.readers = readers;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.sampleRates.putAll(config.sampleRates());
         this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true)
                 .unstarted(config.durableLog() ? this::commitLoop : this::drainLoop);
     }
 
-    /** Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer. */
+    /**
+     * Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer; reads
+     * go through the {@link PredictionLogReader} on the class path, found on the first read.
+     */
     public static PredictionLog open(Path directory, MonitoringConfig config) {
+        return open(directory, config, PredictionLogReader::load);
+    }
+
+    /** As {@link #open(Path, MonitoringConfig)}, reading through the reader the supplier gives on the first read. */
+    public static PredictionLog open(Path directory, MonitoringConfig config, java.util.function.Supplier<PredictionLogReader> readers) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(readers, "readers");
         try {
             Files.createDirectories(directory);
             try (Stream<Path> files = Files.walk(directory)) {
@@ -111,16 +105,25 @@ public final class PredictionLog implements AutoCloseable {
                     Files.deleteIfExists(leftover);
                 }
             }
-            java.util.Properties settings = new java.util.Properties();
-            // one DuckDB thread: the log's writes never take every core away from serving
-            settings.setProperty("threads", "1");
-            DuckDBConnection duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", settings);
-            PredictionLog log = new PredictionLog(directory, config, duck);
-            log.writer.start();
-            return log;
-        } catch (IOException | SQLException e) {
+        } catch (IOException e) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "cannot open the prediction log at '" + directory + "': " + e.getMessage(), e);
         }
+        PredictionLog log = new PredictionLog(directory, config, readers);
+        log.writer.start();
+        return log;
+    }
+
+    private PredictionLogReader reader() {
+        PredictionLogReader found = reader;
+        if (found == null) {
+            synchronized (this) {
+                if (reader == null) {
+                    reader = Objects.requireNonNull(readers.get(), "the prediction log reader");
+                }
+                found = reader;
+            }
+        }
+        return found;
     }
 
     public Path directory() {
@@ -418,9 +421,6 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
-    private static String literal(Path path) {
-        return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
-    }
 
     /** The segment files that may hold predictions of the query's time range. */
     List<Path> segmentsFor(PredictionQuery query) {
@@ -461,47 +461,8 @@ public final class PredictionLog implements AutoCloseable {
      * @return the number of records read
      */
     public long scan(PredictionQuery query, Consumer<PredictionRecord> consumer) {
-        List<Path> files = segmentsFor(query);
-        if (files.isEmpty()) {
-            return 0;
-        }
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM read_parquet([")
-                .append(String.join(", ", files.stream().map(PredictionLog::literal).toList()))
-                .append("], union_by_name = true) WHERE model = ? AND time_ms < ?");
-        List<Object> parameters = new ArrayList<>(List.of(query.model(), query.to().toEpochMilli()));
-        query.from().ifPresent(from -> {
-            sql.append(" AND time_ms >= ?");
-            parameters.add(from.toEpochMilli());
-        });
-        if (query.version().isPresent()) {
-            sql.append(" AND version = ?");
-            parameters.add(query.version().get());
-        } else {
-            // without a version, the window holds what was served: shadow calls answered no one
-            sql.append(" AND NOT shadow");
-        }
-        if (query.limit().isPresent()) {
-            sql.append(" ORDER BY time_ms DESC, request_id LIMIT ").append(query.limit().getAsInt());
-        } else {
-            sql.append(" ORDER BY time_ms, request_id");
-        }
-        long count = 0;
-        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                statement.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    consumer.accept(new PredictionRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            Instant.ofEpochMilli(rows.getLong(5)), rows.getDouble(6), inputs(rows), Json.read(rows.getString(10), MAP),
-                            rows.getBoolean(7), rows.getBoolean(8)));
-                    count++;
-                }
-            }
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-        }
-        return count;
+        List<Path> segments = segmentsFor(query);
+        return segments.isEmpty() ? 0 : reader().scan(segments, query, consumer);
     }
 
     /** A model version that logged a prediction. */
@@ -510,7 +471,7 @@ public final class PredictionLog implements AutoCloseable {
 
     /**
      * The models that made the logged predictions with these request ids, queued or written, served ones before shadow
-     * ones; a request id with no logged prediction is absent. One read of the log for every {@value #LOOKUP_CHUNK} ids.
+     * ones; a request id with no logged prediction is absent. The reader reads the log once for every 1000 ids.
      */
     public Map<String, java.util.Set<String>> modelsOf(java.util.Collection<String> requestIds) {
         Map<String, java.util.Set<String>> models = new HashMap<>();
@@ -530,57 +491,13 @@ public final class PredictionLog implements AutoCloseable {
                         record.version()));
             }
         }
-        List<Path> files = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
-        List<String> ids = List.copyOf(wanted);
-        if (files.isEmpty() || ids.isEmpty()) {
+        List<Path> segments = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
+        if (segments.isEmpty() || wanted.isEmpty()) {
             return models;
         }
-        String from = "read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList()) + "], union_by_name = true)";
-        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
-            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
-            String sql = "SELECT DISTINCT request_id, model, version, shadow FROM " + from + " WHERE request_id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY shadow, request_id, model, version";
-            try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        models.computeIfAbsent(rows.getString(1), id -> new java.util.LinkedHashSet<>())
-                                .add(new LoggedModel(rows.getString(2), rows.getInt(3)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-            }
-        }
+        reader().loggedModels(segments, List.copyOf(wanted)).forEach((id, logged) ->
+                models.computeIfAbsent(id, key -> new java.util.LinkedHashSet<>()).addAll(logged));
         return models;
-    }
-
-    /** The inputs of a scanned row: a {@link FeatureRow} when they were stored as a list of floats, else the JSON map. */
-    private Map<String, Object> inputs(ResultSet rows) throws SQLException {
-        String names = rows.getString(11);
-        if (names == null) {
-            return Json.read(rows.getString(9), MAP);
-        }
-        FeatureRow.Names layout = layouts.get(names);
-        if (layout == null) {
-            layout = FeatureRow.Names.of(Json.read(names, new TypeReference<List<String>>() {
-            }));
-            if (layout == null) {
-                throw new SQLException("a prediction log segment names a feature twice: " + names);
-            }
-            if (layouts.size() >= MAX_CACHED_LAYOUTS) {
-                layouts.clear();
-            }
-            layouts.put(names, layout);
-        }
-        Object[] stored = (Object[]) rows.getArray(12).getArray();
-        float[] values = new float[stored.length];
-        for (int i = 0; i < stored.length; i++) {
-            values[i] = stored[i] == null ? Float.NaN : ((Number) stored[i]).floatValue();
-        }
-        return new FeatureRow(layout, values);
     }
 
     /** How many predictions each version of the model made in the query's range (count queries: all before {@code to}). */
@@ -590,25 +507,8 @@ public final class PredictionLog implements AutoCloseable {
             scan(query, record -> counts.merge(record.version(), 1L, Long::sum));
             return counts;
         }
-        List<Path> files = segmentsFor(query);
-        if (files.isEmpty()) {
-            return counts;
-        }
-        String sql = "SELECT version, count(*) FROM read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList())
-                + "]) WHERE model = ? AND time_ms < ? AND time_ms >= ? AND NOT shadow GROUP BY version";
-        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, query.model());
-            statement.setLong(2, query.to().toEpochMilli());
-            statement.setLong(3, query.from().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    counts.put(rows.getInt(1), rows.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-        }
-        return counts;
+        List<Path> segments = segmentsFor(query);
+        return segments.isEmpty() ? counts : reader().versionCounts(segments, query);
     }
 
     /** Stops taking records, writes what is queued, and stops the writer. */
@@ -628,10 +528,10 @@ public final class PredictionLog implements AutoCloseable {
             // durable mode: records that raced with closing were written by flush()
             pendingCommit.complete(null);
         }
-        try {
-            duck.close();
-        } catch (SQLException e) {
-            LOG.warn("prediction log: closing DuckDB failed", e);
+        synchronized (this) {
+            if (reader != null) {
+                reader.close();
+            }
         }
     }
 }
