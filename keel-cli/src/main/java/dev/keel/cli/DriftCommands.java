@@ -50,7 +50,9 @@ final class DriftCommands {
                 new Output.Column("VALUE", node -> MonitorCommands.number(node.path("value"))),
                 new Output.Column("P-VALUE", node -> MonitorCommands.number(node.path("pValue"))),
                 new Output.Column("THRESHOLD", node -> MonitorCommands.number(node.path("threshold"))),
-                new Output.Column("DRIFT", node -> node.path("drifted").asBoolean() ? "DRIFT" : "ok")));
+                new Output.Column("DRIFT", node -> node.path("drifted").asBoolean() ? "DRIFT" : "ok"),
+                new Output.Column("EXACT", node -> node.path("exact").asBoolean(true) ? "exact"
+                        : "+-" + (node.path("maxError").isNumber() ? MonitorCommands.number(node.path("maxError")) : node.path("maxError").asText()))));
         System.out.println("dataset drift: " + (report.path("datasetDrift").asBoolean() ? "YES" : "no") + " (" + report.path("driftedColumns").asInt()
                 + " of " + report.path("columns").size() + " features drifted; threshold share " + report.path("driftShareThreshold").asDouble() + ")");
     }

@@ -145,7 +145,7 @@ final class MonitorCommands {
         }
     }
 
-    @Command(name = "log-rate", description = "Show or set the share of an endpoint's predictions that is logged (0 to 1, until restart)")
+    @Command(name = "log-rate", description = "Show or set the share of an endpoint's predictions that is logged (0 to 1; kept across restarts)")
     static final class LogRate implements Callable<Integer> {
         @Mixin
         ClientOptions client;

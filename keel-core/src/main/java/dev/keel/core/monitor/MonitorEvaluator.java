@@ -1,7 +1,7 @@
 package dev.keel.core.monitor;
 
 import dev.keel.core.monitor.stats.ColumnDrift;
-import dev.keel.core.monitor.stats.ColumnSummary;
+import dev.keel.core.monitor.stats.DatasetDriftOptions;
 import dev.keel.core.monitor.stats.DriftDetector;
 import dev.keel.core.monitor.stats.DriftOptions;
 import dev.keel.core.registry.FeatureSpec;
@@ -25,14 +25,18 @@ final class MonitorEvaluator {
     private final ReferenceStore references;
     private final ModelRegistry registry;
     private final int minSamples;
+    private final int exactMaxValues;
+    private final double jensenShannonBase;
     private final DriftDetector detector = DriftDetector.sequential();
 
-    MonitorEvaluator(PredictionLog log, LabelStore labels, ReferenceStore references, ModelRegistry registry, int minSamples) {
+    MonitorEvaluator(PredictionLog log, LabelStore labels, ReferenceStore references, ModelRegistry registry, MonitoringConfig config) {
         this.log = log;
         this.labels = labels;
         this.references = references;
         this.registry = registry;
-        this.minSamples = minSamples;
+        this.minSamples = config.minSamples();
+        this.exactMaxValues = config.exactDriftMaxValues();
+        this.jensenShannonBase = config.jensenShannonBase();
     }
 
     MonitorResult evaluate(Monitor monitor, Instant now) {
@@ -72,7 +76,10 @@ final class MonitorEvaluator {
                             + "/v1/models/" + spec.model() + "/versions/" + version + "/reference"));
         }
         List<String> targets = targets(spec, version);
-        WindowSummaries window = new WindowSummaries(reference.get(), targets);
+        if (targets.isEmpty()) {
+            targets = List.copyOf(reference.get().columns().keySet());
+        }
+        WindowSummaries window = new WindowSummaries(reference.get(), targets, exactMaxValues);
         Instant[] oldest = {null};
         long size = log.scan(query, record -> {
             window.add(record);
@@ -85,49 +92,78 @@ final class MonitorEvaluator {
             detail.put("notInReference", unknown);
         }
         if (size < minSamples || window.summaries().isEmpty()) {
-            detail.put("reason", size + " predictions in the window; at least " + minSamples + " are needed");
+            detail.put("reason", window.summaries().isEmpty() ? "none of the watched columns " + targets + " is in the reference"
+                    : size + " predictions in the window; at least " + minSamples + " are needed");
             return result(monitor, now, from, now, Optional.of(version), size, Monitoring.NO_DATA, OptionalDouble.empty(), detail);
         }
-        DriftOptions options = DriftOptions.defaults();
-        if (spec.measured().drift().isPresent()) {
+        boolean auto = spec.measured().drift().isEmpty();
+        DriftOptions options = DriftOptions.defaults().withJensenShannonBase(jensenShannonBase);
+        if (!auto) {
             options = options.withStatistic(spec.measured().drift().get());
-        }
-        if (spec.limit().isPresent()) {
-            options = options.withThreshold(spec.limit().get());
+            if (spec.limit().isPresent()) {
+                options = options.withThreshold(spec.limit().get());
+            }
         }
         Map<String, Object> columns = new LinkedHashMap<>();
         List<String> drifted = new ArrayList<>();
-        OptionalDouble headline = OptionalDouble.empty();
+        OptionalDouble worstScore = OptionalDouble.empty();
         double worst = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, ColumnSummary> entry : window.summaries().entrySet()) {
-            ColumnSummary referenceSummary = reference.get().columns().get(WindowSummaries.column(entry.getKey()));
+        int compared = 0;
+        for (String target : window.summaries().keySet()) {
             Map<String, Object> column = new LinkedHashMap<>();
-            if (entry.getValue().count() == 0) {
+            if (window.summaries().get(target).count() == 0) {
                 column.put("reason", "no non-missing values in the window");
-                columns.put(entry.getKey(), column);
+                columns.put(target, column);
                 continue;
             }
-            ColumnDrift result = detector.detect(referenceSummary, entry.getValue(), options);
-            column.put("statistic", result.result().statistic().id());
-            column.put("value", result.result().value());
-            result.result().pValue().ifPresent(p -> column.put("pValue", p));
-            column.put("threshold", result.result().threshold());
-            column.put("drifted", result.drifted());
-            column.put("currentCount", result.currentSize());
-            columns.put(entry.getKey(), column);
+            ColumnDrift result = window.detect(detector, target, options);
+            columns.put(target, columnView(result));
+            compared++;
             double severity = result.result().pValue().isPresent() ? 1 - result.result().score() : result.result().value();
             if (result.drifted()) {
-                drifted.add(entry.getKey());
+                drifted.add(target);
             }
-            if (headline.isEmpty() || (result.drifted() ? severity + 2 : severity) > worst) {
+            if (worstScore.isEmpty() || (result.drifted() ? severity + 2 : severity) > worst) {
                 worst = result.drifted() ? severity + 2 : severity;
-                headline = OptionalDouble.of(result.result().score());
+                worstScore = OptionalDouble.of(result.result().score());
             }
         }
         detail.put("columns", columns);
         detail.put("drifted", drifted);
+        double share = compared == 0 ? 0.0 : (double) drifted.size() / compared;
+        detail.put("driftedShare", share);
+        if (compared == 0) {
+            detail.put("reason", "no watched column has a non-missing value in the window");
+            return result(monitor, now, from, now, Optional.of(version), size, Monitoring.NO_DATA, OptionalDouble.empty(), detail);
+        }
+        if (auto) {
+            // each column keeps its own statistic and threshold; the headline is the share of drifted columns, held to the
+            // monitor's limit as Evidently's dataset drift holds it to drift_share (breach when share >= limit)
+            double limit = spec.limit().orElse(DatasetDriftOptions.DEFAULT_DRIFT_SHARE);
+            detail.put("headline", "driftedShare");
+            detail.put("limit", limit);
+            return result(monitor, now, from, now, Optional.of(version), size, share >= limit ? Monitoring.BREACHED : Monitoring.OK,
+                    OptionalDouble.of(share), detail);
+        }
         String state = drifted.isEmpty() ? Monitoring.OK : Monitoring.BREACHED;
-        return result(monitor, now, from, now, Optional.of(version), size, state, headline, detail);
+        detail.put("headline", spec.measured().drift().get().hasPValue() ? "lowest p-value" : "largest distance");
+        return result(monitor, now, from, now, Optional.of(version), size, state, worstScore, detail);
+    }
+
+    /** One column's drift as monitor results and drift reports show it. */
+    static Map<String, Object> columnView(ColumnDrift result) {
+        Map<String, Object> column = new LinkedHashMap<>();
+        column.put("statistic", result.result().statistic().id());
+        column.put("value", result.result().value());
+        result.result().pValue().ifPresent(p -> column.put("pValue", p));
+        column.put("threshold", result.result().threshold());
+        column.put("drifted", result.drifted());
+        column.put("exact", result.result().exact());
+        result.result().maxError().ifPresent(error -> column.put("maxError", Double.isFinite(error) ? error : "unbounded"));
+        result.result().pValueMaxError().ifPresent(error -> column.put("pValueMaxError", error));
+        column.put("referenceCount", result.referenceSize());
+        column.put("currentCount", result.currentSize());
+        return column;
     }
 
     private MonitorResult performance(Monitor monitor, Instant now, PredictionQuery query, int version) {

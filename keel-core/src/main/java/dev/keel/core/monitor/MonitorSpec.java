@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * @param version the model version to watch; empty: the version that served most predictions in each window
  * @param features the inputs to check (drift and data quality); {@code output:NAME} checks an output; empty: every feature of
  *     the version's schema
- * @param limit drift: the threshold of the statistic (a p-value for ks and chi2, a distance otherwise; empty keeps the
- *     statistic's default); performance and data quality: the value that must not be crossed
+ * @param limit drift: the threshold of the statistic (a p-value for ks, chi2 and z, a distance otherwise; empty keeps the
+ *     statistic's default); {@code auto}: the share of drifted columns at which the monitor breaches (default 0.5, as
+ *     Evidently's dataset drift); performance and data quality: the value that must not be crossed
  * @param positive the positive class for precision, recall, f1, roc_auc and log_loss
  * @param predictionOutput the output holding the predicted class or value ({@code label}, or {@code value} for regression)
  * @param scoreOutput the output holding the positive-class probability (a number, or a map of class to probability)

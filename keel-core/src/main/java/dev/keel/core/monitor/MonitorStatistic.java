@@ -12,6 +12,7 @@ public enum MonitorStatistic {
     PSI("psi", Kind.DRIFT, Optional.of(DriftStatistic.PSI), false),
     KS("ks", Kind.DRIFT, Optional.of(DriftStatistic.KOLMOGOROV_SMIRNOV), false),
     CHI2("chi2", Kind.DRIFT, Optional.of(DriftStatistic.CHI_SQUARE), false),
+    Z("z", Kind.DRIFT, Optional.of(DriftStatistic.Z_TEST), false),
     JENSEN_SHANNON("jensen_shannon", Kind.DRIFT, Optional.of(DriftStatistic.JENSEN_SHANNON), false),
     WASSERSTEIN("wasserstein", Kind.DRIFT, Optional.of(DriftStatistic.WASSERSTEIN_NORMALIZED), false),
     AUTO("auto", Kind.DRIFT, Optional.empty(), false),

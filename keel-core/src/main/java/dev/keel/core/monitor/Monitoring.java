@@ -3,10 +3,12 @@ package dev.keel.core.monitor;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.monitor.stats.ColumnDrift;
 import dev.keel.core.monitor.stats.ColumnSummary;
 import dev.keel.core.monitor.stats.DatasetDrift;
 import dev.keel.core.monitor.stats.DatasetDriftOptions;
 import dev.keel.core.monitor.stats.DriftDetector;
+import dev.keel.core.monitor.stats.DriftOptions;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
@@ -47,19 +49,24 @@ public final class Monitoring implements AutoCloseable {
     private final ReferenceStore references;
     private final MonitorRepository monitors;
     private final MonitorEvaluator evaluator;
+    private final Database database;
     private final ScheduledExecutorService scheduler;
     private final Object evaluationLock = new Object();
+    private final DriftDetector detector = DriftDetector.sequential();
 
     private Monitoring(MonitoringConfig config, java.nio.file.Path dataDirectory, Database database, ModelRegistry registry, Clock clock,
                        boolean schedule) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.database = Objects.requireNonNull(database, "database");
         this.log = PredictionLog.open(dataDirectory.resolve("predictions"), config);
+        database.query("SELECT endpoint, sample_rate FROM monitor_log_sample_rates", row -> Map.entry(row.getString(1), row.getDouble(2)))
+                .forEach(rate -> log.sampleRate(rate.getKey(), rate.getValue()));
         this.labels = new LabelStore(database, clock);
-        this.references = new ReferenceStore(dataDirectory.resolve("references"), database, clock);
+        this.references = new ReferenceStore(dataDirectory.resolve("references"), database, clock, config.exactDriftMaxValues());
         this.monitors = new MonitorRepository(database);
-        this.evaluator = new MonitorEvaluator(log, labels, references, registry, config.minSamples());
+        this.evaluator = new MonitorEvaluator(log, labels, references, registry, config);
         if (schedule && config.enabled()) {
             scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-monitor-scheduler").daemon(true).factory());
             long period = config.evaluationInterval().toMillis();
@@ -95,6 +102,74 @@ public final class Monitoring implements AutoCloseable {
 
     public ReferenceStore references() {
         return references;
+    }
+
+    /**
+     * Sets the share of the endpoint's predictions that is logged, from now on and after restarts (stored in
+     * {@code monitor_log_sample_rates}, which takes precedence over the configuration).
+     */
+    public void sampleRate(String endpoint, double rate, String actor) {
+        KeelException.requireArgument(rate >= 0 && rate <= 1, "sample rate of endpoint '%s' is %s; expected a number from 0 to 1", endpoint, rate);
+        database.inTransaction(connection -> {
+            Database.update(connection, "DELETE FROM monitor_log_sample_rates WHERE endpoint = ?", endpoint);
+            Database.update(connection, "INSERT INTO monitor_log_sample_rates (endpoint, sample_rate, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+                    endpoint, rate, clock.millis(), actor);
+            return null;
+        });
+        log.sampleRate(endpoint, rate);
+    }
+
+    /**
+     * Checks a batch of labels against the predictions they label before any is stored, and refuses the whole batch naming
+     * every bad item: a label with both {@code label} and {@code value}; a {@code value} for a classifier (a version
+     * tagged with its classes, {@code labels=good,bad}); a {@code label} that is not one of the classifier's classes. A label
+     * whose request id has no logged prediction (not logged yet, sampled out, or unknown) is not checked.
+     *
+     * @param logged the model versions that logged each request id, from {@link PredictionLog#loggedModels}
+     */
+    public void checkLabels(List<GroundTruth> truths, Map<String, java.util.Set<PredictionLog.LoggedModel>> logged) {
+        List<KeelException.FieldError> errors = new ArrayList<>();
+        Map<PredictionLog.LoggedModel, List<String>> classes = new java.util.HashMap<>();
+        for (int i = 0; i < truths.size(); i++) {
+            GroundTruth truth = truths.get(i);
+            String where = "[" + i + "]";
+            if (truth.label().isPresent() && truth.value().isPresent()) {
+                errors.add(new KeelException.FieldError(where, "request '" + truth.requestId() + "' has both 'label' and 'value'; "
+                        + "expected 'label' (a class) or 'value' (a number), not both"));
+                continue;
+            }
+            for (PredictionLog.LoggedModel model : logged.getOrDefault(truth.requestId(), java.util.Set.of())) {
+                List<String> known = classes.computeIfAbsent(model, this::classesOf);
+                if (known.isEmpty()) {
+                    continue;
+                }
+                String name = model.model() + ":" + model.version();
+                if (truth.value().isPresent()) {
+                    errors.add(new KeelException.FieldError(where + ".value", "request '" + truth.requestId() + "' was predicted by "
+                            + "classifier " + name + " (classes " + known + "); expected 'label', not 'value'"));
+                } else if (!known.contains(truth.label().orElseThrow())) {
+                    errors.add(new KeelException.FieldError(where + ".label", "request '" + truth.requestId() + "' has label '"
+                            + truth.label().get() + "'; classifier " + name + " has classes " + known));
+                }
+                break;
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, errors.size() + " of " + truths.size() + " labels are invalid, nothing was "
+                    + "recorded; first: " + errors.getFirst().field() + ": " + errors.getFirst().message(), errors);
+        }
+    }
+
+    /** The classes a version is tagged with ({@code labels=good,bad}); empty for a regressor or an untagged version. */
+    private List<String> classesOf(PredictionLog.LoggedModel model) {
+        Optional<String> tag;
+        try {
+            tag = Optional.ofNullable(registry.requireVersion(model.model(), model.version()).tags().get("labels"));
+        } catch (KeelException e) {
+            return List.of();
+        }
+        return tag.filter(text -> !text.isBlank()).map(text -> java.util.Arrays.stream(text.split(",")).map(String::strip).toList())
+                .orElse(List.of());
     }
 
     /** Writes logged predictions in one batch (for replay and import), after checking the model and version exist. */
@@ -203,7 +278,8 @@ public final class Monitoring implements AutoCloseable {
         String target = drifted instanceof List<?> list && !list.isEmpty()
                 ? String.join(",", list.stream().map(Object::toString).toList())
                 : spec.measured().kind() == MonitorStatistic.Kind.PERFORMANCE ? spec.statistic() : String.join(",", spec.features());
-        double limit = spec.limit().orElseGet(() -> firstThreshold(result));
+        double limit = result.detail().get("limit") instanceof Number held ? held.doubleValue()
+                : spec.limit().orElseGet(() -> firstThreshold(result));
         return new Breach("brc-" + UUID.randomUUID(), monitor.id(), spec.name(), monitor.project(), spec.model(), result.modelVersion(),
                 spec.measured().kind().name().toLowerCase(java.util.Locale.ROOT), spec.statistic(), target.isEmpty() ? "all features" : target,
                 result.value(), limit, result.windowFrom(), result.windowTo(), result.evaluatedAt(), result.detail());
@@ -261,22 +337,25 @@ public final class Monitoring implements AutoCloseable {
         if (features.isEmpty()) {
             features = List.copyOf(reference.columns().keySet());
         }
-        WindowSummaries window = new WindowSummaries(reference, features);
+        WindowSummaries window = new WindowSummaries(reference, features, config.exactDriftMaxValues());
         long rows = log.scan(query.withVersion(chosen), window::add);
         KeelException.requireArgument(rows > 0, "model '%s' version %d logged no predictions from %s to %s", model, chosen, from, to);
-        Map<String, ColumnSummary> referenceColumns = new LinkedHashMap<>();
-        Map<String, ColumnSummary> current = new LinkedHashMap<>();
+        DriftOptions options = DriftOptions.defaults().withJensenShannonBase(config.jensenShannonBase());
+        Map<String, ColumnDrift> columns = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String feature : features) {
             ColumnSummary summary = window.summaries().get(feature);
             if (summary == null || summary.count() == 0) {
                 missing.add(feature);
             } else {
-                referenceColumns.put(feature, reference.columns().get(feature));
-                current.put(feature, summary);
+                try {
+                    columns.put(feature, window.detect(detector, feature, options));
+                } catch (KeelException e) {
+                    throw new KeelException(e.code(), "column '" + feature + "': " + e.getMessage(), e);
+                }
             }
         }
-        DatasetDrift drift = DriftDetector.sequential().detectDatasetSummaries(referenceColumns, current, DatasetDriftOptions.defaults());
+        DatasetDrift drift = DatasetDrift.of(columns, DatasetDriftOptions.DEFAULT_DRIFT_SHARE);
         return new DriftReport(model, chosen, from, to, reference.rows(), rows, drift, missing);
     }
 

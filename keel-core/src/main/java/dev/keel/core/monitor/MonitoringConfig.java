@@ -12,13 +12,51 @@ import java.util.Objects;
  * @param evaluationInterval how often the scheduler evaluates every enabled monitor
  * @param minSamples windows with fewer rows are reported as {@code no_data} and never breach
  * @param sampleRates per-endpoint share of predictions logged, overriding {@code defaultSampleRate}
+ * @param exactDriftMaxValues drift is computed on the samples while a column has at most this many values in the
+ *     reference and in the window; above it, from bounded summaries with the error bound stated in the result
+ * @param jensenShannonBase the logarithm base of the Jensen-Shannon distance: {@code e} (Evidently's and SciPy's default) or 2
+ * @param durableLog true ({@code log-durability: durable}): a prediction is answered only once its log record is on disk
  */
 public record MonitoringConfig(boolean enabled, Duration evaluationInterval, int minSamples, int queueCapacity, int batchSize,
-                               Duration flushInterval, double defaultSampleRate, Map<String, Double> sampleRates) {
+                               Duration flushInterval, double defaultSampleRate, Map<String, Double> sampleRates,
+                               int exactDriftMaxValues, double jensenShannonBase, boolean durableLog) {
+    public static final int DEFAULT_EXACT_DRIFT_MAX_VALUES = 1_000_000;
+
     public MonitoringConfig {
         Objects.requireNonNull(evaluationInterval, "evaluationInterval");
         Objects.requireNonNull(flushInterval, "flushInterval");
         sampleRates = Map.copyOf(sampleRates);
+        if (exactDriftMaxValues < 0) {
+            throw new IllegalArgumentException("exactDriftMaxValues is " + exactDriftMaxValues + "; expected >= 0");
+        }
+        if (jensenShannonBase != Math.E && jensenShannonBase != 2) {
+            throw new IllegalArgumentException("jensenShannonBase is " + jensenShannonBase + "; expected e or 2");
+        }
+    }
+
+    /** The configuration with the default exact-drift bound and the buffered (default) log. */
+    public MonitoringConfig(boolean enabled, Duration evaluationInterval, int minSamples, int queueCapacity, int batchSize,
+                            Duration flushInterval, double defaultSampleRate, Map<String, Double> sampleRates) {
+        this(enabled, evaluationInterval, minSamples, queueCapacity, batchSize, flushInterval, defaultSampleRate, sampleRates,
+                DEFAULT_EXACT_DRIFT_MAX_VALUES, Math.E, false);
+    }
+
+    /** This configuration with another exact-drift bound. */
+    public MonitoringConfig withExactDriftMaxValues(int values) {
+        return new MonitoringConfig(enabled, evaluationInterval, minSamples, queueCapacity, batchSize, flushInterval, defaultSampleRate,
+                sampleRates, values, jensenShannonBase, durableLog);
+    }
+
+    /** This configuration with the durable (true) or buffered (false) prediction log. */
+    public MonitoringConfig withDurableLog(boolean durable) {
+        return new MonitoringConfig(enabled, evaluationInterval, minSamples, queueCapacity, batchSize, flushInterval, defaultSampleRate,
+                sampleRates, exactDriftMaxValues, jensenShannonBase, durable);
+    }
+
+    /** This configuration with the Jensen-Shannon distance in another logarithm base ({@code Math.E} or 2). */
+    public MonitoringConfig withJensenShannonBase(double base) {
+        return new MonitoringConfig(enabled, evaluationInterval, minSamples, queueCapacity, batchSize, flushInterval, defaultSampleRate,
+                sampleRates, exactDriftMaxValues, base, durableLog);
     }
 
     /** Defaults: evaluate every minute, queue 100 000 records, write up to 10 000 a batch at least every second, log everything. */
@@ -38,13 +76,35 @@ public record MonitoringConfig(boolean enabled, Duration evaluationInterval, int
                 log.integer("batch-size", 10_000, 1, 1_000_000),
                 log.duration("flush-interval", Duration.ofSeconds(1)),
                 log.number("sample-rate", 1.0, 0.0, 1.0),
-                parseRates(log, rates));
+                parseRates(log, rates),
+                node.integer("exact-drift-max-values", DEFAULT_EXACT_DRIFT_MAX_VALUES, 0, 100_000_000),
+                logBase(node),
+                durability(node));
         if (config.evaluationInterval().isZero()) {
             throw node.invalid("evaluation-interval", "0", "a positive duration such as 30s or 1m");
         }
         log.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;
+    }
+
+    private static double logBase(ConfigNode node) {
+        String text = node.string("jensen-shannon-base", "e");
+        return switch (text) {
+            case "e" -> Math.E;
+            case "2" -> 2.0;
+            default -> throw node.invalid("jensen-shannon-base", text, "'e' (natural logarithm, as Evidently and SciPy) or '2'");
+        };
+    }
+
+    private static boolean durability(ConfigNode node) {
+        String text = node.string("log-durability", "buffered");
+        return switch (text) {
+            case "buffered" -> false;
+            case "durable" -> true;
+            default -> throw node.invalid("log-durability", text, "'buffered' (answer at once, lose at most the last flush interval on a "
+                    + "crash) or 'durable' (answer once the log record is on disk)");
+        };
     }
 
     private static Map<String, Double> parseRates(ConfigNode node, String text) {

@@ -1,9 +1,7 @@
 package dev.keel.core.monitor;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
-import dev.keel.core.json.Json;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,58 +12,52 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The prediction log: a bounded in-memory queue that never blocks its callers (a full queue drops and counts), drained in
  * batches by one background writer into Parquet segments under {@code <dir>/<endpoint>/<yyyy-mm-dd>/}, and read back by
- * time range or count with DuckDB.
+ * time range or count through a {@link PredictionLogReader} (DuckDB's, from keel-engine-duckdb).
  *
  * <p>A segment is written to a hidden temporary file, forced to disk and renamed into place, so a reader never sees a
  * partial segment and a crash leaves at most a temporary file, removed at the next start. Records still queued at a crash
  * are lost (at most one flush interval); {@link #close()} writes them.
+ *
+ * <p>In durable mode ({@code monitoring.log-durability: durable}) {@link #commit} queues a record and hands back a future
+ * that completes once the segment holding it is on disk: the writer wakes when a record arrives, takes every queued record,
+ * writes and forces one segment and releases all their waiters together (group commit), so a crash loses no record whose
+ * commit completed.
  */
 public final class PredictionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionLog.class);
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
-    private static final String COLUMNS =
-            "request_id, endpoint, model, version, time_ms, latency_ms, fallback, shadow, inputs, outputs, input_names, input_values";
-    private static final int MAX_CACHED_LAYOUTS = 1024;
     private static final long MILLIS_PER_DAY = 86_400_000L;
-    private static final int LOOKUP_CHUNK = 1000;
+    private static final int COMMIT_WAIT_SECONDS = 5;
 
     private final Path directory;
     private final MonitoringConfig config;
     private final BlockingQueue<PredictionRecord> queue;
-    private final DuckDBConnection duck;
+    private final java.util.function.Supplier<PredictionLogReader> readers;
+    private volatile PredictionLogReader reader;
     private final Map<String, Double> sampleRates = new ConcurrentHashMap<>();
-    private final Map<String, FeatureRow.Names> layouts = new ConcurrentHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sampledOut = new AtomicLong();
@@ -78,21 +70,34 @@ public final class PredictionLog implements AutoCloseable {
     /** Reused by every segment write (under the write lock), so its buffers are allocated once. */
     private final ParquetSegment segment = new ParquetSegment();
     private final Thread writer;
+    /** Durable mode: hands out the future of the next segment; swapped by the writer as it takes a batch. */
+    private final Object commitLock = new Object();
+    private CompletableFuture<Void> pendingCommit = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private PredictionLog(Path directory, MonitoringConfig config, DuckDBConnection duck) {
+    private PredictionLog(Path directory, MonitoringConfig config, java.util.function.Supplier<PredictionLogReader> readers) {
         this.directory = directory;
         this.config = config;
-        this.duck = duck;
+        this.readers = readers;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.sampleRates.putAll(config.sampleRates());
-        this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true).unstarted(this::drainLoop);
+        this.writer = Thread.ofPlatform().name("keel-prediction-log").daemon(true)
+                .unstarted(config.durableLog() ? this::commitLoop : this::drainLoop);
     }
 
-    /** Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer. */
+    /**
+     * Opens the log under the directory (created when missing), removes leftover temporary files and starts the writer; reads
+     * go through the {@link PredictionLogReader} on the class path, found on the first read.
+     */
     public static PredictionLog open(Path directory, MonitoringConfig config) {
+        return open(directory, config, PredictionLogReader::load);
+    }
+
+    /** As {@link #open(Path, MonitoringConfig)}, reading through the reader the supplier gives on the first read. */
+    public static PredictionLog open(Path directory, MonitoringConfig config, java.util.function.Supplier<PredictionLogReader> readers) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(readers, "readers");
         try {
             Files.createDirectories(directory);
             try (Stream<Path> files = Files.walk(directory)) {
@@ -100,16 +105,25 @@ public final class PredictionLog implements AutoCloseable {
                     Files.deleteIfExists(leftover);
                 }
             }
-            java.util.Properties settings = new java.util.Properties();
-            // one DuckDB thread: the log's writes never take every core away from serving
-            settings.setProperty("threads", "1");
-            DuckDBConnection duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", settings);
-            PredictionLog log = new PredictionLog(directory, config, duck);
-            log.writer.start();
-            return log;
-        } catch (IOException | SQLException e) {
+        } catch (IOException e) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "cannot open the prediction log at '" + directory + "': " + e.getMessage(), e);
         }
+        PredictionLog log = new PredictionLog(directory, config, readers);
+        log.writer.start();
+        return log;
+    }
+
+    private PredictionLogReader reader() {
+        PredictionLogReader found = reader;
+        if (found == null) {
+            synchronized (this) {
+                if (reader == null) {
+                    reader = Objects.requireNonNull(readers.get(), "the prediction log reader");
+                }
+                found = reader;
+            }
+        }
+        return found;
     }
 
     public Path directory() {
@@ -140,6 +154,77 @@ public final class PredictionLog implements AutoCloseable {
         }
         accepted.incrementAndGet();
         return true;
+    }
+
+    /** True in durable mode, where a prediction waits for {@link #commit}. */
+    public boolean durable() {
+        return config.durableLog();
+    }
+
+    /**
+     * Durable mode: queues the record (waiting up to {@value #COMMIT_WAIT_SECONDS} s for room) and returns a future that
+     * completes when it is on disk, or fails when it cannot be written. A record sampled out completes at once.
+     */
+    public CompletableFuture<Void> commit(PredictionRecord record) {
+        Objects.requireNonNull(record, "record");
+        if (!config.durableLog()) {
+            throw new IllegalStateException("the prediction log is not durable; use offer");
+        }
+        if (!sampled(record)) {
+            sampledOut.incrementAndGet();
+            counters(record.endpoint()).sampledOut.increment();
+            return CompletableFuture.completedFuture(null);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(COMMIT_WAIT_SECONDS);
+        while (true) {
+            synchronized (commitLock) {
+                if (!closed && queue.offer(record)) {
+                    accepted.incrementAndGet();
+                    return pendingCommit;
+                }
+            }
+            if (closed || System.nanoTime() > deadline) {
+                dropped.incrementAndGet();
+                counters(record.endpoint()).dropped.increment();
+                return CompletableFuture.failedFuture(new KeelException(ErrorCode.UNAVAILABLE, closed ? "the prediction log is closed"
+                        : "the prediction log queue stayed full for " + COMMIT_WAIT_SECONDS + " s; the prediction was not logged"));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Durable mode: waits for a record, takes every queued record, writes them as one forced segment, releases their waiters. */
+    private void commitLoop() {
+        List<PredictionRecord> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            CompletableFuture<Void> commit;
+            try {
+                PredictionRecord first = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                synchronized (commitLock) {
+                    batch.add(first);
+                    queue.drainTo(batch);
+                    commit = pendingCommit;
+                    pendingCommit = new CompletableFuture<>();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                write(batch);
+                commit.complete(null);
+            } catch (RuntimeException e) {
+                dropped.addAndGet(batch.size());
+                batch.forEach(record -> counters(record.endpoint()).lost.increment());
+                LOG.error("prediction log: could not write {} records; their predictions fail", batch.size(), e);
+                commit.completeExceptionally(e);
+            } finally {
+                batch.clear();
+            }
+        }
     }
 
     /** Counts predictions of an endpoint whose rate is 0, which its producer did not turn into records. */
@@ -311,6 +396,12 @@ public final class PredictionLog implements AutoCloseable {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, target);
             }
+            if (config.durableLog()) {
+                // the rename itself must survive a power loss, not only the file's bytes
+                try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+                    directory.force(true);
+                }
+            }
             written.addAndGet(records.size());
             segments.incrementAndGet();
             Map<String, Integer> perEndpoint = new HashMap<>();
@@ -330,9 +421,6 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
-    private static String literal(Path path) {
-        return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
-    }
 
     /** The segment files that may hold predictions of the query's time range. */
     List<Path> segmentsFor(PredictionQuery query) {
@@ -373,112 +461,43 @@ public final class PredictionLog implements AutoCloseable {
      * @return the number of records read
      */
     public long scan(PredictionQuery query, Consumer<PredictionRecord> consumer) {
-        List<Path> files = segmentsFor(query);
-        if (files.isEmpty()) {
-            return 0;
-        }
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM read_parquet([")
-                .append(String.join(", ", files.stream().map(PredictionLog::literal).toList()))
-                .append("], union_by_name = true) WHERE model = ? AND time_ms < ?");
-        List<Object> parameters = new ArrayList<>(List.of(query.model(), query.to().toEpochMilli()));
-        query.from().ifPresent(from -> {
-            sql.append(" AND time_ms >= ?");
-            parameters.add(from.toEpochMilli());
-        });
-        if (query.version().isPresent()) {
-            sql.append(" AND version = ?");
-            parameters.add(query.version().get());
-        } else {
-            // without a version, the window holds what was served: shadow calls answered no one
-            sql.append(" AND NOT shadow");
-        }
-        if (query.limit().isPresent()) {
-            sql.append(" ORDER BY time_ms DESC, request_id LIMIT ").append(query.limit().getAsInt());
-        } else {
-            sql.append(" ORDER BY time_ms, request_id");
-        }
-        long count = 0;
-        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                statement.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    consumer.accept(new PredictionRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            Instant.ofEpochMilli(rows.getLong(5)), rows.getDouble(6), inputs(rows), Json.read(rows.getString(10), MAP),
-                            rows.getBoolean(7), rows.getBoolean(8)));
-                    count++;
-                }
-            }
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-        }
-        return count;
+        List<Path> segments = segmentsFor(query);
+        return segments.isEmpty() ? 0 : reader().scan(segments, query, consumer);
+    }
+
+    /** A model version that logged a prediction. */
+    public record LoggedModel(String model, int version) {
     }
 
     /**
      * The models that made the logged predictions with these request ids, queued or written, served ones before shadow
-     * ones; a request id with no logged prediction is absent. One read of the log for every {@value #LOOKUP_CHUNK} ids.
+     * ones; a request id with no logged prediction is absent. The reader reads the log once for every 1000 ids.
      */
     public Map<String, java.util.Set<String>> modelsOf(java.util.Collection<String> requestIds) {
-        java.util.Set<String> wanted = java.util.Set.copyOf(requestIds);
         Map<String, java.util.Set<String>> models = new HashMap<>();
-        for (Object queued : queue.toArray()) {
-            PredictionRecord record = (PredictionRecord) queued;
-            if (wanted.contains(record.requestId())) {
-                models.computeIfAbsent(record.requestId(), id -> new java.util.LinkedHashSet<>()).add(record.model());
-            }
-        }
-        List<Path> files = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
-        List<String> ids = List.copyOf(wanted);
-        if (files.isEmpty() || ids.isEmpty()) {
-            return models;
-        }
-        String from = "read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList()) + "], union_by_name = true)";
-        for (int start = 0; start < ids.size(); start += LOOKUP_CHUNK) {
-            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + LOOKUP_CHUNK));
-            String sql = "SELECT DISTINCT request_id, model, shadow FROM " + from + " WHERE request_id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY shadow, request_id, model";
-            try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        models.computeIfAbsent(rows.getString(1), id -> new java.util.LinkedHashSet<>()).add(rows.getString(2));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-            }
-        }
+        loggedModels(requestIds).forEach((id, logged) -> logged.forEach(entry ->
+                models.computeIfAbsent(id, key -> new java.util.LinkedHashSet<>()).add(entry.model())));
         return models;
     }
 
-    /** The inputs of a scanned row: a {@link FeatureRow} when they were stored as a list of floats, else the JSON map. */
-    private Map<String, Object> inputs(ResultSet rows) throws SQLException {
-        String names = rows.getString(11);
-        if (names == null) {
-            return Json.read(rows.getString(9), MAP);
-        }
-        FeatureRow.Names layout = layouts.get(names);
-        if (layout == null) {
-            layout = FeatureRow.Names.of(Json.read(names, new TypeReference<List<String>>() {
-            }));
-            if (layout == null) {
-                throw new SQLException("a prediction log segment names a feature twice: " + names);
+    /** As {@link #modelsOf}, with the version of each model. */
+    public Map<String, java.util.Set<LoggedModel>> loggedModels(java.util.Collection<String> requestIds) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(requestIds);
+        Map<String, java.util.Set<LoggedModel>> models = new HashMap<>();
+        for (Object queued : queue.toArray()) {
+            PredictionRecord record = (PredictionRecord) queued;
+            if (wanted.contains(record.requestId())) {
+                models.computeIfAbsent(record.requestId(), id -> new java.util.LinkedHashSet<>()).add(new LoggedModel(record.model(),
+                        record.version()));
             }
-            if (layouts.size() >= MAX_CACHED_LAYOUTS) {
-                layouts.clear();
-            }
-            layouts.put(names, layout);
         }
-        Object[] stored = (Object[]) rows.getArray(12).getArray();
-        float[] values = new float[stored.length];
-        for (int i = 0; i < stored.length; i++) {
-            values[i] = stored[i] == null ? Float.NaN : ((Number) stored[i]).floatValue();
+        List<Path> segments = segmentsBetween(LocalDate.MIN, LocalDate.MAX);
+        if (segments.isEmpty() || wanted.isEmpty()) {
+            return models;
         }
-        return new FeatureRow(layout, values);
+        reader().loggedModels(segments, List.copyOf(wanted)).forEach((id, logged) ->
+                models.computeIfAbsent(id, key -> new java.util.LinkedHashSet<>()).addAll(logged));
+        return models;
     }
 
     /** How many predictions each version of the model made in the query's range (count queries: all before {@code to}). */
@@ -488,25 +507,8 @@ public final class PredictionLog implements AutoCloseable {
             scan(query, record -> counts.merge(record.version(), 1L, Long::sum));
             return counts;
         }
-        List<Path> files = segmentsFor(query);
-        if (files.isEmpty()) {
-            return counts;
-        }
-        String sql = "SELECT version, count(*) FROM read_parquet([" + String.join(", ", files.stream().map(PredictionLog::literal).toList())
-                + "]) WHERE model = ? AND time_ms < ? AND time_ms >= ? AND NOT shadow GROUP BY version";
-        try (Connection connection = duck.duplicate(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, query.model());
-            statement.setLong(2, query.to().toEpochMilli());
-            statement.setLong(3, query.from().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    counts.put(rows.getInt(1), rows.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the prediction log: " + e.getMessage(), e);
-        }
-        return counts;
+        List<Path> segments = segmentsFor(query);
+        return segments.isEmpty() ? counts : reader().versionCounts(segments, query);
     }
 
     /** Stops taking records, writes what is queued, and stops the writer. */
@@ -522,10 +524,14 @@ public final class PredictionLog implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush();
-        try {
-            duck.close();
-        } catch (SQLException e) {
-            LOG.warn("prediction log: closing DuckDB failed", e);
+        synchronized (commitLock) {
+            // durable mode: records that raced with closing were written by flush()
+            pendingCommit.complete(null);
+        }
+        synchronized (this) {
+            if (reader != null) {
+                reader.close();
+            }
         }
     }
 }

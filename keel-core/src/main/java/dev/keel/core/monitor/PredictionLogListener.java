@@ -1,5 +1,7 @@
 package dev.keel.core.monitor;
 
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
 import dev.keel.core.json.Json;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.ModelRegistry;
@@ -13,7 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns each served prediction into prediction-log records, one per row, with inputs named by the version's feature schema.
@@ -24,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code label} output is logged as the class name it indexes. Other outputs are logged by name, one value or one list per row.
  */
 public final class PredictionLogListener implements PredictionListener {
+    private static final int COMMIT_TIMEOUT_SECONDS = 30;
     private final PredictionLog log;
     private final ModelRegistry registry;
     private final Map<VersionKey, Layout> layouts = new ConcurrentHashMap<>();
@@ -50,12 +57,42 @@ public final class PredictionLogListener implements PredictionListener {
         int rows = rows(event);
         Map<String, List<Object>> inputRows = new java.util.HashMap<>();
         Map<String, List<Object>> outputRows = new java.util.HashMap<>();
+        boolean durable = log.durable();
+        CompletableFuture<?>[] commits = durable ? new CompletableFuture<?>[rows] : null;
         for (int row = 0; row < rows; row++) {
             String requestId = rows == 1 ? event.requestId() : event.requestId() + "/" + row;
-            log.offer(new PredictionRecord(requestId, event.endpoint(), event.model(), event.version(), event.at(),
+            PredictionRecord record = new PredictionRecord(requestId, event.endpoint(), event.model(), event.version(), event.at(),
                     event.latency().toNanos() / 1e6, inputs(event, layout, row, inputRows), outputs(event, layout, row, outputRows),
-                    event.fallback(), event.shadow()));
+                    event.fallback(), event.shadow());
+            if (durable) {
+                commits[row] = log.commit(record);
+            } else {
+                log.offer(record);
+            }
         }
+        if (durable) {
+            awaitCommits(event, commits);
+        }
+    }
+
+    /** Durable mode: returns once every row of the prediction is on disk, else fails the prediction (503). */
+    private static void awaitCommits(PredictionEvent event, CompletableFuture<?>[] commits) {
+        try {
+            CompletableFuture.allOf(commits).get(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeelException(ErrorCode.UNAVAILABLE, "interrupted while logging prediction '" + event.requestId() + "'");
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new KeelException(ErrorCode.UNAVAILABLE, "prediction '" + event.requestId() + "' of endpoint '" + event.endpoint()
+                    + "' was not answered: the durable prediction log could not write it (" + cause.getMessage() + ")", cause);
+        }
+    }
+
+    /** In durable mode the prediction waits on its request's thread until its records are on disk. */
+    @Override
+    public boolean onRequestThread() {
+        return log.durable();
     }
 
     private Layout layout(String model, int version) {

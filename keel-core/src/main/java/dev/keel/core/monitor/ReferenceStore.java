@@ -4,6 +4,7 @@ import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.json.Json;
 import dev.keel.core.monitor.stats.CategoricalSummary;
+import dev.keel.core.monitor.stats.ColumnSample;
 import dev.keel.core.monitor.stats.ColumnSummary;
 import dev.keel.core.monitor.stats.NumericSummary;
 import dev.keel.core.registry.FeatureSpec;
@@ -47,12 +48,18 @@ public final class ReferenceStore {
     private final Path directory;
     private final Database database;
     private final Clock clock;
+    private final int exactMaxValues;
     private final Map<String, ReferenceProfile> cache = new ConcurrentHashMap<>();
 
-    public ReferenceStore(Path directory, Database database, Clock clock) {
+    /**
+     * @param exactMaxValues a column with at most this many non-missing values keeps its values for exact drift
+     */
+    public ReferenceStore(Path directory, Database database, Clock clock, int exactMaxValues) {
         this.directory = Objects.requireNonNull(directory, "directory");
         this.database = Objects.requireNonNull(database, "database");
         this.clock = Objects.requireNonNull(clock, "clock");
+        KeelException.requireArgument(exactMaxValues >= 0, "exact-drift-max-values is %s; expected >= 0", exactMaxValues);
+        this.exactMaxValues = exactMaxValues;
     }
 
     /** Stores CSV text (header row first) as the reference of the version. */
@@ -188,8 +195,9 @@ public final class ReferenceStore {
         return Optional.of(profile);
     }
 
-    private static ReferenceProfile summarise(String model, int version, Path file, String source, Instant createdAt) {
+    private ReferenceProfile summarise(String model, int version, Path file, String source, Instant createdAt) {
         Map<String, ColumnSummary> summaries = new LinkedHashMap<>();
+        Map<String, ColumnSample> samples = new LinkedHashMap<>();
         long count = 0;
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT * FROM read_parquet(" + literal(file) + ")")) {
@@ -220,16 +228,24 @@ public final class ReferenceStore {
                     double[] values = numbers.get(i).stream().mapToDouble(Double::doubleValue).toArray();
                     if (java.util.Arrays.stream(values).anyMatch(value -> !Double.isNaN(value))) {
                         summaries.put(name, NumericSummary.ofReference(values));
+                        ColumnSample.Numeric sample = ColumnSample.numeric(values);
+                        if (sample.size() <= exactMaxValues) {
+                            samples.put(name, sample);
+                        }
                     }
                 } else {
                     summaries.put(name, CategoricalSummary.ofReference(strings.get(i), CategoricalSummary.DEFAULT_MAX_CATEGORIES));
+                    ColumnSample.Categorical sample = ColumnSample.categorical(strings.get(i));
+                    if (sample.size() <= exactMaxValues) {
+                        samples.put(name, sample);
+                    }
                 }
             }
         } catch (SQLException e) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "cannot read the reference of " + model + ":" + version + " at '" + file + "': "
                     + e.getMessage(), e);
         }
-        return new ReferenceProfile(model, version, sha256(file), count, summaries, source, createdAt);
+        return new ReferenceProfile(model, version, sha256(file), count, summaries, source, createdAt, samples);
     }
 
     private static boolean isNumeric(int type) {

@@ -31,9 +31,25 @@ final class PredictionEvents implements AutoCloseable {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Queues the event for the listeners on the notifier thread, and first calls those that must see it before the answer
+     * goes out ({@link PredictionListener#onRequestThread()}, the durable prediction log): an exception of theirs fails the
+     * request.
+     */
     void publish(PredictionEvent event) {
-        if (!listeners.isEmpty() && !events.offer(event)) {
-            dropped.incrementAndGet();
+        if (listeners.isEmpty()) {
+            return;
+        }
+        boolean queued = false;
+        for (PredictionListener listener : listeners) {
+            if (listener.onRequestThread()) {
+                listener.onPrediction(event);
+            } else if (!queued) {
+                queued = true;
+                if (!events.offer(event)) {
+                    dropped.incrementAndGet();
+                }
+            }
         }
     }
 
@@ -61,6 +77,9 @@ final class PredictionEvents implements AutoCloseable {
             }
             for (PredictionEvent event : batch) {
                 for (PredictionListener listener : listeners) {
+                    if (listener.onRequestThread()) {
+                        continue;
+                    }
                     try {
                         listener.onPrediction(event);
                     } catch (RuntimeException e) {

@@ -7,5 +7,8 @@
  * database (no file access but the staging directory, no extensions, configuration locked) and
  * {@link dev.keel.engine.duckdb.SqlGuard} judges each SQL step and derive expression from DuckDB's parse tree before it
  * runs, so a refusal names the function or statement instead of echoing DuckDB's message.
+ *
+ * <p>It also reads the prediction log's Parquet segments for monitoring
+ * ({@link dev.keel.engine.duckdb.DuckDbPredictionLogReader}, keel-core's {@code PredictionLogReader} port).
  */
 package dev.keel.engine.duckdb;

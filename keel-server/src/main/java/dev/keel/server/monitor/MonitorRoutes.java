@@ -83,8 +83,8 @@ public final class MonitorRoutes implements HttpService {
                 .describe("prediction.log-settings", "The share of the endpoint's predictions that is logged")
                 .handle(call -> call.ok(logSettings(keel.serving().require(call.path("name")).name())));
         api.put("/v1/endpoints/{name}/prediction-log", Permission.MONITOR_WRITE).project(endpointProject)
-                .describe("prediction.log-sample", "Set the share of the endpoint's predictions that is logged, 0 to 1, from now until restart "
-                        + "(monitoring.prediction-log.sample-rates in the configuration sets it at start)")
+                .describe("prediction.log-sample", "Set the share of the endpoint's predictions that is logged, 0 to 1, from now on; kept across restarts "
+                        + "and taking precedence over monitoring.prediction-log.sample-rates in the configuration")
                 .handle(call -> {
                     String name = keel.serving().require(call.path("name")).name();
                     LogSettings settings = call.json(LogSettings.class);
@@ -93,7 +93,7 @@ public final class MonitorRoutes implements HttpService {
                         throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'sampleRate' is " + rate + "; expected a number from 0 to 1",
                                 List.of(new KeelException.FieldError("sampleRate", "expected a number from 0 to 1")));
                     }
-                    monitoring().predictionLog().sampleRate(name, rate);
+                    monitoring().sampleRate(name, rate, call.actor());
                     call.ok(logSettings(name));
                 });
         api.post("/v1/labels", Permission.LABEL_WRITE).describe("label.record",
@@ -234,8 +234,16 @@ public final class MonitorRoutes implements HttpService {
                     label.time() == null ? now : instant(where + ".time", label.time())));
         }
         KeelException.requireArgument(!truths.isEmpty(), "no labels given; expected [{requestId, label|value, time}]");
-        Map<String, List<GroundTruth>> byProject = labelProjects(call, truths);
-        call.ok(Map.of("recorded", monitoring().labels().record(byProject, call.actor())));
+        Map<String, Set<PredictionLog.LoggedModel>> logged = monitoring().predictionLog().loggedModels(
+                truths.stream().map(GroundTruth::requestId).toList());
+        Map<String, List<GroundTruth>> byProject = labelProjects(call, truths, logged);
+        monitoring().checkLabels(truths, logged);
+        List<String> unmatched = truths.stream().map(GroundTruth::requestId).filter(id -> !logged.containsKey(id)).distinct().toList();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("recorded", monitoring().labels().record(byProject, call.actor()));
+        answer.put("unmatched", unmatched.size());
+        answer.put("unmatchedRequestIds", unmatched.subList(0, Math.min(unmatched.size(), 100)));
+        call.ok(answer);
     }
 
     /**
@@ -245,10 +253,11 @@ public final class MonitorRoutes implements HttpService {
      * prediction not logged (yet) goes to {@code ?project=}, else the token's only project, else {@code default}; the token
      * needs LABEL_WRITE there too.
      */
-    private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths) {
+    private Map<String, List<GroundTruth>> labelProjects(Call call, List<GroundTruth> truths, Map<String, Set<PredictionLog.LoggedModel>> logged) {
         Optional<String> asked = call.query("project");
         asked.filter(project -> call.sees(Permission.LABEL_WRITE, project)).ifPresent(project -> keel.projects().require(project));
-        Map<String, Set<String>> models = monitoring().predictionLog().modelsOf(truths.stream().map(GroundTruth::requestId).toList());
+        Map<String, Set<String>> models = new java.util.HashMap<>();
+        logged.forEach((id, entries) -> entries.forEach(entry -> models.computeIfAbsent(id, key -> new LinkedHashSet<>()).add(entry.model())));
         Map<String, Optional<String>> projectOfModel = new java.util.HashMap<>();
         Set<String> labelling = call.projectsWith(Permission.LABEL_WRITE);
         String fallback = asked.orElseGet(() -> labelling.size() == 1 && !labelling.contains(dev.keel.core.security.Principal.ALL_PROJECTS)
@@ -390,6 +399,9 @@ public final class MonitorRoutes implements HttpService {
             column.put("pValue", drift.result().pValue().isPresent() ? drift.result().pValue().getAsDouble() : null);
             column.put("threshold", drift.result().threshold());
             column.put("drifted", drift.drifted());
+            column.put("exact", drift.result().exact());
+            drift.result().maxError().ifPresent(error -> column.put("maxError", Double.isFinite(error) ? error : "unbounded"));
+            drift.result().pValueMaxError().ifPresent(error -> column.put("pValueMaxError", error));
             column.put("referenceCount", drift.referenceSize());
             column.put("currentCount", drift.currentSize());
             columns.add(column);

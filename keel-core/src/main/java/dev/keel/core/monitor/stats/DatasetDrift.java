@@ -9,7 +9,8 @@ public record DatasetDrift(Map<String, ColumnDrift> columns, int driftedColumns,
         columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
     }
 
-    static DatasetDrift of(Map<String, ColumnDrift> columns, double threshold) {
+    /** The drift of a dataset from its columns' drift: drifted when the share of drifted columns reaches the threshold. */
+    public static DatasetDrift of(Map<String, ColumnDrift> columns, double threshold) {
         int drifted = 0;
         for (ColumnDrift column : columns.values()) {
             if (column.drifted()) {

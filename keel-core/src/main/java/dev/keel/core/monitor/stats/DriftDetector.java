@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * Computes drift between a reference and a current sample (exact) or summary (bounded memory), per column and for a
@@ -64,8 +65,12 @@ public final class DriftDetector {
         checkComparable(reference.type(), reference.count(), current.type(), current.count());
         DriftResult result = switch (reference) {
             case NumericSummary ref -> numeric(ref, (NumericSummary) current, options);
-            case CategoricalSummary ref -> categorical(ref.countsWithOther(), ((CategoricalSummary) current).countsWithOther(),
-                options);
+            case CategoricalSummary ref -> {
+                CategoricalSummary cur = (CategoricalSummary) current;
+                DriftResult exact = categorical(ref.countsWithOther(), cur.countsWithOther(), options);
+                yield ref.otherCount() == 0 && cur.otherCount() == 0 ? exact
+                    : exact.approximate(Double.POSITIVE_INFINITY, OptionalDouble.of(1.0));
+            }
         };
         return new ColumnDrift(reference.type(), result, reference.count(), current.count(), reference.nulls(), current.nulls());
     }
@@ -151,7 +156,8 @@ public final class DriftDetector {
                 DriftMath.normalizedWasserstein(DriftMath.wasserstein(ref, cur), DriftMath.standardDeviation(ref)), Double.NaN,
                 threshold);
             case PSI -> DriftResult.of(statistic, DriftMath.psi(ref, cur, options.psiBins()), Double.NaN, threshold);
-            case JENSEN_SHANNON -> DriftResult.of(statistic, DriftMath.jensenShannonNumeric(ref, cur), Double.NaN, threshold);
+            case JENSEN_SHANNON -> DriftResult.of(statistic, DriftMath.jensenShannonNumeric(ref, cur, options.jensenShannonBase()),
+                Double.NaN, threshold);
             case CHI_SQUARE -> {
                 DriftMath.Test test = DriftMath.chiSquare(DriftMath.valueCounts(ref, cur));
                 yield DriftResult.of(statistic, test.statistic(), test.pValue(), threshold);
@@ -180,7 +186,7 @@ public final class DriftDetector {
                 counts.currentTotal()), Double.NaN, threshold);
             case JENSEN_SHANNON -> DriftResult.of(statistic, DriftMath.jensenShannon(
                 DriftMath.proportions(counts.reference(), counts.referenceTotal()),
-                DriftMath.proportions(counts.current(), counts.currentTotal())), Double.NaN, threshold);
+                DriftMath.proportions(counts.current(), counts.currentTotal()), options.jensenShannonBase()), Double.NaN, threshold);
             case KOLMOGOROV_SMIRNOV, WASSERSTEIN_NORMALIZED -> throw new IllegalStateException("checked by choose");
         };
     }
@@ -190,13 +196,36 @@ public final class DriftDetector {
         double threshold = options.thresholdFor(statistic);
         return switch (statistic) {
             case KOLMOGOROV_SMIRNOV -> {
-                KolmogorovSmirnov.Result ks = KolmogorovSmirnov.pValue(SummaryMath.ksStatistic(ref, cur), ref.count(), cur.count());
-                yield DriftResult.of(statistic, ks.statistic(), ks.pValue(), threshold);
+                double d = SummaryMath.ksStatistic(ref, cur);
+                double error = SummaryMath.ksMaxError(ref, cur);
+                KolmogorovSmirnov.Result ks = KolmogorovSmirnov.pValue(d, ref.count(), cur.count());
+                DriftResult result = DriftResult.of(statistic, ks.statistic(), ks.pValue(), threshold);
+                if (error == 0) {
+                    yield result;
+                }
+                double lowest = KolmogorovSmirnov.pValue(Math.min(1.0, d + error), ref.count(), cur.count()).pValue();
+                yield result.approximate(error, OptionalDouble.of(Math.max(0, ks.pValue() - lowest)));
             }
-            case WASSERSTEIN_NORMALIZED -> DriftResult.of(statistic,
-                DriftMath.normalizedWasserstein(SummaryMath.wasserstein(ref, cur), ref.standardDeviation()), Double.NaN, threshold);
-            case PSI -> DriftResult.of(statistic, SummaryMath.psi(ref, cur, options.psiBins()), Double.NaN, threshold);
-            case JENSEN_SHANNON -> DriftResult.of(statistic, SummaryMath.jensenShannon(ref, cur), Double.NaN, threshold);
+            case WASSERSTEIN_NORMALIZED -> {
+                double norm = Math.max(ref.standardDeviation(), DriftMath.MIN_WASSERSTEIN_NORM);
+                DriftResult result = DriftResult.of(statistic, SummaryMath.wasserstein(ref, cur) / norm, Double.NaN, threshold);
+                double error = SummaryMath.wassersteinMaxError(ref, cur) / norm;
+                yield error == 0 ? result : result.approximate(error, OptionalDouble.empty());
+            }
+            case PSI -> {
+                int gridSize = ref.grid().length - 1;
+                if (gridSize % options.psiBins() != 0) {
+                    throw new KeelException(ErrorCode.INVALID_CONFIG, "psi-bins is " + options.psiBins() + "; on a summary of "
+                        + gridSize + " reference quantiles it must divide " + gridSize);
+                }
+                yield DriftResult.of(statistic, SummaryMath.psi(ref, cur, options.psiBins()), Double.NaN, threshold);
+            }
+            case JENSEN_SHANNON -> {
+                double base = options.jensenShannonBase();
+                DriftResult result = DriftResult.of(statistic, SummaryMath.jensenShannon(ref, cur, base), Double.NaN, threshold);
+                double error = SummaryMath.jensenShannonMaxError(ref, cur, base);
+                yield error == 0 ? result : result.approximate(error, OptionalDouble.empty());
+            }
             case CHI_SQUARE, Z_TEST -> {
                 DriftMath.AlignedCounts counts = SummaryMath.alignedValues(ref, cur).orElseThrow(() -> new KeelException(
                     ErrorCode.INVALID_REQUEST, "drift statistic '" + statistic.id() + "' on a numeric summary needs at most "

@@ -214,18 +214,21 @@ final class DriftMath {
         return result;
     }
 
-    /** Jensen-Shannon distance of numeric samples as Evidently bins them. */
-    static double jensenShannonNumeric(double[] sortedReference, double[] sortedCurrent) {
+    /**
+     * Jensen-Shannon distance of numeric samples as Evidently's {@code get_binned_data} bins them: by value when the
+     * reference has at most 20 distinct values, else {@code np.histogram_bin_edges(reference + current, bins='sturges')}.
+     */
+    static double jensenShannonNumeric(double[] sortedReference, double[] sortedCurrent, double base) {
         if (distinct(sortedReference, JS_MAX_VALUE_CATEGORIES) <= JS_MAX_VALUE_CATEGORIES) {
             AlignedCounts counts = valueCounts(sortedReference, sortedCurrent);
             return jensenShannon(proportions(counts.reference(), counts.referenceTotal()),
-                proportions(counts.current(), counts.currentTotal()));
+                proportions(counts.current(), counts.currentTotal()), base);
         }
         double min = Math.min(sortedReference[0], sortedCurrent[0]);
         double max = Math.max(sortedReference[sortedReference.length - 1], sortedCurrent[sortedCurrent.length - 1]);
         double[] edges = sturgesEdges(min, max, (long) sortedReference.length + sortedCurrent.length);
         return jensenShannon(proportions(histogram(sortedReference, edges), sortedReference.length),
-            proportions(histogram(sortedCurrent, edges), sortedCurrent.length));
+            proportions(histogram(sortedCurrent, edges), sortedCurrent.length), base);
     }
 
     /** {@code numpy.histogram_bin_edges(data, bins='sturges')} for data with this minimum, maximum and size. */
@@ -277,8 +280,8 @@ final class DriftMath {
         return counts;
     }
 
-    /** {@code scipy.spatial.distance.jensenshannon(p, q)} with the natural logarithm. */
-    static double jensenShannon(double[] p, double[] q) {
+    /** {@code scipy.spatial.distance.jensenshannon(p, q, base)}; {@code Math.E} for SciPy's default (natural log). */
+    static double jensenShannon(double[] p, double[] q, double base) {
         double sumP = 0;
         double sumQ = 0;
         for (int i = 0; i < p.length; i++) {
@@ -294,7 +297,11 @@ final class DriftMath {
             left += relativeEntropy(pi, m);
             right += relativeEntropy(qi, m);
         }
-        return Math.sqrt((left + right) / 2.0);
+        double divergence = (left + right) / 2.0;
+        if (base != Math.E) {
+            divergence /= Math.log(base);
+        }
+        return Math.sqrt(divergence);
     }
 
     private static double relativeEntropy(double x, double y) {

@@ -3,8 +3,9 @@ package dev.keel.core.monitor.stats;
 import java.util.Locale;
 
 /**
- * A drift statistic between a reference and a current sample. Tests with a p-value drift when {@code p < threshold};
- * distances drift when {@code value >= threshold}.
+ * A drift statistic between a reference and a current sample. As in Evidently's stattests: Kolmogorov-Smirnov drifts
+ * when {@code p <= threshold}, chi-square and the z-test when {@code p < threshold}, distances when
+ * {@code value >= threshold}.
  */
 public enum DriftStatistic {
     /** Population stability index over reference-quantile bins (numeric) or categories. */
@@ -15,7 +16,10 @@ public enum DriftStatistic {
     CHI_SQUARE("chisquare", 0.05, true, true),
     /** Two-proportion z-test for binary columns, as Evidently's {@code z}. */
     Z_TEST("z", 0.05, true, true),
-    /** Jensen-Shannon distance (natural logarithm), as {@code scipy.spatial.distance.jensenshannon}. */
+    /**
+     * Jensen-Shannon distance, as {@code scipy.spatial.distance.jensenshannon} (natural logarithm by default, as Evidently;
+     * base 2 on request).
+     */
     JENSEN_SHANNON("jensenshannon", 0.1, false, true),
     /** Wasserstein-1 distance divided by the reference standard deviation (at least 0.001). */
     WASSERSTEIN_NORMALIZED("wasserstein", 0.1, false, false);
@@ -44,6 +48,15 @@ public enum DriftStatistic {
     /** True for statistical tests, whose drift decision is on the p-value. */
     public boolean hasPValue() {
         return test;
+    }
+
+    /** Evidently's verdict: {@code score} is the p-value for tests, the value for distances. */
+    public boolean drifted(double score, double threshold) {
+        return switch (this) {
+            case KOLMOGOROV_SMIRNOV -> score <= threshold;
+            case CHI_SQUARE, Z_TEST -> score < threshold;
+            case PSI, JENSEN_SHANNON, WASSERSTEIN_NORMALIZED -> score >= threshold;
+        };
     }
 
     /** True when the statistic applies to a column of this type. */

@@ -10,6 +10,18 @@ import java.util.TreeSet;
  * Drift statistics from numeric summaries. Within a bin, a summary's values are modelled as spread uniformly over the
  * widest interval inside the bin centred on the bin's mean (a point mass when all values in the bin are equal). The
  * Kolmogorov-Smirnov statistic is read at the bin edges, where both empirical CDFs are known exactly.
+ *
+ * <p>Each approximation comes with a bound on its error, from the bins alone:
+ * <ul>
+ *   <li>KS: between two edges each CDF moves by at most its bin's mass, so the samples' D lies in
+ *       {@code [D, D + max_i max(r_i, c_i)]} ({@code r_i}, {@code c_i} the bin masses as proportions);</li>
+ *   <li>Wasserstein: the model moves each value within its bin, so by the triangle inequality the distance on the samples
+ *       is within {@code sum_i (r_i + c_i) * width_i} (bin widths clipped to the observed minimum and maximum);</li>
+ *   <li>Jensen-Shannon: the model can misplace only the mass of the fine bins that straddle a Sturges edge ({@code m} of
+ *       the reference, {@code m'} of the current sample, as proportions); the JS divergence is at most {@code ln 2}
+ *       times the total variation, and the JS distance is a metric, so the error is at most
+ *       {@code sqrt(ln 2 * m / ln b) + sqrt(ln 2 * m' / ln b)} for logarithm base {@code b}.</li>
+ * </ul>
  */
 final class SummaryMath {
 
@@ -140,20 +152,112 @@ final class SummaryMath {
     }
 
     /** Jensen-Shannon distance as Evidently bins it, with the histogram masses read from the summaries' models. */
-    static double jensenShannon(NumericSummary reference, NumericSummary current) {
+    static double jensenShannon(NumericSummary reference, NumericSummary current, double base) {
         Optional<Map<Double, Long>> refValues = reference.valueCounts();
         if (refValues.isPresent() && refValues.get().size() <= DriftMath.JS_MAX_VALUE_CATEGORIES) {
             Optional<DriftMath.AlignedCounts> aligned = alignedValues(reference, current);
             if (aligned.isPresent()) {
                 DriftMath.AlignedCounts counts = aligned.get();
                 return DriftMath.jensenShannon(DriftMath.proportions(counts.reference(), counts.referenceTotal()),
-                    DriftMath.proportions(counts.current(), counts.currentTotal()));
+                    DriftMath.proportions(counts.current(), counts.currentTotal()), base);
             }
         }
         double min = Math.min(reference.min(), current.min());
         double max = Math.max(reference.max(), current.max());
         double[] edges = DriftMath.sturgesEdges(min, max, reference.count() + current.count());
-        return DriftMath.jensenShannon(Model.of(reference).histogram(edges), Model.of(current).histogram(edges));
+        return DriftMath.jensenShannon(Model.of(reference).histogram(edges), Model.of(current).histogram(edges), base);
+    }
+
+    /** Largest bin mass (as a proportion) of either summary: the bound on the KS statistic's error. */
+    static double ksMaxError(NumericSummary reference, NumericSummary current) {
+        if (alignedValues(reference, current).isPresent()) {
+            return 0;
+        }
+        long[] ref = reference.binCountsView();
+        long[] cur = current.binCountsView();
+        double max = 0;
+        for (int i = 0; i < ref.length; i++) {
+            double r = pointMass(reference, i) ? 0 : (double) ref[i] / reference.count();
+            double c = pointMass(current, i) ? 0 : (double) cur[i] / current.count();
+            max = Math.max(max, Math.max(r, c));
+        }
+        return max;
+    }
+
+    /**
+     * True when every value of the bin is one value (the bin's mean equals its lowest or highest possible value): the
+     * model then places the mass exactly where it is, and the bin adds nothing to the error bounds.
+     */
+    static boolean pointMass(NumericSummary summary, int bin) {
+        long[] counts = summary.binCountsView();
+        if (counts[bin] == 0) {
+            return true;
+        }
+        double[] edges = summary.edgesView();
+        double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
+        double hi = Math.min(bin == counts.length - 1 ? summary.max() : edges[bin], summary.max());
+        double mean = summary.binSums()[bin] / counts[bin];
+        return mean == lo || mean == hi;
+    }
+
+    /** Bound on the error of {@link #wasserstein} against the distance between the samples. */
+    static double wassersteinMaxError(NumericSummary reference, NumericSummary current) {
+        if (alignedValues(reference, current).isPresent()) {
+            return 0;
+        }
+        return spreadCost(reference) + spreadCost(current);
+    }
+
+    /** Upper bound on the Wasserstein distance between a summary's values and its model: each bin's mass times its width. */
+    private static double spreadCost(NumericSummary summary) {
+        long[] counts = summary.binCountsView();
+        double[] edges = summary.edgesView();
+        double total = 0;
+        for (int bin = 0; bin < counts.length; bin++) {
+            if (pointMass(summary, bin)) {
+                continue;
+            }
+            double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
+            double hi = Math.min(bin == counts.length - 1 ? summary.max() : edges[bin], summary.max());
+            total += (double) counts[bin] / summary.count() * Math.max(0, hi - lo);
+        }
+        return total;
+    }
+
+    /** Bound on the error of {@link #jensenShannon} against the distance on the samples' Sturges histograms. */
+    static double jensenShannonMaxError(NumericSummary reference, NumericSummary current, double base) {
+        Optional<Map<Double, Long>> refValues = reference.valueCounts();
+        if (refValues.isPresent() && refValues.get().size() <= DriftMath.JS_MAX_VALUE_CATEGORIES
+            && alignedValues(reference, current).isPresent()) {
+            return 0;
+        }
+        double min = Math.min(reference.min(), current.min());
+        double max = Math.max(reference.max(), current.max());
+        double[] edges = DriftMath.sturgesEdges(min, max, reference.count() + current.count());
+        double scale = Math.log(2) / Math.log(base);
+        double bound = Math.sqrt(scale * straddlingMass(reference, edges)) + Math.sqrt(scale * straddlingMass(current, edges));
+        return Math.min(bound, 2 * Math.sqrt(scale));
+    }
+
+    /** Proportion of a summary's values in fine bins whose span contains one of the interior histogram edges. */
+    private static double straddlingMass(NumericSummary summary, double[] histogramEdges) {
+        long[] counts = summary.binCountsView();
+        double[] edges = summary.edgesView();
+        double total = 0;
+        for (int bin = 0; bin < counts.length; bin++) {
+            if (pointMass(summary, bin)) {
+                continue;
+            }
+            double lo = Math.max(bin == 0 ? summary.min() : edges[bin - 1], summary.min());
+            double hi = Math.min(bin == counts.length - 1 ? summary.max() : edges[bin], summary.max());
+            for (int k = 1; k < histogramEdges.length - 1; k++) {
+                if (histogramEdges[k] > lo && histogramEdges[k] <= hi) {
+                    total += (double) counts[bin] / summary.count();
+                    break;
+                }
+            }
+        }
+        return total;
     }
 
     private static double[] toDouble(long[] values) {
