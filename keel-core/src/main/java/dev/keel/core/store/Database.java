@@ -128,6 +128,11 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /** The pool, for the migrator. */
+    javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
     /** The URL without credentials. */
     public String url() {
         return url;

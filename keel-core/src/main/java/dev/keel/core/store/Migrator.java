@@ -9,23 +9,30 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Applies the versioned SQL migrations listed in {@code db/migration/migrations.txt}, each once, in order, in its own transaction.
+ * Applies the versioned SQL migrations under {@code db/migration} ({@code V12__name.sql}) with Flyway, each once, in
+ * version order, each in its own transaction; several servers starting at once apply each migration once (Flyway locks
+ * its history table). Out-of-order migrations are applied too: a number below the highest applied one, which a branch
+ * of work may add, runs when it first appears. An applied migration whose text changed is refused.
  *
- * <p>A migration {@code V3__x.sql} may have a dialect variant {@code V3__x.postgres.sql} or {@code V3__x.sqlite.sql},
- * which is used instead on that database. An applied migration whose text changed is refused: migrations are immutable.
+ * <p>Databases created before Flyway kept their history in {@code keel_schema_history}; on their first start under
+ * Flyway that history is carried over (each row checked against the migration's text) before anything new is applied.
  */
 public final class Migrator {
-    private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_-]+)\\.sql");
-    private static final String INDEX = "db/migration/migrations.txt";
+    /** Flyway's history table. */
+    static final String HISTORY = "keel_migrations";
+    private static final String LEGACY_HISTORY = "keel_schema_history";
 
     private final Database database;
 
@@ -33,109 +40,109 @@ public final class Migrator {
         this.database = database;
     }
 
-    /** Applies what is missing; returns the versions applied now. */
+    /** Applies what is missing; returns the versions applied now, in the order they ran. */
     public List<Integer> migrate() {
-        List<Migration> migrations = readIndex();
-        return database.withConnection(connection -> {
-            boolean locked = database.dialect() == Database.Dialect.POSTGRES;
-            if (locked) {
+        Flyway flyway = Flyway.configure(Migrator.class.getClassLoader())
+                .dataSource(database.dataSource())
+                .locations("classpath:db/migration")
+                .table(HISTORY)
+                .baselineVersion("0")
+                .baselineDescription("history carried over from keel_schema_history")
+                .outOfOrder(true)
+                .validateMigrationNaming(true)
+                .cleanDisabled(true)
+                .load();
+        try {
+            adoptLegacyHistory(flyway);
+            MigrateResult result = flyway.migrate();
+            return result.migrations.stream().map(output -> Integer.parseInt(output.version)).toList();
+        } catch (FlywayException e) {
+            throw new KeelException(ErrorCode.INTERNAL, failure(e), e);
+        }
+    }
+
+    private static String failure(FlywayException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("checksum mismatch") || message.contains("Migration checksum mismatch")) {
+            return "a migration changed after it was applied; migrations are immutable, add a new one instead: "
+                    + message.lines().filter(line -> line.contains("Migration checksum mismatch") || line.contains("-> Applied"))
+                    .collect(Collectors.joining("; ")).strip();
+        }
+        return "the metadata store could not be migrated: " + message.lines().findFirst().orElse("");
+    }
+
+    /**
+     * Carries the pre-Flyway history over: Flyway's table is created with a baseline below every migration, then one
+     * successful row per migration the old table lists, with Flyway's checksum of the current file, after the file's text
+     * was checked against the SHA-256 the old table kept.
+     */
+    private void adoptLegacyHistory(Flyway flyway) {
+        database.withConnection(connection -> {
+            boolean postgres = database.dialect() == Database.Dialect.POSTGRES;
+            if (postgres) {
+                // The lock earlier versions took to migrate: no two servers carry the history over at once.
                 Database.query(connection, "SELECT pg_advisory_lock(4242)", row -> row.getObject(1));
             }
             try {
-                Database.execute(connection, """
-                        CREATE TABLE IF NOT EXISTS keel_schema_history (
-                          version INTEGER PRIMARY KEY,
-                          name TEXT NOT NULL,
-                          checksum TEXT NOT NULL,
-                          applied_at BIGINT NOT NULL
-                        )""");
-                return applyMissing(connection, migrations);
+                adoptLegacyHistory(flyway, connection);
             } finally {
-                if (locked) {
+                if (postgres) {
                     Database.query(connection, "SELECT pg_advisory_unlock(4242)", row -> row.getObject(1));
                 }
             }
+            return null;
         });
     }
 
-    private List<Integer> applyMissing(Connection connection, List<Migration> migrations) throws SQLException {
-            Map<Integer, String> applied = Database.query(connection, "SELECT version, checksum FROM keel_schema_history",
-                    row -> Map.entry(row.getInt(1), row.getString(2))).stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-            List<Integer> now = new java.util.ArrayList<>();
-            for (Migration migration : migrations) {
-                String script = migration.script(database.dialect());
-                String checksum = sha256(script);
-                String previous = applied.get(migration.version());
-                if (previous != null) {
-                    if (!previous.equals(checksum)) {
-                        throw new KeelException(ErrorCode.INTERNAL, "migration V" + migration.version() + " (" + migration.name()
-                                + ") changed after it was applied; migrations are immutable, add a new one instead");
-                    }
-                    continue;
-                }
-                connection.setAutoCommit(false);
-                try {
-                    if (Database.queryOne(connection, "SELECT checksum FROM keel_schema_history WHERE version = ?", row -> row.getString(1),
-                            migration.version()).isPresent()) {
-                        // applied by another process since the history was read; its checksum is checked on the next start
-                        connection.commit();
-                        continue;
-                    }
-                    Database.execute(connection, script);
-                    Database.update(connection, "INSERT INTO keel_schema_history (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                            migration.version(), migration.name(), checksum, System.currentTimeMillis());
-                    connection.commit();
-                } catch (SQLException | RuntimeException e) {
-                    connection.rollback();
-                    throw new KeelException(ErrorCode.INTERNAL, "migration V" + migration.version() + " (" + migration.name()
-                            + ") failed: " + e.getMessage(), e);
-                } finally {
-                    connection.setAutoCommit(true);
-                }
-                now.add(migration.version());
+    private void adoptLegacyHistory(Flyway flyway, Connection connection) throws SQLException {
+        {
+            if (!tableExists(connection, LEGACY_HISTORY) || tableExists(connection, HISTORY)) {
+                return;
             }
-            return now;
-    }
-
-    private record Migration(int version, String name, String file) {
-        String script(Database.Dialect dialect) {
-            String variant = file.replace(".sql", "." + dialect.name().toLowerCase(Locale.ROOT) + ".sql");
-            String text = resource("db/migration/" + variant);
-            return text != null ? text : requireResource("db/migration/" + file);
-        }
-    }
-
-    private static List<Migration> readIndex() {
-        String index = requireResource(INDEX);
-        List<Migration> migrations = index.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                .map(line -> {
-                    Matcher matcher = NAME.matcher(line);
-                    if (!matcher.matches()) {
-                        throw new IllegalStateException("migration file name '" + line + "' must look like V12__name.sql");
-                    }
-                    return new Migration(Integer.parseInt(matcher.group(1)), matcher.group(2), line);
-                })
-                .sorted(java.util.Comparator.comparingInt(Migration::version)).toList();
-        for (int i = 1; i < migrations.size(); i++) {
-            if (migrations.get(i).version() == migrations.get(i - 1).version()) {
-                throw new IllegalStateException("two migrations share version " + migrations.get(i).version());
+            Map<Integer, String> legacy = Database.query(connection, "SELECT version, checksum FROM " + LEGACY_HISTORY,
+                    row -> Map.entry(row.getInt(1), row.getString(2))).stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            Map<Integer, MigrationInfo> known = new java.util.HashMap<>();
+            for (MigrationInfo info : flyway.info().all()) {
+                if (info.getVersion() != null && info.getScript() != null) {
+                    known.put(Integer.parseInt(info.getVersion().getVersion()), info);
+                }
+            }
+            List<Object[]> rows = new ArrayList<>();
+            for (Map.Entry<Integer, String> applied : new java.util.TreeMap<>(legacy).entrySet()) {
+                MigrationInfo info = Optional.ofNullable(known.get(applied.getKey())).orElseThrow(() -> new KeelException(
+                        ErrorCode.INTERNAL, "the store's history lists migration V" + applied.getKey() + ", which this version of Keel"
+                        + " does not have; run the version that created this store, or a newer one"));
+                String text = resource("db/migration/" + info.getScript());
+                if (!sha256(text).equals(applied.getValue())) {
+                    throw new KeelException(ErrorCode.INTERNAL, "migration V" + applied.getKey() + " (" + info.getScript()
+                            + ") changed after it was applied; migrations are immutable, add a new one instead");
+                }
+                rows.add(new Object[] {applied.getKey().toString(), info.getDescription(), info.getScript(), info.getChecksum()});
+            }
+            flyway.baseline();
+            int rank = Database.queryOne(connection, "SELECT MAX(installed_rank) FROM " + HISTORY, row -> row.getInt(1)).orElse(0);
+            for (Object[] row : rows) {
+                rank++;
+                Database.update(connection, "INSERT INTO " + HISTORY + " (installed_rank, version, description, type, script, checksum,"
+                        + " installed_by, execution_time, success) VALUES (?, ?, ?, 'SQL', ?, ?, 'keel', 0, TRUE)", rank, row[0], row[1], row[2],
+                        row[3]);
             }
         }
-        return migrations;
     }
 
-    private static String requireResource(String name) {
-        String text = resource(name);
-        if (text == null) {
-            throw new IllegalStateException("missing class-path resource " + name);
+    /** Whether the table exists in the connection's own schema (PostgreSQL) or database (SQLite). */
+    private static boolean tableExists(Connection connection, String table) throws SQLException {
+        try (var tables = connection.getMetaData().getTables(null, connection.getSchema(), table, new String[] {"TABLE"})) {
+            return tables.next();
         }
-        return text;
     }
 
     private static String resource(String name) {
         try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(name)) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (in == null) {
+                throw new IllegalStateException("missing class-path resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + name, e);
         }
