@@ -71,6 +71,7 @@ final class ModelCommands {
             byte[] artifact = Artifacts.read(file, format);
             JsonNode schema = features == null ? null : Artifacts.featureSchema(features);
             KeelClient api = client.client();
+            boolean created = false;
             try {
                 api.get("/v1/models/" + KeelClient.encode(name));
             } catch (KeelClient.ApiException e) {
@@ -79,6 +80,7 @@ final class ModelCommands {
                 }
                 api.post("/v1/models", Map.of("name", name, "project", project, "description", description,
                         "gate", Map.of("thresholds", gate, "aliases", List.of())));
+                created = true;
             }
             Map<String, Object> metadata = new LinkedHashMap<>();
             metadata.put("format", format);
@@ -94,7 +96,16 @@ final class ModelCommands {
             Optional.ofNullable(codeVersion).ifPresent(value -> lineage.put("codeVersion", value));
             lineage.put("parameters", parameters);
             metadata.put("lineage", lineage);
-            JsonNode version = api.upload("/v1/models/" + KeelClient.encode(name) + "/versions", artifact, metadata);
+            JsonNode version;
+            try {
+                version = api.upload("/v1/models/" + KeelClient.encode(name) + "/versions", artifact, metadata);
+            } catch (KeelClient.ApiException e) {
+                if (created) {
+                    // The model was made for this version alone: take it back so that a refused upload leaves nothing behind.
+                    api.delete("/v1/models/" + KeelClient.encode(name));
+                }
+                throw e;
+            }
             if (client.json()) {
                 Output.json(System.out, version);
             } else {

@@ -163,6 +163,21 @@ class CommandLineTest {
     }
 
     @Test
+    void register_aVersionTheServerRefuses_leavesNoEmptyModelBehind() throws Exception {
+        Path model = directory.resolve("credit-narrow.onnx");
+        Files.write(model, creditModel());
+        Path twoNames = directory.resolve("two-names.json");
+        Files.writeString(twoNames, Json.write(List.of("duration", "age")));
+
+        Cli.Run refused = run(client(), "model", "register", "narrow", "--file", model.toString(), "--features", twoNames.toString());
+        Cli.Run show = run(client(), "model", "show", "narrow");
+
+        assertThat(refused.code()).as(refused.out()).isNotZero();
+        assertThat(show.code()).as(show.out()).isEqualTo(1);
+        assertThat(show.err()).contains("narrow");
+    }
+
+    @Test
     void register_aMissingFile_isRefusedBeforeTheModelIsCreated() {
         Cli.Run refused = run(client(), "model", "register", "ghost", "--file", directory.resolve("missing.onnx").toString());
 

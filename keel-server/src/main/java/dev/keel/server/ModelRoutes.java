@@ -69,6 +69,11 @@ final class ModelRoutes implements HttpService {
                 });
         api.get("/v1/models/{model}", Permission.MODEL_READ).project(modelProject).describe("model.show", "A model with its aliases")
                 .handle(call -> call.ok(keel.registry().requireModel(call.path("model"))));
+        api.delete("/v1/models/{model}", Permission.MODEL_WRITE).project(modelProject)
+                .describe("model.delete", "Delete a model that has no versions (409 when it has any)").handle(call -> {
+                    keel.registry().deleteEmptyModel(call.path("model"));
+                    call.context().status(204);
+                });
         api.put("/v1/models/{model}/gate", Permission.MODEL_PROMOTE).project(modelProject)
                 .describe("model.gate", "Replace the model's promotion gate").handle(call ->
                         call.ok(keel.registry().updateGate(call.path("model"), call.json(Gate.class).toGate())));

@@ -68,6 +68,21 @@ public final class ModelRegistry {
         return requireModel(name);
     }
 
+    /**
+     * Deletes a model that has no versions yet (a registration whose first upload was refused); versions are kept forever,
+     * so a model with any is never deleted.
+     *
+     * @throws KeelException NOT_FOUND for an unknown model; CONFLICT when it has versions or monitors
+     */
+    public void deleteEmptyModel(String name) {
+        RegisteredModel model = requireModel(name);
+        if (!repository.deleteEmptyModel(name)) {
+            throw new KeelException(ErrorCode.CONFLICT, "model '" + name + "' has versions or monitors"
+                    + model.latestVersion().map(latest -> " (latest version " + latest + ")").orElse("")
+                    + "; versions are kept forever, so only a model without any can be deleted");
+        }
+    }
+
     public RegisteredModel updateGate(String name, PromotionGate gate) {
         requireModel(name);
         repository.updateGate(name, gate);

@@ -31,6 +31,23 @@ final class RegistryRepository {
                 name, project, description, Json.write(gate), at, actor);
     }
 
+    /**
+     * Deletes a model that has no versions and no monitors, in one transaction; false when it has either (nothing is
+     * deleted then).
+     */
+    boolean deleteEmptyModel(String name) {
+        return database.inTransaction(connection -> {
+            long versions = Database.queryOne(connection, "SELECT COUNT(*) FROM model_versions WHERE model = ?", row -> row.getLong(1), name)
+                    .orElse(0L);
+            long monitors = Database.queryOne(connection, "SELECT COUNT(*) FROM monitors WHERE model = ?", row -> row.getLong(1), name)
+                    .orElse(0L);
+            if (versions > 0 || monitors > 0) {
+                return false;
+            }
+            return Database.update(connection, "DELETE FROM models WHERE name = ?", name) == 1;
+        });
+    }
+
     void updateGate(String name, PromotionGate gate) {
         database.update("UPDATE models SET gate = ? WHERE name = ?", Json.write(gate), name);
     }

@@ -84,6 +84,23 @@ class ModelRegistryTest {
     }
 
     @Test
+    void deleteEmptyModel_removesAModelWithoutVersions_andRefusesOneWithAny() {
+        createModel("empty", PromotionGate.open());
+        createModel("churn", PromotionGate.open());
+        register("churn", 0.71);
+
+        registry.deleteEmptyModel("empty");
+
+        assertThat(registry.findModel("empty")).isEmpty();
+        assertThatThrownBy(() -> registry.deleteEmptyModel("churn"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT))
+                .hasMessageContaining("latest version 1").hasMessageContaining("kept forever");
+        assertThat(registry.listVersions("churn")).hasSize(1);
+        assertThatThrownBy(() -> registry.deleteEmptyModel("nowhere"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
     void registerVersion_unreadableArtifact_isInvalidModelAndStoresNothing() {
         createModel("churn", PromotionGate.open());
 
