@@ -1,6 +1,8 @@
 package dev.keel.core.registry;
 
+import dev.keel.spi.event.AliasMoved;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.error.ErrorCode;
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.Parameter;
 
 @OnEachStore
 class ModelRegistryTest {
+    private final List<AliasMoved> heard = new ArrayList<>();
     @Parameter
     StoreKind kind;
     @TempDir
@@ -48,7 +51,11 @@ class ModelRegistryTest {
         ProjectService projects = new ProjectService(database, clock);
         projects.ensureDefault();
         artifacts = new LocalArtifactStore(directory.resolve("artifacts"));
-        registry = new ModelRegistry(database, artifacts, new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock);
+        registry = new ModelRegistry(database, artifacts, new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock, event -> {
+            if (event instanceof AliasMoved moved) {
+                heard.add(moved);
+            }
+        });
     }
 
     @AfterEach
@@ -214,8 +221,6 @@ class ModelRegistryTest {
         createModel("churn", PromotionGate.parse(List.of("auc >= 0.75"), List.of()));
         register("churn", 0.8);
         register("churn", 0.85);
-        List<AliasEvent> heard = new ArrayList<>();
-        registry.onAliasMoved(heard::add);
 
         AliasEvent first = registry.promote("churn", "champion", 1, "baseline", "bob");
         AliasEvent second = registry.promote("churn", "champion", 2, "better auc", "carol");
@@ -229,7 +234,8 @@ class ModelRegistryTest {
         assertThat(unchanged.action()).isEqualTo(AliasAction.UNCHANGED);
         assertThat(registry.requireModel("churn").aliases()).isEqualTo(Map.of("champion", 2));
         assertThat(registry.history("churn", Optional.of("champion"))).containsExactly(first, second);
-        assertThat(heard).containsExactly(first, second);
+        assertThat(heard).extracting(AliasMoved::toVersion, AliasMoved::actor).containsExactly(tuple(1, "bob"), tuple(2, "carol"));
+        assertThat(heard.get(1).fromVersion()).hasValue(1);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.keel.core.serving;
 
+import java.time.Duration;
+import dev.keel.core.event.EventDispatcher;
+import dev.keel.spi.event.KeelEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,6 +51,8 @@ class ServingTest {
     private ModelRegistry registry;
     private Serving serving;
     private SimpleMeterRegistry meters;
+    private EventDispatcher events;
+    private final List<KeelEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Format {@code scripted}: accepted like the testing runtime; an artifact whose label ends in {@code fail} loads but fails
@@ -92,19 +97,22 @@ class ServingTest {
 
     @BeforeEach
     void open() {
+        events = new EventDispatcher(new SimpleMeterRegistry(), 10_000, Duration.ofSeconds(5));
+        events.subscribe(published::add);
         store = TestDatabases.open(StoreKind.SQLITE, directory);
         ProjectService projects = new ProjectService(store.database(), clock);
         projects.ensureDefault();
         ModelRuntimes runtimes = new ModelRuntimes(List.of(new TestingScriptedRuntime()));
-        registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")), runtimes, projects, clock);
+        registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")), runtimes, projects, clock, events);
         registry.createModel(ProjectService.DEFAULT, "churn", "", PromotionGate.open(), "alice");
         meters = new SimpleMeterRegistry();
-        serving = new Serving(store.database(), registry, runtimes, meters, ServingSettings.defaults(), clock);
+        serving = new Serving(store.database(), registry, runtimes, meters, ServingSettings.defaults(), clock, events);
     }
 
     @AfterEach
     void close() {
         serving.close();
+        events.close();
         store.close();
     }
 
@@ -174,7 +182,7 @@ class ServingTest {
         Files.write(directory.resolve("artifacts").resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha),
                 TestingModelRuntime.artifact("swapped"));
         serving = new Serving(store.database(), registry, new ModelRuntimes(List.of(new TestingScriptedRuntime())), meters,
-                ServingSettings.defaults(), clock);
+                ServingSettings.defaults(), clock, events);
 
         serving.refresh();
 

@@ -1,5 +1,6 @@
 package dev.keel.core.monitor;
 
+import dev.keel.spi.event.EventSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.core.registry.FeatureSpec;
@@ -83,7 +84,7 @@ class MonitoringTest {
         ProjectService projects = new ProjectService(database, clock);
         projects.ensureDefault();
         ModelRegistry registry = new ModelRegistry(database, new LocalArtifactStore(directory.resolve("artifacts")),
-                new ModelRuntimes(List.of(new TestingRuntime())), projects, clock);
+                new ModelRuntimes(List.of(new TestingRuntime())), projects, clock, EventSink.discarding());
         if (registry.findModel("credit").isEmpty()) {
             registry.createModel(ProjectService.DEFAULT, "credit", "test", PromotionGate.open(), "test");
             List<FeatureSpec> features = FEATURES.stream().map(name -> new FeatureSpec(name, "number", Optional.of(0.0),
