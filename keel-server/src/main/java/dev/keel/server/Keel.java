@@ -69,7 +69,7 @@ public final class Keel implements AutoCloseable {
             new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
             this.events = new EventDispatcher(metrics, EVENT_QUEUE_CAPACITY, EVENT_CLOSE_GRACE);
             this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock, events);
-            this.monitoring = Monitoring.open(config, database, registry, clock);
+            this.monitoring = Monitoring.open(config, database, registry, clock, events);
             closeables.add(monitoring);
             // closed after serving (no more predictions) and before the prediction log, which its last events still reach
             closeables.add(events);
@@ -79,7 +79,7 @@ public final class Keel implements AutoCloseable {
             this.serving = new Serving(database, registry, runtimes, metrics, servingSettings, clock, events);
             closeables.add(serving);
             serving.start();
-            this.data = DataCollection.open(config, database, clock, audit, projects);
+            this.data = DataCollection.open(config, database, clock, audit, projects, events);
             closeables.add(data);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again

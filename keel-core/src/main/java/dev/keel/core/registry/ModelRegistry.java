@@ -11,6 +11,7 @@ import dev.keel.spi.ModelException;
 import dev.keel.spi.ModelSignature;
 import dev.keel.spi.TensorSpec;
 import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.ArtifactRejected;
 import dev.keel.spi.event.EventSink;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
@@ -180,6 +181,7 @@ public final class ModelRegistry {
             return artifacts.read(version.artifact().sha256()).orElseThrow(() -> new KeelException(ErrorCode.INTEGRITY_FAILURE,
                     "the artifact of " + version.label() + " (" + version.artifact().sha256() + ") is missing from the artifact store"));
         } catch (ArtifactIntegrityException e) {
+            events.accept(new ArtifactRejected(version.artifact().sha256(), version.label(), String.valueOf(e.getMessage()), clock.instant()));
             throw new KeelException(ErrorCode.INTEGRITY_FAILURE, "the artifact of " + version.label() + " failed its integrity check: "
                     + e.getMessage(), e);
         }

@@ -91,7 +91,7 @@ class EventDispatcherTest {
     void publish_givesASinkOnlyTheKindsItWants() {
         TestingSink artifacts = new TestingSink("artifacts", ArtifactRejected.class, false);
         dispatcher.subscribe(artifacts);
-        ArtifactRejected artifact = new ArtifactRejected("sha256:ab", "ab", "cd", Instant.EPOCH);
+        ArtifactRejected artifact = new ArtifactRejected("ab12", "churn:3", "its bytes hash to cd34", Instant.EPOCH);
 
         dispatcher.publish(rejected(1));
         dispatcher.publish(artifact);

@@ -3,12 +3,18 @@ package dev.keel.spi.event;
 import java.time.Instant;
 import java.util.Objects;
 
-/** An artifact whose content did not match its SHA-256 and was not loaded. */
-public record ArtifactRejected(String uri, String expectedSha256, String actualSha256, Instant at) implements KeelEvent {
+/**
+ * An artifact whose bytes did not match its SHA-256 and was not used.
+ *
+ * @param sha256 the digest the artifact is stored under
+ * @param usedBy what wanted it, such as the model version ({@code churn:3})
+ * @param message the store's account of the mismatch
+ */
+public record ArtifactRejected(String sha256, String usedBy, String message, Instant at) implements KeelEvent {
     public ArtifactRejected {
-        Objects.requireNonNull(uri, "uri");
-        Objects.requireNonNull(expectedSha256, "expectedSha256");
-        Objects.requireNonNull(actualSha256, "actualSha256");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(usedBy, "usedBy");
+        Objects.requireNonNull(message, "message");
         Objects.requireNonNull(at, "at");
     }
 }
