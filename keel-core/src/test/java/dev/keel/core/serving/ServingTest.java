@@ -1,10 +1,14 @@
 package dev.keel.core.serving;
 
+import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.ModelFailed;
+import dev.keel.spi.event.PredictionMade;
 import java.time.Duration;
 import dev.keel.core.event.EventDispatcher;
 import dev.keel.spi.event.KeelEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.error.ErrorCode;
@@ -160,6 +164,36 @@ class ServingTest {
         Map<String, Object> breaker = (Map<String, Object>) ((Map<String, Object>) serving.stats("churn-risk").get("breakers")).get("2");
         assertThat(breaker).containsEntry("state", "open").containsEntry("timesOpened", 2L);
         assertThat(meters.get(ServingMetrics.BREAKER).tag("endpoint", "churn-risk").tag("version", "2").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aliasMovesPredictionsAndModelFailures_arePublishedAsEvents() {
+        register("good");
+        register("canary-fail");
+        registry.promote("churn", "champion", 1, "baseline", "bob");
+        serving.create(withCanary("churn-risk", 2), "alice");
+
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> predict("churn-risk")).isInstanceOf(KeelException.class);
+        }
+        Prediction answered = predict("churn-risk");
+
+        assertThat(events.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+        assertThat(published).filteredOn(AliasMoved.class::isInstance).map(AliasMoved.class::cast)
+                .extracting(AliasMoved::model, AliasMoved::alias, AliasMoved::toVersion, AliasMoved::rollback)
+                .containsExactly(tuple("churn", "champion", 1, false));
+        assertThat(published).filteredOn(ModelFailed.class::isInstance).map(ModelFailed.class::cast).hasSize(5)
+                .allSatisfy(failed -> {
+                    assertThat(failed.endpoint()).isEqualTo("churn-risk");
+                    assertThat(failed.version()).isEqualTo(2);
+                    assertThat(failed.kind()).isEqualTo(ModelFailed.Kind.ERROR);
+                });
+        assertThat(published).filteredOn(PredictionMade.class::isInstance).map(PredictionMade.class::cast).singleElement()
+                .satisfies(made -> {
+                    assertThat(made.requestId()).isEqualTo(answered.requestId());
+                    assertThat(made.version()).isEqualTo(1);
+                    assertThat(made.source()).isEqualTo(PredictionMade.Source.MODEL);
+                });
     }
 
     private double errors(int version) {
