@@ -75,20 +75,32 @@ public final class EventDispatcher implements EventSink, AutoCloseable {
     }
 
     /**
-     * Calls the sinks that run on the publisher's thread (an exception of theirs reaches the caller, after the event has
-     * been queued for the others), and queues the event for each asynchronous sink that wants it; never blocks on those.
+     * Calls the sinks that run on the publisher's thread, then queues the event for each asynchronous sink that wants it,
+     * never blocking on those. An exception of a publisher-thread sink reaches the caller and the event goes no further:
+     * a prediction the durable log could not write is not answered, so no other sink hears of it.
      */
     public void publish(KeelEvent event) {
         Class<? extends KeelEvent> kind = event.getClass();
         published.get(kind).increment();
+        for (EventSink sink : synchronous) {
+            if (sink.wants(kind)) {
+                sink.accept(event);
+            }
+        }
         for (Subscription subscription : subscriptions) {
             if (subscription.sink.wants(kind)) {
                 subscription.offer(event);
             }
         }
-        for (EventSink sink : synchronous) {
-            if (sink.wants(kind)) {
-                sink.accept(event);
+    }
+
+    /** Stops giving the sink events; an asynchronous sink is first given what is queued for it, within the grace. */
+    public void unsubscribe(EventSink sink) {
+        synchronous.remove(sink);
+        for (Subscription subscription : subscriptions) {
+            if (subscription.sink == sink) {
+                subscriptions.remove(subscription);
+                subscription.stop(System.nanoTime() + grace.toNanos());
             }
         }
     }
@@ -122,6 +134,7 @@ public final class EventDispatcher implements EventSink, AutoCloseable {
         private final Thread thread;
         /** Rounds of the delivery loop completed; written by the delivery thread only. */
         private volatile long rounds;
+        private volatile boolean stopped;
 
         Subscription(EventSink sink) {
             this.sink = sink;
@@ -152,7 +165,7 @@ public final class EventDispatcher implements EventSink, AutoCloseable {
                 rounds++;
                 queue.drainTo(batch, BATCH);
                 if (batch.isEmpty()) {
-                    if (closed) {
+                    if (closed || stopped) {
                         return;
                     }
                     try {
@@ -196,6 +209,12 @@ public final class EventDispatcher implements EventSink, AutoCloseable {
                 }
             }
             return queue.isEmpty();
+        }
+
+        void stop(long deadline) {
+            stopped = true;
+            awaitEnd(deadline);
+            meters.remove(meters.get("keel.events.queue.depth").tag("sink", sink.name()).gauge());
         }
 
         void awaitEnd(long deadline) {

@@ -43,6 +43,8 @@ public final class Serving implements AutoCloseable {
     private final EndpointService endpoints;
     private final Predictor predictor;
     private final ScheduledExecutorService refresher;
+    private final EventDispatcher events;
+    private final AliasFollower aliasFollower;
 
     /**
      * @param events the process's dispatcher, the same the registry publishes alias moves to: serving publishes to it and
@@ -62,7 +64,9 @@ public final class Serving implements AutoCloseable {
         this.endpoints = new EndpointService(new EndpointRepository(database), registry, table, clock);
         this.predictor = new Predictor(registry, models, pool, metrics, records, events, clock);
         this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-serving-refresh").daemon(true).factory());
-        events.subscribe(new AliasFollower(table));
+        this.events = Objects.requireNonNull(events, "events");
+        this.aliasFollower = new AliasFollower(table);
+        events.subscribe(aliasFollower);
     }
 
     /** Loads every stored endpoint and starts checking the store for changes made elsewhere. */
@@ -245,6 +249,7 @@ public final class Serving implements AutoCloseable {
 
     @Override
     public void close() {
+        events.unsubscribe(aliasFollower);
         refresher.shutdownNow();
         pool.close();
         predictor.close();

@@ -200,6 +200,44 @@ class EventDispatcherTest {
     }
 
     @Test
+    void whenASinkOnThePublishersThreadFails_noOtherSinkHearsOfTheEvent() {
+        TestingSink queued = new TestingSink("queued", KeelEvent.class, false);
+        dispatcher.subscribe(queued);
+        dispatcher.subscribe(new EventSink() {
+            @Override
+            public void accept(KeelEvent event) {
+                throw new IllegalStateException("log is full");
+            }
+
+            @Override
+            public boolean onPublisherThread() {
+                return true;
+            }
+        });
+
+        assertThatThrownBy(() -> dispatcher.publish(rejected(1))).hasMessage("log is full");
+
+        assertThat(dispatcher.awaitDelivered(WAIT)).isTrue();
+        assertThat(queued.events).isEmpty();
+    }
+
+    @Test
+    void unsubscribe_deliversWhatIsQueuedThenGivesTheSinkNothingMore() {
+        TestingSink inline = new TestingSink("inline", KeelEvent.class, true);
+        TestingSink queued = new TestingSink("queued", KeelEvent.class, false);
+        dispatcher.subscribe(inline);
+        dispatcher.subscribe(queued);
+        dispatcher.publish(rejected(1));
+
+        dispatcher.unsubscribe(inline);
+        dispatcher.unsubscribe(queued);
+        dispatcher.publish(rejected(2));
+
+        assertThat(inline.events).containsExactly(rejected(1));
+        assertThat(queued.events).containsExactly(rejected(1));
+    }
+
+    @Test
     void close_deliversWhatIsQueued_andLaterEventsAreDropped() {
         dispatcher = new EventDispatcher(meters, 1_000, Duration.ofSeconds(10));
         TestingSink sink = new TestingSink("sink", KeelEvent.class, false);
