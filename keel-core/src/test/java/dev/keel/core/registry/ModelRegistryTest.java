@@ -1,6 +1,7 @@
 package dev.keel.core.registry;
 
 import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.ArtifactRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.Parameter;
 @OnEachStore
 class ModelRegistryTest {
     private final List<AliasMoved> heard = new ArrayList<>();
+    private final List<ArtifactRejected> rejectedArtifacts = new ArrayList<>();
     @Parameter
     StoreKind kind;
     @TempDir
@@ -54,6 +56,8 @@ class ModelRegistryTest {
         registry = new ModelRegistry(database, artifacts, new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock, event -> {
             if (event instanceof AliasMoved moved) {
                 heard.add(moved);
+            } else if (event instanceof ArtifactRejected rejected) {
+                rejectedArtifacts.add(rejected);
             }
         });
     }
@@ -317,6 +321,11 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.artifact(version))
                 .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY_FAILURE))
                 .hasMessageContaining("churn:1");
+        assertThat(rejectedArtifacts).singleElement().satisfies(rejected -> {
+            assertThat(rejected.sha256()).isEqualTo(sha);
+            assertThat(rejected.usedBy()).isEqualTo("churn:1");
+            assertThat(rejected.message()).contains("damaged or altered");
+        });
     }
 
     @Test
