@@ -1,6 +1,7 @@
 package dev.keel.core.serving;
 
 import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.FallbackUsed;
 import dev.keel.spi.event.ModelFailed;
 import dev.keel.spi.event.PredictionMade;
 import java.time.Duration;
@@ -194,6 +195,31 @@ class ServingTest {
                     assertThat(made.version()).isEqualTo(1);
                     assertThat(made.source()).isEqualTo(PredictionMade.Source.MODEL);
                 });
+    }
+
+    @Test
+    void aCanaryAnsweredByTheMainVersion_isPublishedAsModelFailedThenFallbackUsed() {
+        register("good");
+        register("canary-fail");
+        registry.promote("churn", "champion", 1, "baseline", "bob");
+        EndpointConfig base = withCanary("churn-risk", 2);
+        serving.create(new EndpointConfig(base.name(), base.model(), base.alias(), base.canary(), base.shadow(), base.batching(),
+                base.maxConcurrency(), base.queue(), base.timeoutMillis(), EndpointConfig.Fallback.parse("previous-version", Map.of())), "alice");
+
+        Prediction answered = predict("churn-risk");
+
+        assertThat(answered.version().version()).isEqualTo(1);
+        assertThat(events.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+        assertThat(published).filteredOn(event -> !(event instanceof AliasMoved)).extracting(event -> event.getClass().getSimpleName())
+                .containsExactly("ModelFailed", "FallbackUsed", "PredictionMade");
+        assertThat(published).filteredOn(FallbackUsed.class::isInstance).map(FallbackUsed.class::cast).singleElement()
+                .satisfies(used -> {
+                    assertThat(used.failedVersion()).isEqualTo(2);
+                    assertThat(used.mode()).isEqualTo("previous-version");
+                    assertThat(used.requestId()).isEqualTo(answered.requestId());
+                });
+        assertThat(published).filteredOn(PredictionMade.class::isInstance).map(PredictionMade.class::cast).singleElement()
+                .satisfies(made -> assertThat(made.fallback()).isTrue());
     }
 
     private double errors(int version) {
