@@ -2,6 +2,7 @@ package dev.keel.server;
 
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.data.DataCollection;
+import dev.keel.core.event.EventDispatcher;
 import dev.keel.core.monitor.Monitoring;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelRuntimes;
@@ -28,6 +29,8 @@ import dev.keel.core.security.Role;
 
 /** Keel's components, wired by hand in one place; closed in reverse order of creation. */
 public final class Keel implements AutoCloseable {
+    private static final int EVENT_QUEUE_CAPACITY = 10_000;
+    private static final java.time.Duration EVENT_CLOSE_GRACE = java.time.Duration.ofSeconds(5);
     private final KeelConfig config;
     private final Clock clock;
     private final Database database;
@@ -38,6 +41,7 @@ public final class Keel implements AutoCloseable {
     private final AuditLog audit;
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry metrics;
+    private final EventDispatcher events;
     private final Serving serving;
     private final dev.keel.core.serving.InputLimits inputLimits;
     private final Monitoring monitoring;
@@ -60,19 +64,22 @@ public final class Keel implements AutoCloseable {
                     config.security().tokenPepperFile(), 32, !TokenService.hasPepperedTokens(database));
             this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl(), pepper);
             this.audit = openAudit(config.security().audit(), database, clock, closeables);
-            this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock);
-            this.monitoring = Monitoring.open(config, database, registry, clock);
-            closeables.add(monitoring);
             this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
             new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+            this.events = new EventDispatcher(metrics, EVENT_QUEUE_CAPACITY, EVENT_CLOSE_GRACE);
+            this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock, events);
+            this.monitoring = Monitoring.open(config, database, registry, clock, events);
+            closeables.add(monitoring);
+            // closed after serving (no more predictions) and before the prediction log, which its last events still reach
+            closeables.add(events);
             ServingSettings servingSettings = ServingSettings.from(config.root().section("serving"));
             this.inputLimits = servingSettings.input();
-            this.serving = new Serving(database, registry, runtimes, metrics, servingSettings, clock);
+            events.subscribe(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
+            this.serving = new Serving(database, registry, runtimes, metrics, servingSettings, clock, events);
             closeables.add(serving);
-            serving.addListener(new dev.keel.core.monitor.PredictionLogListener(monitoring.predictionLog(), registry));
             serving.start();
-            this.data = DataCollection.open(config, database, clock, audit, projects);
+            this.data = DataCollection.open(config, database, clock, audit, projects, events);
             closeables.add(data);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
@@ -141,6 +148,11 @@ public final class Keel implements AutoCloseable {
     /** Prediction log, labels, references, monitors and their scheduler. */
     public Monitoring monitoring() {
         return monitoring;
+    }
+
+    /** The process's event dispatcher: every area publishes to it, sinks subscribe to it. */
+    public EventDispatcher events() {
+        return events;
     }
 
     public PrometheusMeterRegistry metrics() {

@@ -1,5 +1,6 @@
 package dev.keel.core.data;
 
+import dev.keel.spi.event.EventSink;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.ProjectService;
@@ -37,13 +38,14 @@ public final class DataCollection implements AutoCloseable {
      * Opens data collection from the {@code pipelines} section, with runs audited in the audit log and specs checked against
      * the known projects; recovers from a crash and starts the scheduler if enabled.
      */
-    public static DataCollection open(KeelConfig config, Database database, Clock clock, AuditLog audit, ProjectService projects) {
+    public static DataCollection open(KeelConfig config, Database database, Clock clock, AuditLog audit, ProjectService projects,
+                                      EventSink events) {
         PipelinesConfig settings = PipelinesConfig.from(config.root().section("pipelines"), config.dataDirectory());
         SourceAccess access = SourceAccess.of(settings, config.store().url(), List.of(config.dataDirectory(),
                 config.artifacts().directory(), settings.datasetsDirectory(), config.security().tokenPepperFile().getParent()));
         return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
                 new EnvironmentSecrets(settings.baseDirectory()), access, clock, audited(audit),
-                project -> projects.find(project).isPresent());
+                project -> projects.find(project).isPresent(), events);
     }
 
     /**
@@ -53,7 +55,7 @@ public final class DataCollection implements AutoCloseable {
     public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
                                       Clock clock) {
         return open(settings, database, engines, secrets, SourceAccess.of(settings, "", List.of(settings.datasetsDirectory())),
-                clock, RunAudit.NONE, project -> true);
+                clock, RunAudit.NONE, project -> true, EventSink.discarding());
     }
 
     /** The run audit that appends to the audit log: target {@code /v1/pipeline-runs/<id>}, status 0 (not an HTTP call). */
@@ -65,12 +67,12 @@ public final class DataCollection implements AutoCloseable {
     }
 
     private static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
-                                       SourceAccess access, Clock clock, RunAudit audit, Predicate<String> knownProject) {
+                                       SourceAccess access, Clock clock, RunAudit audit, Predicate<String> knownProject, EventSink events) {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
                 settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject,
-                settings.profileExactDistinctMaxRows());
+                settings.profileExactDistinctMaxRows(), events);
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);

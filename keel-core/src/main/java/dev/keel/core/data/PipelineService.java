@@ -1,5 +1,8 @@
 package dev.keel.core.data;
 
+import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.PipelineRunFailed;
+import dev.keel.spi.event.PipelineRunFinished;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
@@ -58,6 +61,7 @@ public final class PipelineService {
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<PipelineRun>> inFlight = new ConcurrentHashMap<>();
     private final Executor background = Executors.newVirtualThreadPerTaskExecutor();
+    private final EventSink events;
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -107,6 +111,15 @@ public final class PipelineService {
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
                            Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, access, clock, sleeper, audit, knownProject,
+                exactDistinctMaxRows, EventSink.discarding());
+    }
+
+    /** Wires the service, publishing the end of every run attempt ({@link PipelineRunFinished}, {@link PipelineRunFailed}) to {@code events}. */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows, EventSink events) {
+        this.events = Objects.requireNonNull(events, "events");
         if (exactDistinctMaxRows < 0) {
             throw new IllegalArgumentException("exactDistinctMaxRows must be >= 0, got " + exactDistinctMaxRows);
         }
@@ -535,6 +548,8 @@ public final class PipelineService {
                         throw e;
                     }
                     Duration wait = spec.retry().backoff(attempt);
+                    events.accept(new PipelineRunFailed(version.project(), run.pipeline(), run.id(), attempt, true, String.valueOf(e.getMessage()),
+                            clock.instant()));
                     LOG.warn("pipeline '{}' run {} attempt {} failed ({}); retrying in {}", run.pipeline(), run.id(), attempt,
                             e.getMessage(), wait);
                     runs.update(run);
@@ -562,17 +577,18 @@ public final class PipelineService {
                     published, Optional.empty()).withUnchanged(unchanged);
             runs.update(finished);
             LOG.info("pipeline '{}' run {} succeeded: {}", run.pipeline(), run.id(), books);
+            events.accept(new PipelineRunFinished(version.project(), run.pipeline(), run.id(), run.attempts(), finished.finishedAt().orElseThrow()));
             return finished;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return fail(run, result, "interrupted while waiting to retry");
+            return fail(version.project(), run, result, "interrupted while waiting to retry");
         } catch (DataEngineException e) {
             String where = e.path().isEmpty() ? "" : e.path() + ": ";
-            return fail(run, result, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " error: " + where
+            return fail(version.project(), run, result, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " error: " + where
                     + e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("pipeline '{}' run {} failed", run.pipeline(), run.id(), e);
-            return fail(run, result, e.getMessage() == null ? e.toString() : e.getMessage());
+            return fail(version.project(), run, result, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             if (staging != null) {
                 snapshots.discard(staging);
@@ -580,13 +596,15 @@ public final class PipelineService {
         }
     }
 
-    private PipelineRun fail(PipelineRun run, EngineResult result, String message) {
+    private PipelineRun fail(String project, PipelineRun run, EngineResult result, String message) {
         List<EngineResult.StageResult> stages = result == null ? List.of() : result.stages();
         List<EngineResult.ExpectationResult> outcomes = result == null ? List.of() : result.expectations();
         PipelineRun failed = run.finish(RunStatus.FAILED, clock.instant(), result == null ? RowAccounting.empty()
                 : RowAccounting.of(result), stages, outcomes, List.of(), Optional.of(message));
         runs.update(failed);
         LOG.warn("pipeline '{}' run {} failed: {}", run.pipeline(), run.id(), message);
+        events.accept(new PipelineRunFailed(project, run.pipeline(), run.id(), Math.max(1, run.attempts()), false, message, failed.finishedAt()
+                .orElseGet(clock::instant)));
         return failed;
     }
 

@@ -1,5 +1,7 @@
 package dev.keel.core.monitor;
 
+import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.MonitorBreached;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
@@ -52,11 +54,13 @@ public final class Monitoring implements AutoCloseable {
     private final Database database;
     private final ScheduledExecutorService scheduler;
     private final Object evaluationLock = new Object();
+    private final EventSink events;
     private final DriftDetector detector = DriftDetector.sequential();
 
     private Monitoring(MonitoringConfig config, java.nio.file.Path dataDirectory, Database database, ModelRegistry registry, Clock clock,
-                       boolean schedule) {
+                       boolean schedule, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
+        this.events = Objects.requireNonNull(events, "events");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.database = Objects.requireNonNull(database, "database");
@@ -76,15 +80,25 @@ public final class Monitoring implements AutoCloseable {
         }
     }
 
-    /** Opens monitoring from the {@code monitoring:} section, under the data directory, and starts its scheduler. */
-    public static Monitoring open(KeelConfig config, Database database, ModelRegistry registry, Clock clock) {
-        return new Monitoring(MonitoringConfig.from(config.root().section("monitoring")), config.dataDirectory(), database, registry, clock, true);
+    /**
+     * Opens monitoring from the {@code monitoring:} section, under the data directory, and starts its scheduler; breaches
+     * are published to {@code events} as {@link MonitorBreached}.
+     */
+    public static Monitoring open(KeelConfig config, Database database, ModelRegistry registry, Clock clock, EventSink events) {
+        return new Monitoring(MonitoringConfig.from(config.root().section("monitoring")), config.dataDirectory(), database, registry, clock, true,
+                events);
     }
 
     /** Opens monitoring without a scheduler: monitors are evaluated only when asked. */
     public static Monitoring openUnscheduled(MonitoringConfig config, java.nio.file.Path dataDirectory, Database database,
                                              ModelRegistry registry, Clock clock) {
-        return new Monitoring(config, dataDirectory, database, registry, clock, false);
+        return openUnscheduled(config, dataDirectory, database, registry, clock, EventSink.discarding());
+    }
+
+    /** Opens monitoring without a scheduler, publishing breaches to {@code events}. */
+    public static Monitoring openUnscheduled(MonitoringConfig config, java.nio.file.Path dataDirectory, Database database,
+                                             ModelRegistry registry, Clock clock, EventSink events) {
+        return new Monitoring(config, dataDirectory, database, registry, clock, false, events);
     }
 
     public MonitoringConfig config() {
@@ -266,6 +280,8 @@ public final class Monitoring implements AutoCloseable {
                 breach = Optional.of(breachOf(current, result));
             }
             monitors.record(result, breach);
+            breach.ifPresent(stored -> events.accept(new MonitorBreached(stored.project(), stored.id(), stored.monitorName(), stored.model(),
+                    stored.statistic(), stored.target(), stored.value().orElse(Double.NaN), stored.limit(), stored.detectedAt())));
             breach.ifPresent(event -> LOG.warn("monitor '{}' on {} breached: {} {} = {} (limit {})", event.monitorName(), event.model(),
                     event.statistic(), event.target(), event.value().orElse(Double.NaN), event.limit()));
             return result;

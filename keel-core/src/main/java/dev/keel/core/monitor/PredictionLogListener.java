@@ -6,10 +6,11 @@ import dev.keel.core.json.Json;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
-import dev.keel.core.serving.PredictionEvent;
-import dev.keel.core.serving.PredictionListener;
 import dev.keel.core.serving.TensorValues;
 import dev.keel.spi.Tensor;
+import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.KeelEvent;
+import dev.keel.spi.event.PredictionMade;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  * (class to probability) and, unless the model has its own, {@code label} (the most probable class); an integer
  * {@code label} output is logged as the class name it indexes. Other outputs are logged by name, one value or one list per row.
  */
-public final class PredictionLogListener implements PredictionListener {
+public final class PredictionLogListener implements EventSink {
     private static final int COMMIT_TIMEOUT_SECONDS = 30;
     private final PredictionLog log;
     private final ModelRegistry registry;
@@ -48,7 +49,23 @@ public final class PredictionLogListener implements PredictionListener {
     }
 
     @Override
-    public void onPrediction(PredictionEvent event) {
+    public void accept(KeelEvent event) {
+        if (event instanceof PredictionMade prediction) {
+            onPrediction(prediction);
+        }
+    }
+
+    @Override
+    public boolean wants(Class<? extends KeelEvent> kind) {
+        return kind == PredictionMade.class;
+    }
+
+    @Override
+    public String name() {
+        return "prediction-log";
+    }
+
+    void onPrediction(PredictionMade event) {
         if (log.sampleRate(event.endpoint()) <= 0) {
             log.sampledOut(event.endpoint(), rows(event));
             return;
@@ -76,7 +93,7 @@ public final class PredictionLogListener implements PredictionListener {
     }
 
     /** Durable mode: returns once every row of the prediction is on disk, else fails the prediction (503). */
-    private static void awaitCommits(PredictionEvent event, CompletableFuture<?>[] commits) {
+    private static void awaitCommits(PredictionMade event, CompletableFuture<?>[] commits) {
         try {
             CompletableFuture.allOf(commits).get(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -91,7 +108,7 @@ public final class PredictionLogListener implements PredictionListener {
 
     /** In durable mode the prediction waits on its request's thread until its records are on disk. */
     @Override
-    public boolean onRequestThread() {
+    public boolean onPublisherThread() {
         return log.durable();
     }
 
@@ -103,7 +120,7 @@ public final class PredictionLogListener implements PredictionListener {
         return new Layout(features, features.isEmpty() ? null : FeatureRow.Names.of(features), labels);
     }
 
-    private static int rows(PredictionEvent event) {
+    private static int rows(PredictionMade event) {
         for (Tensor tensor : event.inputs().values()) {
             long[] shape = tensor.shape();
             return shape.length == 0 ? 1 : (int) shape[0];
@@ -111,7 +128,7 @@ public final class PredictionLogListener implements PredictionListener {
         return 1;
     }
 
-    private static Map<String, Object> inputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+    private static Map<String, Object> inputs(PredictionMade event, Layout layout, int row, Map<String, List<Object>> cache) {
         Map<String, Object> named = new LinkedHashMap<>();
         if (event.inputs().size() == 1 && !layout.features().isEmpty()) {
             Tensor tensor = event.inputs().values().iterator().next();
@@ -136,7 +153,7 @@ public final class PredictionLogListener implements PredictionListener {
      * The row's outputs as JSON text (the form the log stores): named outputs in the model's order, then {@code probability}
      * and {@code label} derived from an output with one column per class unless the model has outputs of those names.
      */
-    private static Map<String, Object> outputs(PredictionEvent event, Layout layout, int row, Map<String, List<Object>> cache) {
+    private static Map<String, Object> outputs(PredictionMade event, Layout layout, int row, Map<String, List<Object>> cache) {
         StringBuilder json = new StringBuilder(96);
         json.append('{');
         boolean first = true;

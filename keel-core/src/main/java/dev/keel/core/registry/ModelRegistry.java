@@ -10,6 +10,9 @@ import dev.keel.spi.ArtifactStore;
 import dev.keel.spi.ModelException;
 import dev.keel.spi.ModelSignature;
 import dev.keel.spi.TensorSpec;
+import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.ArtifactRejected;
+import dev.keel.spi.event.EventSink;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,8 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -37,20 +39,24 @@ public final class ModelRegistry {
     private static final java.time.Duration PROMOTION_CHECK_LIMIT = java.time.Duration.ofSeconds(30);
 
     private final PromotionCheck check;
-    private final List<Consumer<AliasEvent>> aliasListeners = new CopyOnWriteArrayList<>();
+    private final EventSink events;
 
-    public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock) {
+    /** @param events where committed alias moves are published ({@link AliasMoved}), on the promoting thread */
+    public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock,
+                         EventSink events) {
         this.repository = new RegistryRepository(Objects.requireNonNull(database, "database"));
         this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
         this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
         this.projects = Objects.requireNonNull(projects, "projects");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.check = new PromotionCheck(runtimes, PROMOTION_CHECK_LIMIT);
+        this.events = Objects.requireNonNull(events, "events");
     }
 
-    /** Calls the listener after every committed alias move (promotion or rollback). */
-    public void onAliasMoved(Consumer<AliasEvent> listener) {
-        aliasListeners.add(listener);
+    /** Publishes a committed promotion or rollback. */
+    private void published(AliasEvent event) {
+        events.accept(new AliasMoved(event.model(), event.alias(), event.fromVersion().map(OptionalInt::of).orElse(OptionalInt.empty()),
+                event.toVersion().orElseThrow(), event.action() == AliasAction.ROLLBACK, event.reason(), event.actor(), event.at()));
     }
 
     public RegisteredModel createModel(String project, String name, String description, PromotionGate gate, String actor) {
@@ -190,6 +196,7 @@ public final class ModelRegistry {
             return artifacts.read(version.artifact().sha256()).orElseThrow(() -> new KeelException(ErrorCode.INTEGRITY_FAILURE,
                     "the artifact of " + version.label() + " (" + version.artifact().sha256() + ") is missing from the artifact store"));
         } catch (ArtifactIntegrityException e) {
+            events.accept(new ArtifactRejected(version.artifact().sha256(), version.label(), String.valueOf(e.getMessage()), clock.instant()));
             throw new KeelException(ErrorCode.INTEGRITY_FAILURE, "the artifact of " + version.label() + " failed its integrity check: "
                     + e.getMessage(), e);
         }
@@ -230,7 +237,7 @@ public final class ModelRegistry {
             return new AliasEvent(model, 0, alias, AliasAction.UNCHANGED, Optional.of(version), Optional.of(version),
                     "alias already points here", actor, now);
         }
-        aliasListeners.forEach(listener -> listener.accept(event));
+        published(event);
         return event;
     }
 
@@ -267,7 +274,7 @@ public final class ModelRegistry {
             repository.setAlias(connection, model, alias, previous, now);
             return repository.appendHistory(connection, model, alias, AliasAction.ROLLBACK, current, Optional.of(previous), reason, actor, now);
         });
-        aliasListeners.forEach(listener -> listener.accept(event));
+        published(event);
         return event;
     }
 

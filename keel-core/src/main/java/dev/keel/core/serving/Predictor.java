@@ -11,6 +11,11 @@ import dev.keel.core.serving.engine.ScoringRequest;
 import dev.keel.core.serving.engine.ScoringTimeoutException;
 import dev.keel.spi.ModelException;
 import dev.keel.spi.Tensor;
+import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.FallbackUsed;
+import dev.keel.spi.event.ModelFailed;
+import dev.keel.spi.event.PredictionMade;
+import dev.keel.spi.event.PredictionRejected;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,12 +51,12 @@ final class Predictor implements AutoCloseable {
     private final ScoringPool pool;
     private final ServingMetrics metrics;
     private final ServingRecords records;
-    private final PredictionEvents events;
+    private final EventSink events;
     private final Clock clock;
     private final ExecutorService shadowExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
     Predictor(ModelRegistry registry, LoadedModels models, ScoringPool pool, ServingMetrics metrics, ServingRecords records,
-              PredictionEvents events, Clock clock) {
+              EventSink events, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.models = Objects.requireNonNull(models, "models");
         this.pool = Objects.requireNonNull(pool, "pool");
@@ -70,6 +75,7 @@ final class Predictor implements AutoCloseable {
             endpoint.admission().enter(deadline);
         } catch (KeelException e) {
             metrics.refused(config.name());
+            events.accept(new PredictionRejected(config.name(), e.getMessage(), clock.instant()));
             throw e;
         }
         try {
@@ -93,6 +99,7 @@ final class Predictor implements AutoCloseable {
             admission.enter(deadline);
         } catch (KeelException e) {
             metrics.refused(model);
+            events.accept(new PredictionRejected(model, e.getMessage(), clock.instant()));
             throw e;
         }
         try {
@@ -104,12 +111,13 @@ final class Predictor implements AutoCloseable {
                     outputs = score(model, handle, inputs, BatchPolicy.pool(), deadline);
                 } catch (ModelFailure failure) {
                     metrics.error(model, version.version(), failure.kind);
+                    events.accept(failure.event(model, version, requestId, clock.instant()));
                     throw failure.toException(version);
                 }
                 long nanos = System.nanoTime() - start;
                 metrics.request(model, version.version(), "success", nanos);
-                events.publish(new PredictionEvent(model, model, version.version(), requestId, inputs, outputs, Duration.ofNanos(nanos),
-                        clock.instant(), false, false));
+                events.accept(new PredictionMade(model, model, version.version(), requestId, inputs, outputs, Duration.ofNanos(nanos),
+                        clock.instant(), PredictionMade.Source.MODEL));
                 return new Prediction(model, version, requestId, outputs, input.rowCount(), Route.DIRECT, Optional.empty(), Optional.empty(),
                         Duration.ofNanos(nanos));
             } finally {
@@ -210,16 +218,19 @@ final class Predictor implements AutoCloseable {
             return fallback(endpoint, chosen, input, options, new Failed(failure), start);
         } catch (RuntimeException e) {
             chosen.breaker.released();
-            metrics.request(name, version.version(), e instanceof KeelException keel && keel.code() == ErrorCode.OVERLOADED ? "rejected" : "error",
-                    -1);
+            boolean overloaded = e instanceof KeelException keel && keel.code() == ErrorCode.OVERLOADED;
+            metrics.request(name, version.version(), overloaded ? "rejected" : "error", -1);
+            if (overloaded) {
+                events.accept(new PredictionRejected(name, e.getMessage(), clock.instant()));
+            }
             throw e;
         }
         chosen.breaker.succeeded();
         long nanos = System.nanoTime() - start;
         metrics.request(name, version.version(), "success", nanos);
         Optional<Integer> standInFor = chosen.route == Route.MAIN ? chosen.routes.standInFor() : Optional.empty();
-        events.publish(new PredictionEvent(name, config.model(), version.version(), options.requestId(), inputs, outputs, Duration.ofNanos(nanos),
-                clock.instant(), standInFor.isPresent(), false));
+        events.accept(new PredictionMade(name, config.model(), version.version(), options.requestId(), inputs, outputs, Duration.ofNanos(nanos),
+                clock.instant(), standInFor.isPresent() ? PredictionMade.Source.FALLBACK : PredictionMade.Source.MODEL));
         chosen.routes.shadow().filter(shadow -> shadow != chosen.handle)
                 .ifPresent(shadow -> shadow(endpoint, shadow, input, version, outputs, options.requestId(), policy));
         return new Prediction(name, version, options.requestId(), outputs, input.rowCount(), chosen.route,
@@ -261,6 +272,14 @@ final class Predictor implements AutoCloseable {
         ModelFailure(FailureKind kind, String message, Throwable cause) {
             super(message, cause, false, false);
             this.kind = kind;
+        }
+
+        ModelFailed event(String endpoint, ModelVersion version, String requestId, Instant at) {
+            ModelFailed.Kind failed = switch (kind) {
+                case ERROR -> ModelFailed.Kind.ERROR;
+                case TIMEOUT -> ModelFailed.Kind.TIMEOUT;
+            };
+            return new ModelFailed(endpoint, version.model(), version.version(), requestId, failed, String.valueOf(getMessage()), at);
         }
 
         KeelException toException(ModelVersion version) {
@@ -323,6 +342,7 @@ final class Predictor implements AutoCloseable {
         };
         FallbackMode used = answer.isPresent() ? mode : FallbackMode.NONE;
         if (miss instanceof Failed(ModelFailure failure)) {
+            events.accept(failure.event(name, failed, options.requestId(), clock.instant()));
             records.failure(new FailureRecord(UUID.randomUUID().toString(), name, config.model(), failed.version(), options.requestId(),
                     failure.kind, failure.getMessage(), used, clock.instant()));
         }
@@ -331,9 +351,10 @@ final class Predictor implements AutoCloseable {
         }
         Prediction prediction = answer.get();
         metrics.fallback(name, failed.version(), mode);
+        events.accept(new FallbackUsed(name, config.model(), failed.version(), options.requestId(), mode.wireName(), clock.instant()));
         metrics.request(name, prediction.version().version(), "fallback", prediction.latency().toNanos());
-        events.publish(new PredictionEvent(name, config.model(), prediction.version().version(), options.requestId(), Map.of(),
-                prediction.outputs(), prediction.latency(), clock.instant(), true, false));
+        events.accept(new PredictionMade(name, config.model(), prediction.version().version(), options.requestId(), Map.of(),
+                prediction.outputs(), prediction.latency(), clock.instant(), PredictionMade.Source.FALLBACK));
         return prediction;
     }
 
@@ -416,8 +437,8 @@ final class Predictor implements AutoCloseable {
                 if (failure == null) {
                     metrics.shadow(name, version.version(), "success");
                     compare(name, mainVersion, version, mainOutputs, Optional.of(outputs), Optional.empty(), requestId);
-                    events.publish(new PredictionEvent(name, version.model(), version.version(), requestId, inputs, outputs,
-                            Duration.ofNanos(System.nanoTime() - start), clock.instant(), false, true));
+                    events.accept(new PredictionMade(name, version.model(), version.version(), requestId, inputs, outputs,
+                            Duration.ofNanos(System.nanoTime() - start), clock.instant(), PredictionMade.Source.SHADOW));
                 } else {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                     metrics.shadow(name, version.version(), "error");

@@ -2,11 +2,11 @@ package dev.keel.core.serving;
 
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
-import dev.keel.core.registry.AliasEvent;
 import dev.keel.core.registry.AliasHolders;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
 import dev.keel.spi.ModelException;
+import dev.keel.spi.event.AliasMoved;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -205,7 +205,7 @@ final class RouteTable implements AutoCloseable {
     }
 
     /** Rebuilds the routes of every endpoint of the moved alias's model. */
-    void aliasMoved(AliasEvent event) {
+    void aliasMoved(AliasMoved event) {
         synchronized (lock) {
             for (ActiveEndpoint endpoint : active.values()) {
                 Endpoint stored = endpoint.routes().endpoint();

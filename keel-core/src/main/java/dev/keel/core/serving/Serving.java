@@ -1,6 +1,7 @@
 package dev.keel.core.serving;
 
 import dev.keel.core.error.ErrorCode;
+import dev.keel.core.event.EventDispatcher;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelRuntimes;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * overload limits, timeouts with fallback, circuit breakers, and hot swap when the alias moves.
  *
  * <p>A facade over the parts that do the work: {@link EndpointService} (stored endpoints), {@link RouteTable} (what each
- * endpoint routes to now), {@link Predictor} (answering a request) and {@link PredictionEvents} (listeners).
+ * endpoint routes to now) and {@link Predictor} (answering a request). Predictions, failures, fallbacks and rejections are
+ * published to the process's {@link EventDispatcher}; the route table follows alias moves as a sink of the same dispatcher.
  */
 public final class Serving implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Serving.class);
@@ -37,14 +39,19 @@ public final class Serving implements AutoCloseable {
     private final ScoringPool pool;
     private final LoadedModels models;
     private final ServingRecords records;
-    private final PredictionEvents events;
     private final RouteTable table;
     private final EndpointService endpoints;
     private final Predictor predictor;
     private final ScheduledExecutorService refresher;
+    private final EventDispatcher events;
+    private final AliasFollower aliasFollower;
 
+    /**
+     * @param events the process's dispatcher, the same the registry publishes alias moves to: serving publishes to it and
+     *     subscribes its route table, on the promoting thread, so that a promotion has swapped routes when it returns
+     */
     public Serving(Database database, ModelRegistry registry, ModelRuntimes runtimes, MeterRegistry meters, ServingSettings settings,
-                   Clock clock) {
+                   Clock clock, EventDispatcher events) {
         Objects.requireNonNull(database, "database");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -53,12 +60,13 @@ public final class Serving implements AutoCloseable {
         this.pool = ScoringPool.start(settings.scoring(), metrics);
         this.models = new LoadedModels(registry, runtimes, settings.runtime(), settings.cachedModels());
         this.records = new ServingRecords(database, 10_000);
-        this.events = new PredictionEvents(10_000);
         this.table = new RouteTable(registry, models, settings, metrics, clock);
         this.endpoints = new EndpointService(new EndpointRepository(database), registry, table, clock);
         this.predictor = new Predictor(registry, models, pool, metrics, records, events, clock);
         this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-serving-refresh").daemon(true).factory());
-        registry.onAliasMoved(table::aliasMoved);
+        this.events = Objects.requireNonNull(events, "events");
+        this.aliasFollower = new AliasFollower(table);
+        events.subscribe(aliasFollower);
     }
 
     /** Loads every stored endpoint and starts checking the store for changes made elsewhere. */
@@ -66,11 +74,6 @@ public final class Serving implements AutoCloseable {
         refresh();
         long interval = settings.refreshInterval().toMillis();
         refresher.scheduleWithFixedDelay(this::refreshQuietly, interval, interval, TimeUnit.MILLISECONDS);
-    }
-
-    /** Calls the listener after each prediction, on a separate thread. */
-    public void addListener(PredictionListener listener) {
-        events.addListener(listener);
     }
 
     // ----- endpoints -----
@@ -244,17 +247,12 @@ public final class Serving implements AutoCloseable {
         return predictor.ready(registry.resolve(model, version));
     }
 
-    /** Prediction events dropped because listeners fell behind. */
-    public long droppedEvents() {
-        return events.dropped();
-    }
-
     @Override
     public void close() {
+        events.unsubscribe(aliasFollower);
         refresher.shutdownNow();
         pool.close();
         predictor.close();
-        events.close();
         records.close();
         table.close();
         models.close();

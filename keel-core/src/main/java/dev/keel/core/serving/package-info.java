@@ -10,7 +10,8 @@
  *       ({@link dev.keel.core.serving.EndpointStatus});</li>
  *   <li>{@code Predictor}: one request through admission ({@code Admission}: concurrency limit and bounded queue), the
  *       route, the version's {@code CircuitBreaker}, scoring, the fallback and the shadow call;</li>
- *   <li>{@code PredictionEvents}: listeners, on a thread of their own behind a bounded queue.</li>
+ *   <li>{@code AliasFollower}: the route table as a sink of alias moves; predictions, model failures, fallbacks and
+ *       rejections are published to the process's {@link dev.keel.core.event.EventDispatcher}.</li>
  * </ul>
  *
  * <p>Why there is no unlimited path: a registered model called by name goes through the endpoint that serves it, with that

@@ -1,5 +1,6 @@
 package dev.keel.core.monitor;
 
+import dev.keel.spi.event.EventSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class LogSampleRateTest {
         ProjectService projects = new ProjectService(store.database(), clock);
         projects.ensureDefault();
         registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")),
-                new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock);
+                new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock, EventSink.discarding());
     }
 
     @AfterEach

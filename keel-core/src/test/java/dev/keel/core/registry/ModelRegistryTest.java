@@ -1,6 +1,9 @@
 package dev.keel.core.registry;
 
+import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.ArtifactRejected;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.error.ErrorCode;
@@ -30,6 +33,8 @@ import org.junit.jupiter.params.Parameter;
 
 @OnEachStore
 class ModelRegistryTest {
+    private final List<AliasMoved> heard = new ArrayList<>();
+    private final List<ArtifactRejected> rejectedArtifacts = new ArrayList<>();
     @Parameter
     StoreKind kind;
     @TempDir
@@ -48,7 +53,13 @@ class ModelRegistryTest {
         ProjectService projects = new ProjectService(database, clock);
         projects.ensureDefault();
         artifacts = new LocalArtifactStore(directory.resolve("artifacts"));
-        registry = new ModelRegistry(database, artifacts, new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock);
+        registry = new ModelRegistry(database, artifacts, new ModelRuntimes(List.of(new TestingModelRuntime())), projects, clock, event -> {
+            if (event instanceof AliasMoved moved) {
+                heard.add(moved);
+            } else if (event instanceof ArtifactRejected rejected) {
+                rejectedArtifacts.add(rejected);
+            }
+        });
     }
 
     @AfterEach
@@ -231,8 +242,6 @@ class ModelRegistryTest {
         createModel("churn", PromotionGate.parse(List.of("auc >= 0.75"), List.of()));
         register("churn", 0.8);
         register("churn", 0.85);
-        List<AliasEvent> heard = new ArrayList<>();
-        registry.onAliasMoved(heard::add);
 
         AliasEvent first = registry.promote("churn", "champion", 1, "baseline", "bob");
         AliasEvent second = registry.promote("churn", "champion", 2, "better auc", "carol");
@@ -246,7 +255,8 @@ class ModelRegistryTest {
         assertThat(unchanged.action()).isEqualTo(AliasAction.UNCHANGED);
         assertThat(registry.requireModel("churn").aliases()).isEqualTo(Map.of("champion", 2));
         assertThat(registry.history("churn", Optional.of("champion"))).containsExactly(first, second);
-        assertThat(heard).containsExactly(first, second);
+        assertThat(heard).extracting(AliasMoved::toVersion, AliasMoved::actor).containsExactly(tuple(1, "bob"), tuple(2, "carol"));
+        assertThat(heard.get(1).fromVersion()).hasValue(1);
     }
 
     @Test
@@ -328,6 +338,11 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.artifact(version))
                 .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY_FAILURE))
                 .hasMessageContaining("churn:1");
+        assertThat(rejectedArtifacts).singleElement().satisfies(rejected -> {
+            assertThat(rejected.sha256()).isEqualTo(sha);
+            assertThat(rejected.usedBy()).isEqualTo("churn:1");
+            assertThat(rejected.message()).contains("damaged or altered");
+        });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.keel.core.registry;
 
+import dev.keel.spi.event.KeelEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class PromotionCheckTest {
 
     private TestDatabases.Opened store;
     private ModelRegistry registry;
-    private final List<AliasEvent> heard = new ArrayList<>();
+    private final List<KeelEvent> heard = new ArrayList<>();
 
     /** Format {@code failing}: reads like the testing runtime, loads, and fails every call. */
     private static final class TestingFailingRuntime implements ModelRuntime {
@@ -84,9 +85,8 @@ class PromotionCheckTest {
         ProjectService projects = new ProjectService(store.database(), clock);
         projects.ensureDefault();
         registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")),
-                new ModelRuntimes(List.of(new TestingModelRuntime(), new TestingFailingRuntime())), projects, clock);
+                new ModelRuntimes(List.of(new TestingModelRuntime(), new TestingFailingRuntime())), projects, clock, heard::add);
         registry.createModel(ProjectService.DEFAULT, "churn", "", PromotionGate.open(), "alice");
-        registry.onAliasMoved(heard::add);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.keel.core.serving;
 
+import dev.keel.spi.event.EventSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.core.registry.ModelRegistry;
@@ -55,7 +56,8 @@ class EndpointStoreTest {
             Clock clock = Clock.systemUTC();
             ProjectService projects = new ProjectService(database, clock);
             projects.ensureDefault();
-            new ModelRegistry(database, new LocalArtifactStore(directory.resolve("artifacts")), new ModelRuntimes(List.of()), projects, clock)
+            new ModelRegistry(database, new LocalArtifactStore(directory.resolve("artifacts")), new ModelRuntimes(List.of()), projects, clock,
+                    EventSink.discarding())
                     .createModel("default", "credit", "", PromotionGate.open(), "tester");
             EndpointRepository repository = new EndpointRepository(database);
             EndpointConfig config = new EndpointConfig("credit-risk", "credit", "champion",

@@ -1,7 +1,15 @@
 package dev.keel.core.serving;
 
+import dev.keel.spi.event.AliasMoved;
+import dev.keel.spi.event.FallbackUsed;
+import dev.keel.spi.event.ModelFailed;
+import dev.keel.spi.event.PredictionMade;
+import java.time.Duration;
+import dev.keel.core.event.EventDispatcher;
+import dev.keel.spi.event.KeelEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.error.ErrorCode;
@@ -48,6 +56,8 @@ class ServingTest {
     private ModelRegistry registry;
     private Serving serving;
     private SimpleMeterRegistry meters;
+    private EventDispatcher events;
+    private final List<KeelEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Format {@code scripted}: accepted like the testing runtime; an artifact whose label ends in {@code fail} loads but fails
@@ -92,19 +102,22 @@ class ServingTest {
 
     @BeforeEach
     void open() {
+        events = new EventDispatcher(new SimpleMeterRegistry(), 10_000, Duration.ofSeconds(5));
+        events.subscribe(published::add);
         store = TestDatabases.open(StoreKind.SQLITE, directory);
         ProjectService projects = new ProjectService(store.database(), clock);
         projects.ensureDefault();
         ModelRuntimes runtimes = new ModelRuntimes(List.of(new TestingScriptedRuntime()));
-        registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")), runtimes, projects, clock);
+        registry = new ModelRegistry(store.database(), new LocalArtifactStore(directory.resolve("artifacts")), runtimes, projects, clock, events);
         registry.createModel(ProjectService.DEFAULT, "churn", "", PromotionGate.open(), "alice");
         meters = new SimpleMeterRegistry();
-        serving = new Serving(store.database(), registry, runtimes, meters, ServingSettings.defaults(), clock);
+        serving = new Serving(store.database(), registry, runtimes, meters, ServingSettings.defaults(), clock, events);
     }
 
     @AfterEach
     void close() {
         serving.close();
+        events.close();
         store.close();
     }
 
@@ -154,6 +167,61 @@ class ServingTest {
         assertThat(meters.get(ServingMetrics.BREAKER).tag("endpoint", "churn-risk").tag("version", "2").gauge().value()).isEqualTo(1.0);
     }
 
+    @Test
+    void aliasMovesPredictionsAndModelFailures_arePublishedAsEvents() {
+        register("good");
+        register("canary-fail");
+        registry.promote("churn", "champion", 1, "baseline", "bob");
+        serving.create(withCanary("churn-risk", 2), "alice");
+
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> predict("churn-risk")).isInstanceOf(KeelException.class);
+        }
+        Prediction answered = predict("churn-risk");
+
+        assertThat(events.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+        assertThat(published).filteredOn(AliasMoved.class::isInstance).map(AliasMoved.class::cast)
+                .extracting(AliasMoved::model, AliasMoved::alias, AliasMoved::toVersion, AliasMoved::rollback)
+                .containsExactly(tuple("churn", "champion", 1, false));
+        assertThat(published).filteredOn(ModelFailed.class::isInstance).map(ModelFailed.class::cast).hasSize(5)
+                .allSatisfy(failed -> {
+                    assertThat(failed.endpoint()).isEqualTo("churn-risk");
+                    assertThat(failed.version()).isEqualTo(2);
+                    assertThat(failed.kind()).isEqualTo(ModelFailed.Kind.ERROR);
+                });
+        assertThat(published).filteredOn(PredictionMade.class::isInstance).map(PredictionMade.class::cast).singleElement()
+                .satisfies(made -> {
+                    assertThat(made.requestId()).isEqualTo(answered.requestId());
+                    assertThat(made.version()).isEqualTo(1);
+                    assertThat(made.source()).isEqualTo(PredictionMade.Source.MODEL);
+                });
+    }
+
+    @Test
+    void aCanaryAnsweredByTheMainVersion_isPublishedAsModelFailedThenFallbackUsed() {
+        register("good");
+        register("canary-fail");
+        registry.promote("churn", "champion", 1, "baseline", "bob");
+        EndpointConfig base = withCanary("churn-risk", 2);
+        serving.create(new EndpointConfig(base.name(), base.model(), base.alias(), base.canary(), base.shadow(), base.batching(),
+                base.maxConcurrency(), base.queue(), base.timeoutMillis(), EndpointConfig.Fallback.parse("previous-version", Map.of())), "alice");
+
+        Prediction answered = predict("churn-risk");
+
+        assertThat(answered.version().version()).isEqualTo(1);
+        assertThat(events.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+        assertThat(published).filteredOn(event -> !(event instanceof AliasMoved)).extracting(event -> event.getClass().getSimpleName())
+                .containsExactly("ModelFailed", "FallbackUsed", "PredictionMade");
+        assertThat(published).filteredOn(FallbackUsed.class::isInstance).map(FallbackUsed.class::cast).singleElement()
+                .satisfies(used -> {
+                    assertThat(used.failedVersion()).isEqualTo(2);
+                    assertThat(used.mode()).isEqualTo("previous-version");
+                    assertThat(used.requestId()).isEqualTo(answered.requestId());
+                });
+        assertThat(published).filteredOn(PredictionMade.class::isInstance).map(PredictionMade.class::cast).singleElement()
+                .satisfies(made -> assertThat(made.fallback()).isTrue());
+    }
+
     private double errors(int version) {
         return meters.find(ServingMetrics.ERRORS).tag("endpoint", "churn-risk").tag("version", Integer.toString(version)).counters().stream()
                 .mapToDouble(counter -> counter.count()).sum();
@@ -174,7 +242,7 @@ class ServingTest {
         Files.write(directory.resolve("artifacts").resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha),
                 TestingModelRuntime.artifact("swapped"));
         serving = new Serving(store.database(), registry, new ModelRuntimes(List.of(new TestingScriptedRuntime())), meters,
-                ServingSettings.defaults(), clock);
+                ServingSettings.defaults(), clock, events);
 
         serving.refresh();
 

@@ -1,5 +1,6 @@
 package dev.keel.core.monitor;
 
+import dev.keel.spi.event.EventSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +74,7 @@ class MonitorDriftMatchesScipyTest {
         ProjectService projects = new ProjectService(database, clock);
         projects.ensureDefault();
         ModelRegistry registry = new ModelRegistry(database, new LocalArtifactStore(directory.resolve("artifacts")),
-                new ModelRuntimes(List.of(new MonitoringTest.TestingRuntime())), projects, clock);
+                new ModelRuntimes(List.of(new MonitoringTest.TestingRuntime())), projects, clock, EventSink.discarding());
         registry.createModel(ProjectService.DEFAULT, "credit", "test", PromotionGate.open(), "test");
         List<FeatureSpec> features = FEATURES.stream().map(name -> new FeatureSpec(name, "number", Optional.empty(), Optional.empty(),
                 List.of(), false, Optional.empty())).toList();

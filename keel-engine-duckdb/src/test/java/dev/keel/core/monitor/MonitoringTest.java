@@ -1,5 +1,8 @@
 package dev.keel.core.monitor;
 
+import dev.keel.spi.event.KeelEvent;
+import dev.keel.spi.event.MonitorBreached;
+import dev.keel.spi.event.EventSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.core.registry.FeatureSpec;
@@ -79,18 +82,20 @@ class MonitoringTest {
         return database;
     }
 
+    private final List<KeelEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private Monitoring monitoring(Database database, MonitoringConfig config) {
         ProjectService projects = new ProjectService(database, clock);
         projects.ensureDefault();
         ModelRegistry registry = new ModelRegistry(database, new LocalArtifactStore(directory.resolve("artifacts")),
-                new ModelRuntimes(List.of(new TestingRuntime())), projects, clock);
+                new ModelRuntimes(List.of(new TestingRuntime())), projects, clock, EventSink.discarding());
         if (registry.findModel("credit").isEmpty()) {
             registry.createModel(ProjectService.DEFAULT, "credit", "test", PromotionGate.open(), "test");
             List<FeatureSpec> features = FEATURES.stream().map(name -> new FeatureSpec(name, "number", Optional.of(0.0),
                     Optional.of(name.equals("credit_amount") ? 20_000.0 : 80.0), List.of(), false, Optional.empty())).toList();
             registry.registerVersion("credit", new byte[] {1}, new NewVersion("testing", features, Map.of(), Map.of(), null, "v1"), "test");
         }
-        Monitoring monitoring = Monitoring.openUnscheduled(config, directory, database, registry, clock);
+        Monitoring monitoring = Monitoring.openUnscheduled(config, directory, database, registry, clock, published::add);
         open.add(monitoring);
         return monitoring;
     }
@@ -171,6 +176,15 @@ class MonitoringTest {
         assertThat(breaches).hasSize(1);
         assertThat(breaches.getFirst().target()).contains("duration");
         assertThat(breaches.getFirst().limit()).isEqualTo(0.01);
+        assertThat(published).filteredOn(MonitorBreached.class::isInstance).map(MonitorBreached.class::cast).singleElement()
+                .satisfies(event -> {
+                    assertThat(event.breachId()).isEqualTo(breaches.getFirst().id());
+                    assertThat(event.monitor()).isEqualTo("credit-drift");
+                    assertThat(event.model()).isEqualTo("credit");
+                    assertThat(event.project()).contains(ProjectService.DEFAULT);
+                    assertThat(event.target()).contains("duration");
+                    assertThat(event.limit()).isEqualTo(0.01);
+                });
         assertThat(monitoring.results(monitor.id(), Optional.empty(), Optional.empty(), 10)).extracting(MonitorResult::state)
                 .containsExactly(Monitoring.BREACHED, Monitoring.BREACHED, Monitoring.OK);
         assertThat(monitoring.require("credit-drift").state()).isEqualTo(Monitoring.BREACHED);

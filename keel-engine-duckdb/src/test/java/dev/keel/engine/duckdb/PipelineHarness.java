@@ -1,5 +1,6 @@
 package dev.keel.engine.duckdb;
 
+import dev.keel.spi.event.KeelEvent;
 import dev.keel.core.data.EnvironmentSecrets;
 import dev.keel.core.data.JdbcDatasetRepository;
 import dev.keel.core.data.JdbcPipelineRepository;
@@ -39,6 +40,8 @@ final class PipelineHarness {
     final TestingDatasetRepository datasets = new TestingDatasetRepository();
     final Optional<Database> metadata;
     final List<Duration> sleeps = new ArrayList<>();
+    /** What the service published: the end of each run attempt. */
+    final List<KeelEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     final PipelineService service;
 
     PipelineHarness(Path directory) {
@@ -88,7 +91,7 @@ final class PipelineHarness {
             this.metadata = Optional.empty();
             this.service = new PipelineService(pipelines, runs, datasets, new SnapshotStore(data), List.of(new DuckDbEngine()),
                     new EnvironmentSecrets(environment, base), base, access.apply(base), Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add,
-                    dev.keel.core.data.RunAudit.NONE, project -> true, exactDistinctMaxRows);
+                    dev.keel.core.data.RunAudit.NONE, project -> true, exactDistinctMaxRows, events::add);
         }
     }
 

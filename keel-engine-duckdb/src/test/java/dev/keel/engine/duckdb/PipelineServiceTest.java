@@ -1,5 +1,7 @@
 package dev.keel.engine.duckdb;
 
+import dev.keel.spi.event.PipelineRunFailed;
+import dev.keel.spi.event.PipelineRunFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -90,6 +92,16 @@ class PipelineServiceTest {
             assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
             assertThat(run.attempts()).isEqualTo(2);
             assertThat(harness.sleeps).containsExactly(Duration.ofSeconds(2));
+            assertThat(harness.events).hasSize(2);
+            assertThat(harness.events.get(0)).isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
+                assertThat(failed.attempt()).isEqualTo(1);
+                assertThat(failed.willRetry()).isTrue();
+                assertThat(failed.runId()).isEqualTo(run.id());
+            });
+            assertThat(harness.events.get(1)).isInstanceOfSatisfying(PipelineRunFinished.class, finished -> {
+                assertThat(finished.attempt()).isEqualTo(2);
+                assertThat(finished.pipeline()).isEqualTo("states-api");
+            });
             assertThat(requests.get()).isEqualTo(4);
             assertThat(authorizations).containsOnly("Bearer s3cret");
             assertThat(run.accounting()).isEqualTo(new RowAccounting(50, 50, 0, 0, 0));
@@ -117,6 +129,11 @@ class PipelineServiceTest {
             assertThat(run.status()).isEqualTo(RunStatus.FAILED);
             assertThat(run.attempts()).isEqualTo(1);
             assertThat(harness.sleeps).isEmpty();
+            assertThat(harness.events).singleElement().isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
+                assertThat(failed.attempt()).isEqualTo(1);
+                assertThat(failed.willRetry()).isFalse();
+                assertThat(failed.message()).contains("HTTP 404");
+            });
             assertThat(run.error()).get().asString().contains("sources[0]").contains("HTTP 404");
         } finally {
             server.stop(0);

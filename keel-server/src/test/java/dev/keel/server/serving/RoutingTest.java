@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.json.Json;
-import dev.keel.core.serving.PredictionEvent;
+import dev.keel.spi.event.PredictionMade;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,12 +25,16 @@ class RoutingTest {
     @TempDir
     static Path directory;
     static ServingServer server;
-    static final List<PredictionEvent> EVENTS = new CopyOnWriteArrayList<>();
+    static final List<PredictionMade> EVENTS = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() {
         server = ServingServer.start(directory);
-        server.keel().serving().addListener(EVENTS::add);
+        server.keel().events().subscribe(event -> {
+            if (event instanceof PredictionMade prediction) {
+                EVENTS.add(prediction);
+            }
+        });
         server.registerCredit("credit");
         server.registerTesting("credit", "constant:0.25");
         server.promote("credit", "champion", 1);
@@ -134,11 +138,8 @@ class RoutingTest {
         JsonNode answer = expect(server.post("/v1/endpoints/listened/predict",
                 ServingServer.instances(ServingServer.creditRows().subList(0, 2))), 200).body();
 
-        PredictionEvent event = null;
-        for (int attempt = 0; attempt < 200 && event == null; attempt++) {
-            event = EVENTS.stream().filter(each -> each.requestId().equals(answer.path("requestId").asText())).findFirst().orElse(null);
-            Thread.sleep(10);
-        }
+        assertThat(server.keel().events().awaitDelivered(java.time.Duration.ofSeconds(10))).isTrue();
+        PredictionMade event = EVENTS.stream().filter(each -> each.requestId().equals(answer.path("requestId").asText())).findFirst().orElse(null);
         assertThat(event).isNotNull();
         assertThat(event.endpoint()).isEqualTo("listened");
         assertThat(event.version()).isEqualTo(1);
