@@ -2,15 +2,17 @@
 -- Portable SQL: runs on SQLite and PostgreSQL. Times are epoch milliseconds (BIGINT); structured values are JSON text.
 -- Secrets are never stored here: a channel's spec holds references (env:NAME, file:path) only.
 
+-- Channel names are unique across projects, so that the API and the CLI name a channel by its name alone.
 CREATE TABLE alert_channels (
+  name TEXT PRIMARY KEY,
   project TEXT NOT NULL,
-  name TEXT NOT NULL,
   kind TEXT NOT NULL,
   spec TEXT NOT NULL,
   created_at BIGINT NOT NULL,
-  created_by TEXT NOT NULL,
-  PRIMARY KEY (project, name)
+  created_by TEXT NOT NULL
 );
+
+CREATE INDEX alert_channels_project ON alert_channels (project);
 
 CREATE TABLE alert_deliveries (
   delivery_id TEXT NOT NULL,

@@ -190,7 +190,7 @@ public final class AlertDispatcher {
         }
         for (String name : route.channels()) {
             String project = snapshot.values().iterator().next().project();
-            Optional<Channel> channel = channels.find(project, name);
+            Optional<Channel> channel = channels.find(name).filter(found -> found.project().equals(project));
             if (channel.isEmpty()) {
                 LOG.warn("route {} names channel '{}', which project '{}' does not have; its alerts are not sent there", group.route, name,
                         project);

@@ -9,7 +9,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A receiver of alerts, named within a project. Secrets are references ({@code env:NAME} or {@code file:path}), never values.
+ * A receiver of alerts, belonging to a project; its name is unique across projects. Secrets are references
+ * ({@code env:NAME} or {@code file:path}), never values.
  */
 public sealed interface Channel {
     /** Channel names: like other Keel names, lower case, starting with a letter. */
@@ -20,7 +21,7 @@ public sealed interface Channel {
     /** The project the channel belongs to. */
     String project();
 
-    /** The channel's name, unique within its project. */
+    /** The channel's name, unique across projects. */
     String name();
 
     /** The kind as written in JSON: {@code webhook}, {@code slack} or {@code email}. */

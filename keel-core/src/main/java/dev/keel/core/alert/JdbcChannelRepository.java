@@ -35,8 +35,8 @@ public final class JdbcChannelRepository implements ChannelRepository {
                         clock.instant().toEpochMilli(), createdBy);
             } catch (SQLException e) {
                 if (Database.isUniqueViolation(e)) {
-                    throw new KeelException(ErrorCode.ALREADY_EXISTS, "project '" + channel.project() + "' has a channel '"
-                            + channel.name() + "' already; delete it first to replace it");
+                    throw new KeelException(ErrorCode.ALREADY_EXISTS, "a channel named '" + channel.name()
+                            + "' exists already; channel names are unique across projects");
                 }
                 throw e;
             }
@@ -44,9 +44,8 @@ public final class JdbcChannelRepository implements ChannelRepository {
     }
 
     @Override
-    public Optional<Channel> find(String project, String name) {
-        return database.queryOne("SELECT project, spec FROM alert_channels WHERE project = ? AND name = ?", JdbcChannelRepository::channel,
-                project, name);
+    public Optional<Channel> find(String name) {
+        return database.queryOne("SELECT project, spec FROM alert_channels WHERE name = ?", JdbcChannelRepository::channel, name);
     }
 
     @Override
@@ -56,8 +55,8 @@ public final class JdbcChannelRepository implements ChannelRepository {
     }
 
     @Override
-    public boolean delete(String project, String name) {
-        return database.update("DELETE FROM alert_channels WHERE project = ? AND name = ?", project, name) > 0;
+    public boolean delete(String name) {
+        return database.update("DELETE FROM alert_channels WHERE name = ?", name) > 0;
     }
 
     private static Channel channel(ResultSet row) throws SQLException {

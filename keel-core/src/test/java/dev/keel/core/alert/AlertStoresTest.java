@@ -55,16 +55,17 @@ class AlertStoresTest {
         channels.add(email, "alice");
 
         assertThat(channels.list("fraud")).containsExactly(slack, webhook, email);
-        assertThat(channels.find("fraud", "mail")).contains(email);
+        assertThat(channels.find("mail")).contains(email);
         assertThat(channels.list("other")).isEmpty();
         String stored = store.database().query("SELECT spec FROM alert_channels WHERE name = 'mail'", row -> row.getString(1)).getFirst();
         assertThat(stored).contains("file:/run/secrets/smtp");
         assertThat(ChannelJson.toPublic(slack).get("url")).isEqualTo("https://hooks.slack.com/…");
 
-        assertThatThrownBy(() -> channels.add(webhook, "bob")).isInstanceOfSatisfying(KeelException.class,
+        Channel sameNameElsewhere = new Channel.Slack("other", "hook", URI.create("https://hooks.slack.com/x"));
+        assertThatThrownBy(() -> channels.add(sameNameElsewhere, "bob")).isInstanceOfSatisfying(KeelException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
-        assertThat(channels.delete("fraud", "hook")).isTrue();
-        assertThat(channels.delete("fraud", "hook")).isFalse();
+        assertThat(channels.delete("hook")).isTrue();
+        assertThat(channels.delete("hook")).isFalse();
     }
 
     @Test

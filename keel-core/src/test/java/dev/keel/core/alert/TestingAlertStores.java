@@ -21,14 +21,14 @@ final class TestingAlertStores {
 
         @Override
         public synchronized void add(Channel channel, String createdBy) {
-            if (channels.putIfAbsent(channel.project() + "/" + channel.name(), channel) != null) {
+            if (channels.putIfAbsent(channel.name(), channel) != null) {
                 throw new KeelException(ErrorCode.ALREADY_EXISTS, "channel " + channel.name() + " exists");
             }
         }
 
         @Override
-        public synchronized Optional<Channel> find(String project, String name) {
-            return Optional.ofNullable(channels.get(project + "/" + name));
+        public synchronized Optional<Channel> find(String name) {
+            return Optional.ofNullable(channels.get(name));
         }
 
         @Override
@@ -37,8 +37,8 @@ final class TestingAlertStores {
         }
 
         @Override
-        public synchronized boolean delete(String project, String name) {
-            return channels.remove(project + "/" + name) != null;
+        public synchronized boolean delete(String name) {
+            return channels.remove(name) != null;
         }
     }
 
