@@ -1,5 +1,6 @@
 package dev.keel.core.alert;
 
+import dev.keel.core.error.KeelException;
 import dev.keel.spi.data.SecretResolver;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,9 @@ public final class Deliveries {
     private final Clock clock;
     private final Sleeper sleeper;
     private final DoubleSupplier jitter;
+    private final java.util.Map<String, Integer> consecutiveFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ChannelFailureListener> failureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile int failingAfter = 3;
 
     /** Real senders, the system's randomness. */
     public Deliveries(DeliveryRepository repository, SecretResolver secrets, AlertsConfig config, Clock clock, Sleeper sleeper) {
@@ -52,6 +56,16 @@ public final class Deliveries {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.jitter = Objects.requireNonNull(jitter, "jitter");
+    }
+
+    /**
+     * Calls the listener each time a channel's count of failed deliveries in a row reaches {@code threshold} or more; a
+     * delivery that goes through resets the count.
+     */
+    public void onChannelFailing(int threshold, ChannelFailureListener listener) {
+        KeelException.requireArgument(threshold >= 1, "the failing-channel threshold must be at least 1 (got %d)", threshold);
+        this.failingAfter = threshold;
+        failureListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Checks a channel's target against the configured policy (loopback and private hosts); fails naming the host. */
@@ -86,9 +100,22 @@ public final class Deliveries {
             }
         }
         DeliveryAttempt last = attempts.getLast();
-        if (last.status() != DeliveryAttempt.Status.SENT) {
-            LOG.warn("alert {} to channel {}/{} failed after {} attempts: {}", notification.key(), channel.project(), channel.name(),
-                    attempts.size(), last.error());
+        String channelKey = channel.project() + "/" + channel.name();
+        if (last.status() == DeliveryAttempt.Status.SENT) {
+            consecutiveFailures.remove(channelKey);
+        } else {
+            int failures = consecutiveFailures.merge(channelKey, 1, Integer::sum);
+            LOG.warn("alert {} to channel {} failed after {} attempts ({} failed deliveries in a row): {}", notification.key(), channelKey,
+                    attempts.size(), failures, last.error());
+            if (failures >= failingAfter) {
+                for (ChannelFailureListener listener : failureListeners) {
+                    try {
+                        listener.channelFailing(channel, failures, List.copyOf(attempts));
+                    } catch (RuntimeException e) {
+                        LOG.error("failing-channel listener {} failed", listener, e);
+                    }
+                }
+            }
         }
         return List.copyOf(attempts);
     }

@@ -225,4 +225,22 @@ class AlertDispatcherTest {
         clock.advance(INTERVAL);
         assertThat(dispatcher.tick()).extracting(DeliveryAttempt::status).containsExactly(DeliveryAttempt.Status.SENT);
     }
+
+    @Test
+    void aChannelThatKeepsFailing_isReportedOnceItReachesTheThresholdAndResetByASuccess() {
+        List<Integer> reported = new java.util.ArrayList<>();
+        deliveries.onChannelFailing(2, (channel, failures, last) -> reported.add(failures));
+        Channel ops = channels.find("ops").orElseThrow();
+        for (int delivery = 0; delivery < 3; delivery++) {
+            sender.script.add(SendResult.failed(0, "", "cannot reach", true));
+            sender.script.add(SendResult.failed(0, "", "cannot reach", true));
+            deliveries.deliver(ops, Notification.of(alert("latency", "churn")));
+        }
+        assertThat(reported).containsExactly(2, 3);
+        deliveries.deliver(ops, Notification.of(alert("latency", "churn")));
+        sender.script.add(SendResult.failed(0, "", "cannot reach", true));
+        sender.script.add(SendResult.failed(0, "", "cannot reach", true));
+        deliveries.deliver(ops, Notification.of(alert("latency", "churn")));
+        assertThat(reported).containsExactly(2, 3);
+    }
 }

@@ -191,6 +191,23 @@ class DeliveriesTest {
     }
 
     @Test
+    void email_requiringStartTls_isNotSentInClearTextToAServerWithoutTrustedStartTls() {
+        GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        try {
+            Channel channel = new Channel.Email("fraud", "oncall", "127.0.0.1", smtp.getSmtp().getPort(), true, "",
+                    new ValueRef.Env("SMTP_PASSWORD"), "keel@example.com", List.of("oncall@example.com"));
+
+            List<DeliveryAttempt> attempts = deliveries.deliver(channel, Notification.of(alert()));
+
+            assertThat(attempts).isNotEmpty().allSatisfy(attempt -> assertThat(attempt.status()).isEqualTo(DeliveryAttempt.Status.FAILED));
+            assertThat(smtp.getReceivedMessages()).isEmpty();
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    @Test
     void email_toAClosedPort_isTriedEveryAttemptWithGrowingWaits() throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
