@@ -75,8 +75,9 @@ public final class Keel implements AutoCloseable {
             serving.start();
             this.data = DataCollection.open(config, database, clock, audit, projects);
             closeables.add(data);
-            this.alerting = dev.keel.core.alert.Alerting.open(dev.keel.core.alert.AlertsConfig.from(config.root().section("alerts")), database,
-                    new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), List.of(), clock);
+            dev.keel.core.config.ConfigNode alertsNode = config.root().section("alerts");
+            this.alerting = dev.keel.core.alert.Alerting.open(dev.keel.core.alert.AlertsConfig.from(alertsNode), database,
+                    new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), dev.keel.core.alert.AlertsConfig.routes(alertsNode), clock);
             closeables.add(alerting);
             alerting.start(java.time.Duration.ofSeconds(1));
         } catch (RuntimeException e) {
