@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
  *   <li>within a route, alerts with equal values of the {@code group_by} labels form one group;</li>
  *   <li>a new group is first flushed {@code group_wait} after it was created (at once if its first alert is older than
  *       that), then every {@code group_interval};</li>
- *   <li>at a flush, silenced alerts are dropped; a channel is notified when it has never been, when a firing alert is new to
- *       it, when an alert it was told of as firing has resolved (or all have), or when {@code repeat_interval} has passed since
- *       it was last notified of a still-firing group;</li>
- *   <li>after a flush whose notifications all went through, resolved alerts leave the group; an empty group is dropped.</li>
+ *   <li>at a flush, silenced alerts are dropped; a channel is notified when it has never been (and something fires), when a
+ *       firing alert is new to it, when every alert it was told of has resolved, when an alert resolved that its last
+ *       notification did not list as resolved, or when {@code repeat_interval} has passed since it was last notified of a
+ *       still-firing group;</li>
+ *   <li>after a flush whose notifications all went through (or that had none to send), resolved alerts leave the group; an
+ *       empty group is dropped.</li>
  * </ul>
  *
  * Nothing moves on its own: {@link #tick()} flushes what is due at the clock's time. The server calls it every second; tests
@@ -113,6 +115,7 @@ public final class AlertDispatcher {
     public List<DeliveryAttempt> tick() {
         List<Pending> pending = new ArrayList<>();
         List<Silenced> silenced = new ArrayList<>();
+        Map<Group, Map<String, Alert>> quiet = new LinkedHashMap<>();
         synchronized (this) {
             Instant now = clock.instant();
             List<Silence> active = silences.active(now);
@@ -123,7 +126,12 @@ public final class AlertDispatcher {
                 AlertRoute route = routes.get(group.route);
                 group.flushed = true;
                 group.nextFlush = now.plus(route.groupInterval());
+                int before = pending.size();
                 flush(group, route, active, now, pending, silenced);
+                if (pending.size() == before) {
+                    // Nothing to send: every channel knows of the resolved alerts already, or never knew of them.
+                    quiet.put(group, new TreeMap<>(group.alerts));
+                }
             }
         }
         List<DeliveryAttempt> attempts = new ArrayList<>();
@@ -144,21 +152,27 @@ public final class AlertDispatcher {
             }
         }
         synchronized (this) {
+            quiet.forEach((group, snapshot) -> removeResolved(group, snapshot));
             for (Pending notification : pending) {
                 Group group = notification.group();
                 if (!allDelivered.getOrDefault(group, false)) {
                     continue;
                 }
-                notification.snapshot().forEach((key, alert) -> {
-                    if (alert.status() == Alert.Status.RESOLVED && alert.equals(group.alerts.get(key))) {
-                        group.alerts.remove(key);
-                    }
-                });
+                removeResolved(group, notification.snapshot());
             }
             groups.values().removeIf(group -> group.flushed && group.alerts.values().stream()
                     .allMatch(alert -> alert.status() == Alert.Status.RESOLVED) && !hasUnsentResolved(group));
         }
         return List.copyOf(attempts);
+    }
+
+    /** Drops the resolved alerts of a flush that are unchanged since (Alertmanager deletes them after a successful flush). */
+    private static void removeResolved(Group group, Map<String, Alert> snapshot) {
+        snapshot.forEach((key, alert) -> {
+            if (alert.status() == Alert.Status.RESOLVED && alert.equals(group.alerts.get(key))) {
+                group.alerts.remove(key);
+            }
+        });
     }
 
     private static boolean hasUnsentResolved(Group group) {

@@ -59,6 +59,9 @@ public sealed interface Channel {
      */
     record Email(String project, String name, String host, int port, boolean requireStartTls, String username, ValueRef password,
                  String from, List<String> to) implements Channel {
+        /** The password of a channel without login: empty, and never read. */
+        public static final ValueRef NO_PASSWORD = new ValueRef.Literal("");
+
         public Email {
             requireName(project, name);
             Objects.requireNonNull(host, "host");

@@ -45,8 +45,7 @@ public final class ChannelJson {
                         "to must be a list of mail addresses");
                 yield new Channel.Email(project, name, string(map, "host", null), port == null ? 587 : (Integer) port,
                         starttls == null || (Boolean) starttls, username,
-                        username.isEmpty() ? new dev.keel.spi.data.ValueRef.Env("UNUSED") : SecretRefs.parse("password",
-                                string(map, "password", null)),
+                        username.isEmpty() ? Channel.Email.NO_PASSWORD : SecretRefs.parse("password", string(map, "password", null)),
                         string(map, "from", null), ((List<?>) to).stream().map(String.class::cast).toList());
             }
             default -> throw KeelException.badRequest("kind '" + kind + "' is not one of [webhook, slack, email]");

@@ -243,4 +243,23 @@ class AlertDispatcherTest {
         deliveries.deliver(ops, Notification.of(alert("latency", "churn")));
         assertThat(reported).containsExactly(2, 3);
     }
+
+    @Test
+    void anAlertThatFiredAndResolvedBetweenFlushes_isSentOnceAsResolvedThenLeavesTheGroup() {
+        // As Alertmanager with send_resolved: the resolved set is not a subset of what was last sent, so the group is sent.
+        AlertDispatcher dispatcher = dispatcher(grouped(List.of("ops"), List.of()));
+        dispatcher.receive(alert("latency", "churn"));
+        clock.advance(WAIT);
+        dispatcher.tick();
+        Alert blip = alert("blip", "churn");
+        dispatcher.receive(blip);
+        dispatcher.receive(blip.resolvedAt(clock.instant().plusSeconds(5)));
+        clock.advance(INTERVAL);
+        dispatcher.tick();
+        assertThat(sentTitles().getLast()).containsExactly("latency:FIRING", "blip:RESOLVED");
+        clock.advance(REPEAT.plus(INTERVAL));
+        dispatcher.tick();
+        assertThat(sender.sent).hasSize(3);
+        assertThat(sentTitles().getLast()).containsExactly("latency:FIRING");
+    }
 }
