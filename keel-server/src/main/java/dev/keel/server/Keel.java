@@ -46,6 +46,7 @@ public final class Keel implements AutoCloseable {
     private final dev.keel.core.serving.InputLimits inputLimits;
     private final Monitoring monitoring;
     private final DataCollection data;
+    private final dev.keel.core.alert.Alerting alerting;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -81,6 +82,11 @@ public final class Keel implements AutoCloseable {
             serving.start();
             this.data = DataCollection.open(config, database, clock, audit, projects, events);
             closeables.add(data);
+            dev.keel.core.config.ConfigNode alertsNode = config.root().section("alerts");
+            this.alerting = dev.keel.core.alert.Alerting.open(dev.keel.core.alert.AlertsConfig.from(alertsNode), database,
+                    new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), dev.keel.core.alert.AlertsConfig.routes(alertsNode), clock);
+            closeables.add(alerting);
+            alerting.start(java.time.Duration.ofSeconds(1));
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
             close();
@@ -162,6 +168,11 @@ public final class Keel implements AutoCloseable {
     /** Data collection: pipeline specs, runs on the data engine, dataset snapshots, the cron scheduler. */
     public DataCollection data() {
         return data;
+    }
+
+    /** Alert channels, silences, deliveries and the alert dispatcher. */
+    public dev.keel.core.alert.Alerting alerting() {
+        return alerting;
     }
 
     /** Online serving: endpoints, prediction, hot swap. */

@@ -25,7 +25,11 @@ public enum Permission {
     DATASET_READ(true),
     MONITOR_READ(true),
     MONITOR_WRITE(true),
-    LABEL_WRITE(true);
+    LABEL_WRITE(true),
+    /** Reads a project's alert channels, their delivery records and its silences. */
+    ALERT_READ(true),
+    /** Adds, tests and deletes a project's alert channels; adds and expires its silences. */
+    ALERT_WRITE(true);
 
     private final boolean projectScoped;
 

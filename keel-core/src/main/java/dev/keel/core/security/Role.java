@@ -1,5 +1,7 @@
 package dev.keel.core.security;
 
+import static dev.keel.core.security.Permission.ALERT_READ;
+import static dev.keel.core.security.Permission.ALERT_WRITE;
 import static dev.keel.core.security.Permission.AUDIT_READ;
 import static dev.keel.core.security.Permission.DATASET_READ;
 import static dev.keel.core.security.Permission.ENDPOINT_READ;
@@ -34,8 +36,11 @@ public enum Role {
     CONSUMER(EnumSet.of(SERVER_READ, PREDICT)),
     /** A viewer who also registers models, edits and runs pipelines, declares monitors and posts labels. */
     SCIENTIST(union(VIEWER.permissions, EnumSet.of(PREDICT, MODEL_WRITE, PIPELINE_WRITE, PIPELINE_RUN, MONITOR_WRITE, LABEL_WRITE))),
-    /** A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics. */
-    OPERATOR(union(SCIENTIST.permissions, EnumSet.of(MODEL_PROMOTE, ENDPOINT_WRITE, AUDIT_READ, METRICS_READ))),
+    /**
+     * A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics, and manages
+     * alert channels and silences.
+     */
+    OPERATOR(union(SCIENTIST.permissions, EnumSet.of(MODEL_PROMOTE, ENDPOINT_WRITE, AUDIT_READ, METRICS_READ, ALERT_READ, ALERT_WRITE))),
     /** Everything, including projects and tokens. */
     ADMIN(EnumSet.allOf(Permission.class));
 
