@@ -84,11 +84,9 @@ final class AlertCommands {
                 body.put("to", to == null ? List.of() : to);
             }
             JsonNode answer = client.client().post("/v1/alert-channels", body);
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.println(answer.path("kind").asText() + " channel " + name + " added to project " + project);
-            }
+            });
             return 0;
         }
     }
@@ -103,12 +101,10 @@ final class AlertCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/alert-channels?project=" + KeelClient.encode(project));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("channels"), List.of(Output.Column.field("NAME", "name"),
                         Output.Column.field("KIND", "kind"), Output.Column.field("URL", "url"), Output.Column.field("HOST", "host")));
-            }
+            });
             return 0;
         }
     }
@@ -123,12 +119,10 @@ final class AlertCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().post("/v1/alert-channels/" + KeelClient.encode(name) + "/test", Map.of());
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("attempts"), ATTEMPTS);
                 System.out.println(answer.path("delivered").asBoolean() ? "delivered" : "NOT delivered");
-            }
+            });
             return answer.path("delivered").asBoolean() ? 0 : 1;
         }
     }
@@ -145,11 +139,9 @@ final class AlertCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/alert-channels/" + KeelClient.encode(name) + "/deliveries?limit=" + limit);
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("deliveries"), ATTEMPTS);
-            }
+            });
             return 0;
         }
     }

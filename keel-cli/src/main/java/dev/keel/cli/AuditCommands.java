@@ -27,13 +27,11 @@ final class AuditCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/audit" + KeelClient.query(Map.of("project", Optional.ofNullable(project),
                     "limit", Optional.of(Integer.toString(limit)))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("entries"), List.of(Output.Column.field("SEQ", "seq"), Output.Column.field("AT", "at"),
                         Output.Column.field("ACTOR", "actor"), Output.Column.field("ACTION", "action"), Output.Column.field("PROJECT", "project"),
                         Output.Column.field("OUTCOME", "outcome"), Output.Column.field("STATUS", "status")));
-            }
+            });
             return 0;
         }
     }
@@ -49,11 +47,9 @@ final class AuditCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/audit/verify");
             boolean intact = answer.path("intact").asBoolean();
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.print(report(answer));
-            }
+            });
             return intact ? 0 : 1;
         }
 

@@ -28,4 +28,13 @@ final class ClientOptions {
     boolean json() {
         return "json".equalsIgnoreCase(root().output);
     }
+
+    /** Prints the answer as JSON with {@code -o json}, else as {@code human} prints it. */
+    void print(com.fasterxml.jackson.databind.JsonNode answer, Runnable human) {
+        if (json()) {
+            Output.json(System.out, answer);
+        } else {
+            human.run();
+        }
+    }
 }

@@ -26,14 +26,12 @@ final class DatasetCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/datasets");
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("datasets"), List.of(Output.Column.field("DATASET", "dataset"),
                         Output.Column.field("PROJECT", "project"), Output.Column.field("VERSION", "version"), Output.Column.field("ROWS", "rows"),
                         Output.Column.field("COLUMNS", "columns"), Output.Column.field("PIPELINE", "pipeline"),
                         Output.Column.field("CREATED", "createdAt")));
-            }
+            });
             return 0;
         }
     }
@@ -52,9 +50,7 @@ final class DatasetCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/datasets/" + KeelClient.encode(name) + "/versions/" + KeelClient.encode(version));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.println(answer.path("dataset").asText() + "@" + answer.path("version").asInt() + ": "
                         + answer.path("rows").asLong() + " rows, sha256 " + answer.path("sha256").asText());
                 System.out.println("  from pipeline " + answer.path("pipeline").asText() + " v" + answer.path("specVersion").asInt()
@@ -63,7 +59,7 @@ final class DatasetCommands {
                         + source.getKey() + " " + source.getValue().asText()));
                 Output.table(System.out, answer.path("profile").path("columns"), List.of(Output.Column.field("COLUMN", "name"),
                         Output.Column.field("TYPE", "type")));
-            }
+            });
             return 0;
         }
     }
@@ -83,9 +79,7 @@ final class DatasetCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/datasets/" + KeelClient.encode(name) + "/versions/" + KeelClient.encode(version)
                     + "/profile");
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.println(answer.path("rows").asLong() + " rows");
                 Output.table(System.out, answer.path("columns"), List.of(Output.Column.field("COLUMN", "name"),
                         Output.Column.field("TYPE", "type"), Output.Column.field("COUNT", "count"), Output.Column.field("NULLS", "nulls"),
@@ -93,7 +87,7 @@ final class DatasetCommands {
                                 + Output.text(column.path("distinct"))), Output.Column.field("MIN", "min"), Output.Column.field("MAX", "max"),
                         Output.Column.field("MEAN", "mean"), new Output.Column("MEDIAN", column -> column.path("quantiles").size() > 3
                                 ? Output.text(column.path("quantiles").get(3)) : "-")));
-            }
+            });
             return 0;
         }
     }
@@ -116,9 +110,7 @@ final class DatasetCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/datasets/" + KeelClient.encode(name) + "/diff" + KeelClient.query(Map.of(
                     "from", Optional.ofNullable(from).map(String::valueOf), "to", Optional.ofNullable(to).map(String::valueOf))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.println(name + " v" + answer.path("fromVersion").asInt() + " -> v" + answer.path("toVersion").asInt() + ": rows "
                         + answer.path("rowsFrom").asLong() + " -> " + answer.path("rowsTo").asLong());
                 answer.path("addedColumns").forEach(column -> System.out.println("  + column " + column.asText()));
@@ -127,7 +119,7 @@ final class DatasetCommands {
                         + change.path("from").asText() + " -> " + change.path("to").asText()));
                 Output.table(System.out, answer.path("changes"), List.of(Output.Column.field("COLUMN", "column"),
                         Output.Column.field("STATISTIC", "statistic"), Output.Column.field("FROM", "from"), Output.Column.field("TO", "to")));
-            }
+            });
             return 0;
         }
     }

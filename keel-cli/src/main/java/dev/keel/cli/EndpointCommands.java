@@ -124,11 +124,9 @@ final class EndpointCommands {
                 body.put("fallback", mode);
             }
             JsonNode created = client.client().post("/v1/endpoints", body);
-            if (client.json()) {
-                Output.json(System.out, created);
-            } else {
+            client.print(created, () -> {
                 System.out.println("endpoint " + name + " serves " + model + "@" + alias + " (routes " + created.path("routes") + ")");
-            }
+            });
             return 0;
         }
     }
@@ -144,14 +142,12 @@ final class EndpointCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/endpoints" + KeelClient.query(Map.of("project", Optional.ofNullable(project))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("endpoints"), List.of(Output.Column.field("NAME", "name"),
                         Output.Column.field("PROJECT", "project"),
                         new Output.Column("MODEL", node -> node.path("config").path("model").asText() + "@" + node.path("config").path("alias").asText()),
                         Output.Column.field("ROUTES", "routes"), Output.Column.field("SERVING", "serving")));
-            }
+            });
             return 0;
         }
     }

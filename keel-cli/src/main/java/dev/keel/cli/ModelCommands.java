@@ -106,12 +106,10 @@ final class ModelCommands {
                 }
                 throw e;
             }
-            if (client.json()) {
-                Output.json(System.out, version);
-            } else {
+            client.print(version, () -> {
                 System.out.println("registered " + name + " version " + version.path("version").asInt() + " (sha256 "
                         + version.path("artifact").path("sha256").asText() + ")");
-            }
+            });
             return 0;
         }
     }
@@ -127,13 +125,11 @@ final class ModelCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/models" + KeelClient.query(Map.of("project", Optional.ofNullable(project))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("models"), List.of(Output.Column.field("NAME", "name"), Output.Column.field("PROJECT", "project"),
                         Output.Column.field("LATEST", "latestVersion"), Output.Column.field("ALIASES", "aliases"),
                         new Output.Column("GATE", node -> String.join(", ", gate(node.path("gate"))))));
-            }
+            });
             return 0;
         }
     }
@@ -246,13 +242,11 @@ final class ModelCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/models/" + KeelClient.encode(name) + "/history"
                     + KeelClient.query(Map.of("alias", Optional.ofNullable(alias))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("events"), List.of(Output.Column.field("SEQ", "seq"), Output.Column.field("AT", "at"),
                         Output.Column.field("ALIAS", "alias"), Output.Column.field("ACTION", "action"), Output.Column.field("FROM", "fromVersion"),
                         Output.Column.field("TO", "toVersion"), Output.Column.field("BY", "actor"), Output.Column.field("REASON", "reason")));
-            }
+            });
             return 0;
         }
     }

@@ -56,11 +56,9 @@ final class MonitorCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/monitors" + KeelClient.query(Map.of("model", Optional.ofNullable(model))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("monitors"), MONITOR_COLUMNS);
-            }
+            });
             return 0;
         }
     }
@@ -111,11 +109,9 @@ final class MonitorCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/monitors/" + KeelClient.encode(monitor) + "/results?limit=" + limit);
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("results"), RESULT_COLUMNS);
-            }
+            });
             return 0;
         }
     }
@@ -160,12 +156,10 @@ final class MonitorCommands {
         public Integer call() {
             String path = "/v1/endpoints/" + KeelClient.encode(endpoint) + "/prediction-log";
             JsonNode answer = rate == null ? client.client().get(path) : client.client().put(path, Map.of("sampleRate", rate));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, List.of(answer), List.of(Output.Column.field("ENDPOINT", "endpoint"),
                         new Output.Column("SAMPLE RATE", node -> Output.text(node.path("sampleRate")))));
-            }
+            });
             return 0;
         }
     }
@@ -181,11 +175,9 @@ final class MonitorCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().post("/v1/monitors/" + KeelClient.encode(monitor) + "/evaluate", Map.of());
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, List.of(answer), RESULT_COLUMNS);
-            }
+            });
             return 0;
         }
     }
@@ -205,11 +197,9 @@ final class MonitorCommands {
         public Integer call() {
             JsonNode answer = client.client().get("/v1/breaches" + KeelClient.query(Map.of("model", Optional.ofNullable(model),
                     "limit", Optional.of(Integer.toString(limit)))));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("breaches"), BREACH_COLUMNS);
-            }
+            });
             return 0;
         }
     }

@@ -66,12 +66,10 @@ final class PipelineCommands {
         @Override
         public Integer call() throws IOException {
             JsonNode version = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file)));
-            if (client.json()) {
-                Output.json(System.out, version);
-            } else {
+            client.print(version, () -> {
                 System.out.println("pipeline " + version.path("pipeline").asText() + " version " + version.path("version").asInt()
                         + " in project " + version.path("project").asText());
-            }
+            });
             return 0;
         }
     }
@@ -90,25 +88,19 @@ final class PipelineCommands {
 
         @Override
         public Integer call() throws IOException {
-            String name = target;
             Path file = Path.of(target);
-            if (Files.isRegularFile(file)) {
-                name = client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file))).path("pipeline").asText();
-            }
+            String name = Files.isRegularFile(file)
+                    ? client.client().post("/v1/pipelines", Map.of("spec", Files.readString(file))).path("pipeline").asText() : target;
             JsonNode run = client.client().post("/v1/pipelines/" + KeelClient.encode(name) + "/runs?trigger=cli", Map.of());
             if (!follow) {
-                if (client.json()) {
-                    Output.json(System.out, run);
-                } else {
+                client.print(run, () -> {
                     System.out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + "; follow it with"
                             + " `keel pipeline history " + name + "` or GET /v1/pipeline-runs/" + run.path("id").asText());
-                }
+                });
                 return 0;
             }
             JsonNode ended = await(client.client(), run, client.json() ? line -> { } : System.out::println);
-            if (client.json()) {
-                Output.json(System.out, ended);
-            } else {
+            client.print(ended, () -> {
                 JsonNode books = ended.path("accounting");
                 System.out.println("run " + ended.path("id").asText() + " " + ended.path("status").asText() + ": "
                         + books.path("rowsIn") + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined")
@@ -119,7 +111,7 @@ final class PipelineCommands {
                 if (ended.hasNonNull("error")) {
                     System.out.println("  error: " + ended.path("error").asText());
                 }
-            }
+            });
             return ended.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
         }
     }
@@ -162,12 +154,10 @@ final class PipelineCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/pipelines");
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("pipelines"), List.of(Output.Column.field("PIPELINE", "pipeline"),
                         Output.Column.field("PROJECT", "project"), Output.Column.field("VERSION", "version"), Output.Column.field("CREATED", "createdAt")));
-            }
+            });
             return 0;
         }
     }
@@ -186,9 +176,7 @@ final class PipelineCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/pipelines/" + KeelClient.encode(name) + "/runs?limit=" + limit);
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("runs"), List.of(Output.Column.field("RUN", "id"),
                         Output.Column.field("STATUS", "status"), Output.Column.field("TRIGGER", "trigger"),
                         Output.Column.field("STARTED", "startedAt"), Output.Column.field("ATTEMPTS", "attempts"),
@@ -197,7 +185,7 @@ final class PipelineCommands {
                         new Output.Column("QUARANTINED", run -> Output.text(run.path("accounting").path("quarantined"))),
                         new Output.Column("MERGED", run -> Output.text(run.path("accounting").path("merged"))),
                         Output.Column.field("ERROR", "error")));
-            }
+            });
             return 0;
         }
     }
@@ -210,13 +198,11 @@ final class PipelineCommands {
 
         /** Prints a schedule answer. */
         static int print(ClientOptions client, JsonNode schedule) {
-            if (client.json()) {
-                Output.json(System.out, schedule);
-            } else {
+            client.print(schedule, () -> {
                 System.out.println("pipeline " + schedule.path("pipeline").asText() + " schedule " + schedule.path("cron") + ": "
                         + schedule.path("status").asText() + " since " + schedule.path("since").asText()
                         + (schedule.path("changedBy").asText().isEmpty() ? "" : " (by " + schedule.path("changedBy").asText() + ")"));
-            }
+            });
             return 0;
         }
 

@@ -20,12 +20,10 @@ final class ProjectCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/projects");
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("projects"), List.of(Output.Column.field("NAME", "name"),
                         Output.Column.field("DESCRIPTION", "description"), Output.Column.field("CREATED", "createdAt")));
-            }
+            });
             return 0;
         }
     }

@@ -40,11 +40,9 @@ final class SilenceCommands {
             }
             JsonNode answer = client.client().post("/v1/silences", Map.of("project", project, "matchers", values, "duration", duration,
                     "comment", comment));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 System.out.println("silence " + answer.path("id").asText() + " until " + answer.path("endsAt").asText());
-            }
+            });
             return 0;
         }
     }
@@ -59,13 +57,11 @@ final class SilenceCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/silences?project=" + KeelClient.encode(project));
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("silences"), List.of(Output.Column.field("ID", "id"),
                         Output.Column.field("ENDS", "endsAt"), Output.Column.field("BY", "createdBy"),
                         Output.Column.field("COMMENT", "comment")));
-            }
+            });
             return 0;
         }
     }

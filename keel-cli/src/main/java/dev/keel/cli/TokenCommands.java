@@ -45,12 +45,10 @@ final class TokenCommands {
                 body.put("expiresIn", expiresIn);
             }
             JsonNode created = client.client().post("/v1/tokens", body);
-            if (client.json()) {
-                Output.json(System.out, created);
-            } else {
+            client.print(created, () -> {
                 System.out.println("token " + created.path("id").asText() + " (" + name + ") created; its secret is shown only now:");
                 System.out.println(created.path("secret").asText());
-            }
+            });
             return 0;
         }
     }
@@ -63,13 +61,11 @@ final class TokenCommands {
         @Override
         public Integer call() {
             JsonNode answer = client.client().get("/v1/tokens");
-            if (client.json()) {
-                Output.json(System.out, answer);
-            } else {
+            client.print(answer, () -> {
                 Output.table(System.out, answer.path("tokens"), List.of(Output.Column.field("ID", "id"), Output.Column.field("NAME", "name"),
                         Output.Column.field("STATE", "state"), Output.Column.field("GRANTS", "grants"), Output.Column.field("EXPIRES", "expiresAt"),
                         Output.Column.field("CREATED", "createdAt")));
-            }
+            });
             return 0;
         }
     }
