@@ -17,13 +17,22 @@ import java.util.Objects;
  * @param initialBackoff the wait before the second attempt; it doubles each time ({@code delivery.initial-backoff})
  * @param maxBackoff the longest wait between attempts ({@code delivery.max-backoff})
  * @param timeout how long one attempt may take to connect and answer ({@code delivery.timeout})
+ * @param smtpAllowedHosts SMTP relays an email channel may use even on a private address ({@code smtp.allowed-hosts}); any
+ *     other SMTP host is held to the same public-address rule as webhooks
  */
-public record AlertsConfig(boolean allowPrivateTargets, int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout) {
+public record AlertsConfig(boolean allowPrivateTargets, int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout,
+                           List<String> smtpAllowedHosts) {
     public AlertsConfig {
+        smtpAllowedHosts = smtpAllowedHosts.stream().map(host -> host.toLowerCase(java.util.Locale.ROOT)).toList();
         KeelException.requireArgument(attempts >= 1, "alerts.delivery.attempts must be at least 1 (got %d)", attempts);
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Settings without SMTP relays on private addresses. */
+    public AlertsConfig(boolean allowPrivateTargets, int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout) {
+        this(allowPrivateTargets, attempts, initialBackoff, maxBackoff, timeout, List.of());
     }
 
     /** Public targets only, 5 attempts, 1 s doubling up to 60 s, 10 s per attempt. */
@@ -36,13 +45,15 @@ public record AlertsConfig(boolean allowPrivateTargets, int attempts, Duration i
         AlertsConfig defaults = defaults();
         ConfigNode http = node.section("http");
         ConfigNode delivery = node.section("delivery");
+        ConfigNode smtp = node.section("smtp");
         node.section("routes"); // read by routes(node)
         AlertsConfig config = new AlertsConfig(http.bool("allow-private", defaults.allowPrivateTargets()),
                 delivery.integer("attempts", defaults.attempts(), 1, 100),
                 delivery.duration("initial-backoff", defaults.initialBackoff()),
                 delivery.duration("max-backoff", defaults.maxBackoff()),
-                delivery.duration("timeout", defaults.timeout()));
+                delivery.duration("timeout", defaults.timeout()), smtp.strings("allowed-hosts").orElse(List.of()));
         http.rejectUnknownKeys();
+        smtp.rejectUnknownKeys();
         delivery.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;

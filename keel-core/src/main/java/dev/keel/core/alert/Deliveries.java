@@ -43,8 +43,8 @@ public final class Deliveries {
     public Deliveries(DeliveryRepository repository, SecretResolver secrets, AlertsConfig config, Clock clock, Sleeper sleeper,
                       DoubleSupplier jitter) {
         this(repository, new HttpAlertSender(HttpAlertSender.client(config.timeout()), config.timeout(), secrets,
-                        new ChannelTargets(config.allowPrivateTargets()), clock),
-                new EmailAlertSender(config.timeout(), secrets, clock), config, clock, sleeper, jitter);
+                        ChannelTargets.of(config), clock),
+                new EmailAlertSender(config.timeout(), secrets, ChannelTargets.of(config), clock), config, clock, sleeper, jitter);
     }
 
     Deliveries(DeliveryRepository repository, AlertSender http, AlertSender email, AlertsConfig config, Clock clock, Sleeper sleeper,
@@ -70,7 +70,7 @@ public final class Deliveries {
 
     /** Checks a channel's target against the configured policy (loopback and private hosts); fails naming the host. */
     public void checkTarget(Channel channel) {
-        new ChannelTargets(config.allowPrivateTargets()).check(channel);
+        ChannelTargets.of(config).check(channel);
     }
 
     /** Sends with retries; returns every attempt made, in order. The last one says whether the delivery succeeded. */

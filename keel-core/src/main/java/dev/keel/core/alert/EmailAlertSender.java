@@ -1,5 +1,6 @@
 package dev.keel.core.alert;
 
+import dev.keel.core.error.KeelException;
 import dev.keel.spi.data.SecretResolver;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -19,9 +20,12 @@ final class EmailAlertSender implements AlertSender {
     private final SecretResolver secrets;
     private final Clock clock;
 
-    EmailAlertSender(Duration timeout, SecretResolver secrets, Clock clock) {
+    private final ChannelTargets targets;
+
+    EmailAlertSender(Duration timeout, SecretResolver secrets, ChannelTargets targets, Clock clock) {
         this.timeout = timeout;
         this.secrets = secrets;
+        this.targets = targets;
         this.clock = clock;
     }
 
@@ -29,6 +33,12 @@ final class EmailAlertSender implements AlertSender {
     public SendResult send(Channel channel, Notification notification) {
         if (!(channel instanceof Channel.Email email)) {
             return SendResult.failed(0, "", "channel '" + channel.name() + "' is not an email channel", false);
+        }
+        try {
+            // Checked again before every send: the relay's name may resolve elsewhere than when the channel was added.
+            targets.check(email);
+        } catch (KeelException e) {
+            return SendResult.failed(0, "", e.getMessage(), false);
         }
         String password = "";
         if (!email.username().isEmpty()) {

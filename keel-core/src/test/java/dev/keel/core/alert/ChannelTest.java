@@ -51,6 +51,17 @@ class ChannelTest {
     }
 
     @Test
+    void targets_holdAnEmailChannelsSmtpHostToThePublicAddressRule_unlessAnAdminListedTheRelay() {
+        Channel.Email internal = new Channel.Email("p", "mail", "127.0.0.1", 6379, false, "", SECRET, "keel@example.com",
+                List.of("oncall@example.com"));
+
+        assertThatThrownBy(() -> new ChannelTargets(false).check(internal)).hasMessageContaining("host '127.0.0.1' is")
+                .hasMessageContaining("alerts.smtp.allowed-hosts");
+        new ChannelTargets(false, List.of("127.0.0.1")).check(internal);
+        new ChannelTargets(true).check(internal);
+    }
+
+    @Test
     void secretRefs_parseReferencesAndRefuseValuesWithoutEchoingThem() {
         assertThat(SecretRefs.parse("secret", "env:HOOK")).isEqualTo(new ValueRef.Env("HOOK"));
         assertThat(SecretRefs.parse("secret", "file:/run/secrets/hook")).isEqualTo(new ValueRef.File("/run/secrets/hook"));

@@ -1,6 +1,7 @@
 package dev.keel.core.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -139,6 +140,19 @@ class DeliveriesTest {
         Channel channel = new Channel.Webhook("fraud", "ops-hook", URI.create("http://127.0.0.1:9/hook"), new ValueRef.Env("HOOK_SECRET"));
         List<DeliveryAttempt> attempts = strict.deliver(channel, Notification.of(alert()));
         assertThat(attempts).singleElement().satisfies(attempt -> assertThat(attempt.error()).contains("alerts.http.allow-private"));
+    }
+
+    @Test
+    void email_toAPrivateSmtpHost_isRefusedBeforeConnecting_whenNoAdminAllowedIt() {
+        Deliveries strict = new Deliveries(new JdbcDeliveryRepository(store.database()), secrets,
+                new AlertsConfig(false, 3, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5)), clock, waits::add, () -> 0.5);
+        Channel channel = new Channel.Email("fraud", "oncall", "127.0.0.1", 6379, false, "", new ValueRef.Env("SMTP_PASSWORD"),
+                "keel@example.com", List.of("oncall@example.com"));
+
+        List<DeliveryAttempt> attempts = strict.deliver(channel, Notification.of(alert()));
+
+        assertThat(attempts).singleElement().satisfies(attempt -> assertThat(attempt.error()).contains("alerts.smtp.allowed-hosts"));
+        assertThatThrownBy(() -> strict.checkTarget(channel)).hasMessageContaining("host '127.0.0.1'");
     }
 
     @Test
