@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param sampleRates per-endpoint share of predictions logged, overriding {@code defaultSampleRate}
  * @param exactDriftMaxValues drift is computed on the samples while a column has at most this many values in the
  *     reference and in the window; above it, from bounded summaries with the error bound stated in the result
- * @param jensenShannonBase the logarithm base of the Jensen-Shannon distance: {@code e} (Evidently's and SciPy's default) or 2
+ * @param jensenShannonBase the logarithm base of the Jensen-Shannon distance: 2 (the default: a distance in [0, 1]) or {@code e}
+ *     (SciPy's default, which Evidently's {@code jensenshannon} stattest passes on)
  * @param durableLog true ({@code log-durability: durable}): a prediction is answered only once its log record is on disk
  */
 public record MonitoringConfig(boolean enabled, Duration evaluationInterval, int minSamples, int queueCapacity, int batchSize,
@@ -38,7 +39,7 @@ public record MonitoringConfig(boolean enabled, Duration evaluationInterval, int
     public MonitoringConfig(boolean enabled, Duration evaluationInterval, int minSamples, int queueCapacity, int batchSize,
                             Duration flushInterval, double defaultSampleRate, Map<String, Double> sampleRates) {
         this(enabled, evaluationInterval, minSamples, queueCapacity, batchSize, flushInterval, defaultSampleRate, sampleRates,
-                DEFAULT_EXACT_DRIFT_MAX_VALUES, Math.E, false);
+                DEFAULT_EXACT_DRIFT_MAX_VALUES, 2.0, false);
     }
 
     /** This configuration with another exact-drift bound. */
@@ -89,7 +90,7 @@ public record MonitoringConfig(boolean enabled, Duration evaluationInterval, int
     }
 
     private static double logBase(ConfigNode node) {
-        String text = node.string("jensen-shannon-base", "e");
+        String text = node.string("jensen-shannon-base", "2");
         return switch (text) {
             case "e" -> Math.E;
             case "2" -> 2.0;

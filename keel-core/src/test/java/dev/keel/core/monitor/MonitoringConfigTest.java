@@ -15,11 +15,11 @@ class MonitoringConfigTest {
     }
 
     @Test
-    void defaults_areBufferedLogExactDriftUpToAMillionValuesAndNaturalLog() {
+    void defaults_areBufferedLogExactDriftUpToAMillionValuesAndBaseTwo() {
         MonitoringConfig config = MonitoringConfig.defaults();
         assertThat(config.durableLog()).isFalse();
         assertThat(config.exactDriftMaxValues()).isEqualTo(1_000_000);
-        assertThat(config.jensenShannonBase()).isEqualTo(Math.E);
+        assertThat(config.jensenShannonBase()).isEqualTo(2.0);
     }
 
     @Test
@@ -28,11 +28,11 @@ class MonitoringConfigTest {
                 monitoring:
                   log-durability: durable
                   exact-drift-max-values: 5000
-                  jensen-shannon-base: '2'
+                  jensen-shannon-base: e
                 """);
         assertThat(config.durableLog()).isTrue();
         assertThat(config.exactDriftMaxValues()).isEqualTo(5000);
-        assertThat(config.jensenShannonBase()).isEqualTo(2.0);
+        assertThat(config.jensenShannonBase()).isEqualTo(Math.E);
     }
 
     @Test
