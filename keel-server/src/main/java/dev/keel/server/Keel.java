@@ -30,6 +30,8 @@ import dev.keel.core.security.Role;
 /** Keel's components, wired by hand in one place; closed in reverse order of creation. */
 public final class Keel implements AutoCloseable {
     private static final int EVENT_QUEUE_CAPACITY = 10_000;
+    /** Failed deliveries in a row after which a channel becomes an incident of its own. */
+    private static final int CHANNEL_FAILING_AFTER = 3;
     private static final java.time.Duration EVENT_CLOSE_GRACE = java.time.Duration.ofSeconds(5);
     private final KeelConfig config;
     private final Clock clock;
@@ -47,6 +49,7 @@ public final class Keel implements AutoCloseable {
     private final Monitoring monitoring;
     private final DataCollection data;
     private final dev.keel.core.alert.Alerting alerting;
+    private final dev.keel.core.incident.Incidents incidents;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -70,6 +73,12 @@ public final class Keel implements AutoCloseable {
             new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
             this.events = new EventDispatcher(metrics, EVENT_QUEUE_CAPACITY, EVENT_CLOSE_GRACE);
             this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock, events);
+            // on the publisher's thread: closed after the dispatcher, so that the last failures it carries are written
+            this.incidents = dev.keel.core.incident.Incidents.open(dev.keel.core.incident.IncidentsConfig.from(config.root().section("incidents")),
+                    database, clock, metrics, new ModelProjects(registry));
+            closeables.add(incidents);
+            events.subscribe(incidents.sink());
+            incidents.start(java.time.Duration.ofMinutes(1));
             this.monitoring = Monitoring.open(config, database, registry, clock, events);
             closeables.add(monitoring);
             // closed after serving (no more predictions) and before the prediction log, which its last events still reach
@@ -86,6 +95,8 @@ public final class Keel implements AutoCloseable {
             this.alerting = dev.keel.core.alert.Alerting.open(dev.keel.core.alert.AlertsConfig.from(alertsNode), database,
                     new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), dev.keel.core.alert.AlertsConfig.routes(alertsNode), clock);
             closeables.add(alerting);
+            alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
+                    channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));
             alerting.start(java.time.Duration.ofSeconds(1));
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
@@ -175,12 +186,17 @@ public final class Keel implements AutoCloseable {
         return alerting;
     }
 
-    /** Online serving: endpoints, prediction, hot swap. */
+    /** Incidents, their timelines and the sink that folds failure events into them. */
+    public dev.keel.core.incident.Incidents incidents() {
+        return incidents;
+    }
+
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */
     public dev.keel.core.serving.InputLimits inputLimits() {
         return inputLimits;
     }
 
+    /** Online serving: endpoints, prediction, hot swap. */
     public Serving serving() {
         return serving;
     }
@@ -215,6 +231,32 @@ public final class Keel implements AutoCloseable {
             } catch (Exception e) {
                 org.slf4j.LoggerFactory.getLogger(Keel.class).warn("failed to close {}", closeables.get(i), e);
             }
+        }
+    }
+
+    /** The project of a failure whose publisher did not know it: its model's, remembered; the default project for none. */
+    private static final class ModelProjects implements java.util.function.Function<dev.keel.core.incident.Signal, String> {
+        private final ModelRegistry registry;
+        private final java.util.Map<String, String> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ModelProjects(ModelRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public String apply(dev.keel.core.incident.Signal signal) {
+            String model = signal.object("model");
+            if (model.isEmpty()) {
+                return ProjectService.DEFAULT;
+            }
+            String project = known.get(model);
+            if (project == null) {
+                project = registry.findModel(model).map(dev.keel.core.registry.RegisteredModel::project).orElse(ProjectService.DEFAULT);
+                if (known.size() < 10_000) {
+                    known.put(model, project);
+                }
+            }
+            return project;
         }
     }
 }

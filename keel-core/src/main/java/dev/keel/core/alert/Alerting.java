@@ -66,6 +66,11 @@ public final class Alerting implements AutoCloseable {
         }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Tells the listener when a channel has failed {@code threshold} deliveries in a row (each after all its attempts). */
+    public void onChannelFailing(int threshold, ChannelFailureListener listener) {
+        deliveries.onChannelFailing(threshold, listener);
+    }
+
     public AlertDispatcher dispatcher() {
         return dispatcher;
     }

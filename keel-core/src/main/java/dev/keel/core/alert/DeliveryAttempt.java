@@ -28,4 +28,12 @@ public record DeliveryAttempt(String deliveryId, int attempt, String project, St
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(at, "at");
     }
+
+    /** One line: the error, else the code and reply. */
+    public String describe() {
+        if (!error.isEmpty()) {
+            return error + (code > 0 ? " (" + code + ")" : "");
+        }
+        return "answered " + code + (reply.isEmpty() ? "" : ": " + reply);
+    }
 }

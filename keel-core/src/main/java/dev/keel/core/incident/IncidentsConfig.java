@@ -1,0 +1,43 @@
+package dev.keel.core.incident;
+
+import dev.keel.core.config.ConfigNode;
+import dev.keel.core.error.KeelException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the incidents section.
+ *
+ * @param flushInterval how long the sink counts equal signals in memory before it writes them ({@code flush-interval}); the
+ *     most a crash can lose, and the floor of fault-to-incident latency
+ * @param maxPending the most distinct signals the sink holds between flushes ({@code max-pending}); beyond it, signals are
+ *     still counted, under their kind and project only
+ * @param autoResolveAfter an active incident without an occurrence for this long is resolved by Keel ({@code auto-resolve-after})
+ * @param signalRetention how long stored signals are kept for dry runs and pattern reports ({@code signal-retention})
+ */
+public record IncidentsConfig(Duration flushInterval, int maxPending, Duration autoResolveAfter, Duration signalRetention) {
+    public IncidentsConfig {
+        Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(autoResolveAfter, "autoResolveAfter");
+        Objects.requireNonNull(signalRetention, "signalRetention");
+        KeelException.requireArgument(flushInterval.isPositive(), "incidents.flush-interval must be positive (got %s)", flushInterval);
+        KeelException.requireArgument(autoResolveAfter.isPositive(), "incidents.auto-resolve-after must be positive (got %s)", autoResolveAfter);
+        KeelException.requireArgument(signalRetention.isPositive(), "incidents.signal-retention must be positive (got %s)", signalRetention);
+    }
+
+    /** 200 ms flushes, 10,000 distinct signals between them, resolved after 30 quiet minutes, signals kept 30 days. */
+    public static IncidentsConfig defaults() {
+        return new IncidentsConfig(Duration.ofMillis(200), 10_000, Duration.ofMinutes(30), Duration.ofDays(30));
+    }
+
+    /** Reads the section; unknown keys and bad values fail naming the key. */
+    public static IncidentsConfig from(ConfigNode node) {
+        IncidentsConfig defaults = defaults();
+        IncidentsConfig config = new IncidentsConfig(node.duration("flush-interval", defaults.flushInterval()),
+                node.integer("max-pending", defaults.maxPending(), 100, 10_000_000),
+                node.duration("auto-resolve-after", defaults.autoResolveAfter()),
+                node.duration("signal-retention", defaults.signalRetention()));
+        node.rejectUnknownKeys();
+        return config;
+    }
+}
