@@ -29,7 +29,13 @@ public enum Permission {
     /** Reads a project's alert channels, their delivery records and its silences. */
     ALERT_READ(true),
     /** Adds, tests and deletes a project's alert channels; adds and expires its silences. */
-    ALERT_WRITE(true);
+    ALERT_WRITE(true),
+    /** Reads a project's incidents, their timelines, pattern reports and remediation policies. */
+    INCIDENT_READ(true),
+    /** Acknowledges and resolves a project's incidents and adds notes to them. */
+    INCIDENT_WRITE(true),
+    /** Applies, deletes and dry-runs a project's remediation policies. */
+    POLICY_WRITE(true);
 
     private final boolean projectScoped;
 

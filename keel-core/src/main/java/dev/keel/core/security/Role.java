@@ -6,6 +6,8 @@ import static dev.keel.core.security.Permission.AUDIT_READ;
 import static dev.keel.core.security.Permission.DATASET_READ;
 import static dev.keel.core.security.Permission.ENDPOINT_READ;
 import static dev.keel.core.security.Permission.ENDPOINT_WRITE;
+import static dev.keel.core.security.Permission.INCIDENT_READ;
+import static dev.keel.core.security.Permission.INCIDENT_WRITE;
 import static dev.keel.core.security.Permission.LABEL_WRITE;
 import static dev.keel.core.security.Permission.METRICS_READ;
 import static dev.keel.core.security.Permission.MODEL_PROMOTE;
@@ -16,6 +18,7 @@ import static dev.keel.core.security.Permission.MONITOR_WRITE;
 import static dev.keel.core.security.Permission.PIPELINE_READ;
 import static dev.keel.core.security.Permission.PIPELINE_RUN;
 import static dev.keel.core.security.Permission.PIPELINE_WRITE;
+import static dev.keel.core.security.Permission.POLICY_WRITE;
 import static dev.keel.core.security.Permission.PREDICT;
 import static dev.keel.core.security.Permission.PROJECT_READ;
 import static dev.keel.core.security.Permission.SERVER_READ;
@@ -27,8 +30,8 @@ import java.util.Set;
 
 /** A named set of permissions granted to a token in a project. Each role holds the one before it, except consumer. */
 public enum Role {
-    /** Reads models, endpoints, pipelines, datasets and monitors. */
-    VIEWER(EnumSet.of(SERVER_READ, PROJECT_READ, MODEL_READ, ENDPOINT_READ, PIPELINE_READ, DATASET_READ, MONITOR_READ)),
+    /** Reads models, endpoints, pipelines, datasets, monitors and incidents. */
+    VIEWER(EnumSet.of(SERVER_READ, PROJECT_READ, MODEL_READ, ENDPOINT_READ, PIPELINE_READ, DATASET_READ, MONITOR_READ, INCIDENT_READ)),
     /**
      * Calls prediction endpoints and nothing else: the role of a business system. Predicting includes the Open Inference
      * Protocol's readiness and model metadata routes, which a client reads before it infers.
@@ -37,10 +40,11 @@ public enum Role {
     /** A viewer who also registers models, edits and runs pipelines, declares monitors and posts labels. */
     SCIENTIST(union(VIEWER.permissions, EnumSet.of(PREDICT, MODEL_WRITE, PIPELINE_WRITE, PIPELINE_RUN, MONITOR_WRITE, LABEL_WRITE))),
     /**
-     * A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics, and manages
-     * alert channels and silences.
+     * A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics, manages
+     * alert channels and silences, acknowledges and resolves incidents, and manages remediation policies.
      */
-    OPERATOR(union(SCIENTIST.permissions, EnumSet.of(MODEL_PROMOTE, ENDPOINT_WRITE, AUDIT_READ, METRICS_READ, ALERT_READ, ALERT_WRITE))),
+    OPERATOR(union(SCIENTIST.permissions, EnumSet.of(MODEL_PROMOTE, ENDPOINT_WRITE, AUDIT_READ, METRICS_READ, ALERT_READ, ALERT_WRITE,
+            INCIDENT_WRITE, POLICY_WRITE))),
     /** Everything, including projects and tokens. */
     ADMIN(EnumSet.allOf(Permission.class));
 
