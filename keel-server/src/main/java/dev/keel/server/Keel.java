@@ -97,6 +97,7 @@ public final class Keel implements AutoCloseable {
             closeables.add(alerting);
             alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
                     channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));
+            incidents.addListener(new dev.keel.core.incident.IncidentAlerts(incidents, alerting.dispatcher()::receive));
             alerting.start(java.time.Duration.ofSeconds(1));
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again

@@ -25,7 +25,9 @@ public record IncidentChange(Incident incident, Type type, List<Observation> obs
         /** Someone, a policy or the quiet period resolved it. */
         RESOLVED,
         /** Its severity was raised. */
-        ESCALATED
+        ESCALATED,
+        /** Automation recorded an action on it (the action is the latest ACTION entry of its timeline). */
+        ACTED
     }
 
     public IncidentChange {

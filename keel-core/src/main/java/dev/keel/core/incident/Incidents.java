@@ -172,9 +172,11 @@ public final class Incidents implements AutoCloseable {
         return change.isPresent();
     }
 
-    /** Records an automated action and its outcome on the incident's timeline. */
+    /** Records an automated action and its outcome on the incident's timeline, and tells the listeners ({@code ACTED}). */
     public TimelineEntry recordAction(String id, String actor, String text, Map<String, Object> detail) {
-        return store.append(id, TimelineEntry.Type.ACTION, actor, text, detail, clock.instant());
+        TimelineEntry entry = store.append(id, TimelineEntry.Type.ACTION, actor, text, detail, clock.instant());
+        store.find(id).ifPresent(incident -> notifyAll(List.of(new IncidentChange(incident, IncidentChange.Type.ACTED, List.of(), actor))));
+        return entry;
     }
 
     /** Records something else on the timeline: an alert sent or held, an escalation, a note. */
