@@ -674,11 +674,14 @@ class FaultInjectionTest {
                 """);
 
         assertThat(run("accounts").status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run("accounts").status()).isEqualTo(RunStatus.FAILED);
 
         Incident expectation = incident("pipeline.expectation_failed");
+        assertThat(expectation.count()).isEqualTo(2);
+        assertThat(expectation.project()).isEqualTo(PROJECT);
         assertThat(expectation.severity()).isEqualTo(dev.keel.core.alert.Severity.CRITICAL);
         assertThat(expectation.objects()).containsEntry("pipeline", List.of("accounts")).containsEntry("dataset", List.of("accounts"));
-        assertThat(incident("pipeline.run_failed").count()).isEqualTo(1);
+        assertThat(incident("pipeline.run_failed").count()).isEqualTo(2);
     }
 
     @Test

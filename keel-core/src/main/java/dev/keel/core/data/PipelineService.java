@@ -50,9 +50,6 @@ public final class PipelineService {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineService.class);
     /** The spec path of a source in an engine's error: {@code sources[2]} or {@code sources[2].path}. */
     private static final Pattern SOURCE_PATH = Pattern.compile("sources\\[(\\d+)].*");
-    /** One broken fail expectation in an engine's error: {@code expectations[1] 'name' on 'dataset': detail (12 rows)}. */
-    private static final Pattern BROKEN_EXPECTATION = Pattern.compile("expectations\\[(\\d+)] '[^']*' on '[^']*': (.*?)(?: \\((\\d+) rows\\))?"
-            + "(?=; expectations\\[|$)");
 
     private final PipelineRepository pipelines;
     private final RunRepository runs;
@@ -613,7 +610,7 @@ public final class PipelineService {
             return fail(version.project(), run, result, "interrupted while waiting to retry");
         } catch (DataEngineException e) {
             if (e.kind() == DataEngineException.Kind.EXPECTATION_FAILED) {
-                reportBrokenExpectations(version.project(), run, spec, e);
+                reportExpectations(version.project(), run, e.expectations());
             }
             String where = e.path().isEmpty() ? "" : e.path() + ": ";
             return fail(version.project(), run, result, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " error: " + where
@@ -662,24 +659,9 @@ public final class PipelineService {
         for (EngineResult.ExpectationResult outcome : outcomes) {
             if (outcome.violations() > 0) {
                 events.accept(new ExpectationFailed(project, run.pipeline(), run.id(), outcome.name(), outcome.dataset(), outcome.violations(),
-                        outcome.action().name().toLowerCase(java.util.Locale.ROOT), outcome.violations() + " rows violated it"
-                        + (outcome.detail().isEmpty() ? "" : ": " + outcome.detail()), clock.instant()));
+                        outcome.action().name().toLowerCase(java.util.Locale.ROOT), (outcome.detail().isEmpty() ? "violated" : outcome.detail())
+                        + " (" + outcome.violations() + " violation(s))", clock.instant()));
             }
-        }
-    }
-
-    /** Fail expectations stop the engine, which names each broken one in its error; each becomes an event of its own. */
-    private void reportBrokenExpectations(String project, PipelineRun run, PipelineSpec spec, DataEngineException e) {
-        Matcher broken = BROKEN_EXPECTATION.matcher(String.valueOf(e.getMessage()));
-        while (broken.find()) {
-            int index = Integer.parseInt(broken.group(1));
-            if (index >= spec.plan().expectations().size()) {
-                continue;
-            }
-            dev.keel.spi.data.Expectation expectation = spec.plan().expectations().get(index);
-            long violations = broken.group(3) == null ? 1 : Long.parseLong(broken.group(3));
-            events.accept(new ExpectationFailed(project, run.pipeline(), run.id(), expectation.name(), expectation.dataset(), violations,
-                    expectation.action().name().toLowerCase(java.util.Locale.ROOT), broken.group(2), clock.instant()));
         }
     }
 
