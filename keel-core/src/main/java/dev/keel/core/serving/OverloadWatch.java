@@ -60,8 +60,4 @@ final class OverloadWatch {
         }
     }
 
-    /** Forgets a deleted endpoint's window. */
-    void forget(String endpoint) {
-        windows.remove(endpoint);
-    }
 }

@@ -104,8 +104,4 @@ final class ShadowWatch {
         return true;
     }
 
-    /** Forgets a deleted endpoint's comparisons. */
-    void forget(String endpoint) {
-        rings.remove(endpoint);
-    }
 }
