@@ -72,6 +72,23 @@ public final class KeelClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
+    /** The raw bytes of a GET (a model artifact). */
+    public byte[] getBytes(String path) {
+        HttpRequest request = request(path).GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() >= 400) {
+                throw new ApiException(response.statusCode(), "HTTP_" + response.statusCode(), "GET " + path + " answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new ApiException(0, "UNREACHABLE", "request to " + request.uri() + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "INTERRUPTED", "interrupted");
+        }
+    }
+
     /** The raw text of a GET, for metrics. */
     public String getText(String path) {
         HttpResponse<String> response = exchange(request(path).GET());
