@@ -123,14 +123,14 @@ public final class Escalation implements IncidentListener {
         if (symptoms.size() < 2) {
             return;
         }
-        List<Upstreams.Upstream> common = upstreams.common(recent);
+        List<Upstreams.Upstream> shared = upstreams.shared(recent);
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("window", config.spreadWindow().toString());
         detail.put("counts", Map.of("objects", symptoms.size(), "occurrences", recent.size()));
         detail.put("objects", symptoms);
-        putUpstream(detail, common);
+        putUpstream(detail, shared);
         escalate(incident, Rule.SPREAD, "one fingerprint failed " + symptoms.size() + " objects within " + human(config.spreadWindow()) + " ("
-                + String.join(", ", symptoms) + ")" + upstreamText(common), detail);
+                + String.join(", ", symptoms) + ")" + upstreamText(shared, symptoms), detail);
     }
 
     private void checkSharedUpstream(Incident incident, List<Signal> recent, Instant now) {
@@ -138,6 +138,7 @@ public final class Escalation implements IncidentListener {
             return;
         }
         Instant since = now.minus(config.spreadWindow());
+        Set<String> mine = new HashSet<>(Upstreams.symptoms(recent));
         for (Incident other : incidents.list(incident.project(), List.of(Incident.Status.OPEN, Incident.Status.ACKNOWLEDGED), INCIDENTS_COMPARED)) {
             if (other.id().equals(incident.id()) || other.lastSeen().isBefore(since)) {
                 continue;
@@ -146,23 +147,28 @@ public final class Escalation implements IncidentListener {
             if (theirs.isEmpty()) {
                 continue;
             }
+            Set<String> theirSymptoms = new HashSet<>(Upstreams.symptoms(theirs));
             List<Signal> together = new ArrayList<>(recent);
             together.addAll(theirs);
-            List<Upstreams.Upstream> common = upstreams.common(together);
-            Set<String> mine = new HashSet<>(Upstreams.symptoms(recent));
-            if (common.isEmpty() || mine.containsAll(Upstreams.symptoms(theirs))) {
+            // only an upstream that links a failing object of each incident to one of the other
+            List<Upstreams.Upstream> bridging = upstreams.shared(together).stream()
+                    .filter(upstream -> upstream.symptoms().stream().anyMatch(symptom -> mine.contains(symptom) && !theirSymptoms.contains(symptom))
+                            && upstream.symptoms().stream().anyMatch(symptom -> theirSymptoms.contains(symptom) && !mine.contains(symptom)))
+                    .toList();
+            if (bridging.isEmpty()) {
                 continue;
             }
+            List<String> linked = bridging.getFirst().symptoms();
             for (Incident involved : List.of(incident, other)) {
                 Incident partner = involved == incident ? other : incident;
                 Map<String, Object> detail = new LinkedHashMap<>();
                 detail.put("window", config.spreadWindow().toString());
-                detail.put("counts", Map.of("incidents", 2, "objects", Upstreams.symptoms(together).size()));
-                detail.put("objects", Upstreams.symptoms(together));
+                detail.put("counts", Map.of("incidents", 2, "objects", linked.size()));
+                detail.put("objects", linked);
                 detail.put("related", List.of(partner.id()));
-                putUpstream(detail, common);
-                escalate(involved, Rule.SHARED_UPSTREAM, "shares " + common.getFirst().label() + " with incident " + partner.id() + " ("
-                        + partner.title() + ") within " + human(config.spreadWindow()), detail);
+                putUpstream(detail, bridging);
+                escalate(involved, Rule.SHARED_UPSTREAM, "shares " + bridging.getFirst().label() + " with incident " + partner.id() + " ("
+                        + partner.title() + ") within " + human(config.spreadWindow()) + " (" + String.join(", ", linked) + ")", detail);
             }
             return;
         }
@@ -185,22 +191,28 @@ public final class Escalation implements IncidentListener {
                 && ("opened".equals(entry.text()) || entry.detail().containsKey("reopened"));
     }
 
-    private static void putUpstream(Map<String, Object> detail, List<Upstreams.Upstream> common) {
-        if (common.isEmpty()) {
+    private static void putUpstream(Map<String, Object> detail, List<Upstreams.Upstream> shared) {
+        if (shared.isEmpty()) {
             detail.put("upstream", "");
-            detail.put("evidence", List.of("no object Keel stores links every failing object"));
+            detail.put("evidence", List.of("no object Keel stores links two of the failing objects"));
             return;
         }
-        Upstreams.Upstream first = common.getFirst();
+        Upstreams.Upstream first = shared.getFirst();
         detail.put("upstream", first.label());
         detail.put("upstream_kind", first.kind());
         detail.put("upstream_name", first.name());
+        detail.put("upstream_objects", first.symptoms());
         detail.put("evidence", first.evidence());
-        detail.put("upstreams", common.stream().map(Upstreams.Upstream::label).toList());
+        detail.put("upstreams", shared.stream().map(Upstreams.Upstream::label).toList());
     }
 
-    private static String upstreamText(List<Upstreams.Upstream> common) {
-        return common.isEmpty() ? "; no common upstream found" : "; likely upstream: " + common.getFirst().label();
+    private static String upstreamText(List<Upstreams.Upstream> shared, List<String> symptoms) {
+        if (shared.isEmpty()) {
+            return "; no common upstream found";
+        }
+        Upstreams.Upstream first = shared.getFirst();
+        return "; likely upstream: " + first.label() + (first.symptoms().size() == symptoms.size() ? ""
+                : " (of " + String.join(", ", first.symptoms()) + ")");
     }
 
     private boolean done(Incident incident, Rule rule) {
@@ -247,7 +259,7 @@ public final class Escalation implements IncidentListener {
     }
 
     static String human(Duration duration) {
-        if (duration.toDaysPart() > 0 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0) {
+        if (duration.toDays() > 1 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0 && duration.toSecondsPart() == 0) {
             return duration.toDays() + " d";
         }
         if (duration.toMinutes() % 60 == 0 && duration.toHours() > 0) {

@@ -44,6 +44,11 @@ public final class Patterns {
         return escalation;
     }
 
+    /** Now, by the incidents' clock: the end of every report. */
+    public Instant now() {
+        return incidents.clock().instant();
+    }
+
     /** The project's report from {@code since} until now. */
     public PatternReport report(String project, Instant since) {
         Objects.requireNonNull(project, "project");

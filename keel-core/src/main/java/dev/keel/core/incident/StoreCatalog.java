@@ -94,7 +94,17 @@ public final class StoreCatalog implements Upstreams.Catalog {
 
     @Override
     public Optional<String> producer(String dataset) {
-        return datasets.latest(dataset).map(DatasetVersion::pipeline);
+        Optional<String> published = datasets.latest(dataset).map(DatasetVersion::pipeline);
+        if (published.isPresent()) {
+            return published;
+        }
+        // not published yet (its pipeline may never have succeeded): the spec that declares it as an output
+        for (PipelineVersion version : pipelines.listLatest()) {
+            if (pipeline(version.pipeline()).map(facts -> facts.outputs().contains(dataset)).orElse(false)) {
+                return Optional.of(version.pipeline());
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -116,10 +126,19 @@ public final class StoreCatalog implements Upstreams.Catalog {
             Optional<ModelVersion> modelVersionOf = stored.stream().filter(candidate -> candidate.version() == number).findFirst();
             modelVersionOf.flatMap(modelVersion -> modelVersion.lineage().datasetUri()).flatMap(StoreCatalog::dataset)
                     .ifPresent(match -> found.add(new Upstreams.ModelDataset(model, number, match.group(1), datasetVersion(match), "trained on")));
-            referenceSource.apply(model, number).flatMap(StoreCatalog::dataset)
+            reference(model, number).flatMap(StoreCatalog::dataset)
                     .ifPresent(match -> found.add(new Upstreams.ModelDataset(model, number, match.group(1), datasetVersion(match), "reference")));
         }
         return found;
+    }
+
+    /** The reference's source; a reference that cannot be read now names none (lineage is a hint, never a failure). */
+    private Optional<String> reference(String model, int version) {
+        try {
+            return referenceSource.apply(model, version);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Matcher> dataset(String uri) {

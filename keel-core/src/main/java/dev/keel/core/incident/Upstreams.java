@@ -145,10 +145,11 @@ public final class Upstreams {
     }
 
     /**
-     * The objects upstream of every failing object among the signals, furthest upstream first; empty when the signals are about
-     * one object only, or when nothing Keel stores links them all.
+     * The objects upstream of at least two of the failing objects among the signals: those that explain the most failing
+     * objects first, then the furthest upstream. Empty when the signals are about one object only, or when nothing Keel stores
+     * links any two of them. Each upstream lists the failing objects that lead to it.
      */
-    public List<Upstream> common(Collection<Signal> signals) {
+    public List<Upstream> shared(Collection<Signal> signals) {
         Map<String, Map<String, List<String>>> claimsBySymptom = new LinkedHashMap<>();
         for (Signal signal : signals) {
             Map<String, List<String>> claims = claimsBySymptom.computeIfAbsent(symptom(signal), key -> new LinkedHashMap<>());
@@ -160,22 +161,20 @@ public final class Upstreams {
         if (claimsBySymptom.size() < 2) {
             return List.of();
         }
-        Set<String> shared = null;
-        for (Map<String, List<String>> claims : claimsBySymptom.values()) {
-            if (shared == null) {
-                shared = new LinkedHashSet<>(claims.keySet());
-            } else {
-                shared.retainAll(claims.keySet());
-            }
-        }
+        Map<String, List<String>> claimedBy = new LinkedHashMap<>();
+        claimsBySymptom.forEach((symptom, claims) -> claims.keySet().forEach(key -> claimedBy.computeIfAbsent(key, k -> new ArrayList<>()).add(symptom)));
         List<Upstream> upstreams = new ArrayList<>();
-        for (String key : shared) {
+        claimedBy.forEach((key, symptoms) -> {
+            if (symptoms.size() < 2) {
+                return;
+            }
             List<String> evidence = new ArrayList<>();
-            claimsBySymptom.values().forEach(claims -> claims.get(key).stream().filter(line -> !evidence.contains(line)).forEach(evidence::add));
+            symptoms.forEach(symptom -> claimsBySymptom.get(symptom).get(key).stream().filter(line -> !evidence.contains(line)).forEach(evidence::add));
             int space = key.indexOf(' ');
-            upstreams.add(new Upstream(key.substring(0, space), key.substring(space + 1), List.copyOf(claimsBySymptom.keySet()), evidence));
-        }
-        upstreams.sort(Comparator.comparingInt(upstream -> ORDER.indexOf(upstream.kind())));
+            upstreams.add(new Upstream(key.substring(0, space), key.substring(space + 1), symptoms, evidence));
+        });
+        upstreams.sort(Comparator.comparingInt((Upstream upstream) -> -upstream.symptoms().size())
+                .thenComparingInt(upstream -> ORDER.indexOf(upstream.kind())));
         return upstreams;
     }
 
