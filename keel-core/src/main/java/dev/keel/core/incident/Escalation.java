@@ -58,6 +58,21 @@ public final class Escalation implements IncidentListener {
         }
     };
 
+    /** When the spread and shared-upstream checks last ran for an incident, and on which failing objects. */
+    private record Checked(Set<String> symptoms, Instant at) {
+    }
+
+    /** The spread and shared-upstream checks of an incident run again this often when no new failing object comes in. */
+    static final Duration RECHECK = Duration.ofMinutes(1);
+    private final Map<String, Checked> checked = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Checked> eldest) {
+            return size() > CACHED_EPISODES;
+        }
+    };
+
     public Escalation(Incidents incidents, PatternsConfig config, Upstreams upstreams) {
         this.incidents = Objects.requireNonNull(incidents, "incidents");
         this.config = Objects.requireNonNull(config, "config");
@@ -85,10 +100,10 @@ public final class Escalation implements IncidentListener {
                     + incident.count() + " occurrences since " + incident.firstSeen() + ")", detail);
         }
         checkRecurrence(incident, now);
-        List<Signal> recent = List.of();
-        if (!done(incident, Rule.SPREAD) || !done(incident, Rule.SHARED_UPSTREAM)) {
-            recent = recentSignals(incident.id(), now);
+        if (done(incident, Rule.SPREAD) && done(incident, Rule.SHARED_UPSTREAM) || !due(change, now)) {
+            return;
         }
+        List<Signal> recent = recentSignals(incident.id(), now);
         if (!done(incident, Rule.SPREAD)) {
             checkSpread(incident, recent);
         }
@@ -97,12 +112,34 @@ public final class Escalation implements IncidentListener {
         }
     }
 
+    /**
+     * Whether the spread and shared-upstream checks are due: the change brings a failing object not checked yet in this
+     * episode, or they last ran {@link #RECHECK} ago. Comparing with every other active incident costs queries, and a storm
+     * of one failure recurs on every flush.
+     */
+    private boolean due(IncidentChange change, Instant now) {
+        String key = change.incident().id() + '@' + change.incident().openedAt().toEpochMilli();
+        Set<String> symptoms = new HashSet<>(Upstreams.symptoms(change.observations().stream().map(Observation::signal).toList()));
+        Checked last = checked.get(key);
+        if (last != null && last.symptoms().containsAll(symptoms) && now.isBefore(last.at().plus(RECHECK))) {
+            return false;
+        }
+        if (last != null) {
+            symptoms.addAll(last.symptoms());
+        }
+        checked.put(key, new Checked(Set.copyOf(symptoms), now));
+        return true;
+    }
+
     private void checkRecurrence(Incident incident, Instant now) {
         if (done(incident, Rule.RECURRENCE)) {
             return;
         }
         Instant since = now.minus(config.recurrenceWindow());
         long occurrences = incidents.store().occurrences(incident.id(), since);
+        if (config.recurrenceUnit() == PatternsConfig.Unit.OCCURRENCES && occurrences <= config.recurrenceCount()) {
+            return;
+        }
         long episodes = episodeStarts(incident.id(), since).size();
         long counted = config.recurrenceUnit() == PatternsConfig.Unit.OCCURRENCES ? occurrences : episodes;
         if (counted <= config.recurrenceCount()) {

@@ -278,6 +278,15 @@ public final class IncidentStore {
                 row -> row.getLong("total"), incidentId, since.toEpochMilli()).orElse(0L);
     }
 
+    /** The occurrences stored for each incident of the project in signals last seen at or after {@code since}. */
+    public Map<String, Long> occurrencesByIncident(String project, Instant since) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        database.query("SELECT incident_id, SUM(event_count) AS total FROM incident_signals WHERE project = ? AND last_at >= ? GROUP BY incident_id",
+                row -> Map.entry(row.getString("incident_id"), row.getLong("total")), project, since.toEpochMilli())
+                .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
+        return counts;
+    }
+
     /** The incident's timeline entries of one type at or after {@code since}, oldest first. */
     public List<TimelineEntry> entries(String incidentId, TimelineEntry.Type type, Instant since, int limit) {
         return database.query("SELECT " + TIMELINE_COLUMNS + " FROM incident_timeline WHERE incident_id = ? AND entry_type = ? AND at >= ?"

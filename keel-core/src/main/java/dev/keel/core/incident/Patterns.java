@@ -65,7 +65,7 @@ public final class Patterns {
             }
         }
         List<IncidentStore.ProjectEntry> actions = store.projectEntries(project, TimelineEntry.Type.ACTION, since, MAX_READ);
-        List<PatternReport.Cause> causes = causes(byId, starts, since);
+        List<PatternReport.Cause> causes = causes(project, byId, starts, since);
         List<PatternReport.Escalated> escalations = new ArrayList<>();
         for (IncidentStore.ProjectEntry escalated : store.projectEntries(project, TimelineEntry.Type.ESCALATION, since, MAX_READ)) {
             Map<String, Object> detail = escalated.entry().detail();
@@ -82,20 +82,20 @@ public final class Patterns {
         return new PatternReport(project, since, until, causes, escalations, remediation(starts, actions), policies(actions));
     }
 
-    private List<PatternReport.Cause> causes(Map<String, Incident> byId, Map<String, List<Instant>> starts, Instant since) {
+    private List<PatternReport.Cause> causes(String project, Map<String, Incident> byId, Map<String, List<Instant>> starts, Instant since) {
         List<PatternReport.Cause> causes = new ArrayList<>();
+        Map<String, Long> occurrences = incidents.store().occurrencesByIncident(project, since);
         for (Incident incident : byId.values()) {
             List<Instant> episodes = starts.getOrDefault(incident.id(), List.of());
             if (incident.lastSeen().isBefore(since) && episodes.isEmpty()) {
                 continue;
             }
-            long occurrences = incidents.store().occurrences(incident.id(), since);
             Optional<Duration> between = episodes.size() < 2 ? Optional.empty()
                     : Optional.of(Duration.between(episodes.getFirst(), episodes.getLast()).dividedBy(episodes.size() - 1));
             Map<String, List<String>> objects = new LinkedHashMap<>(incident.objects());
             PER_OCCURRENCE.forEach(objects::remove);
-            causes.add(new PatternReport.Cause(incident.fingerprint(), incident.id(), incident.title(), incident.kind(), incident.status(), occurrences,
-                    episodes.size(), between, incident.lastSeen(), objects));
+            causes.add(new PatternReport.Cause(incident.fingerprint(), incident.id(), incident.title(), incident.kind(), incident.status(),
+                    occurrences.getOrDefault(incident.id(), 0L), episodes.size(), between, incident.lastSeen(), objects));
         }
         causes.sort(Comparator.comparingInt(PatternReport.Cause::episodes).reversed()
                 .thenComparing(Comparator.comparingLong(PatternReport.Cause::occurrences).reversed())

@@ -121,6 +121,28 @@ class EscalationTest {
     }
 
     @Test
+    void recurrenceCountedInEpisodes_escalatesAFaultThatKeepsComingBack() {
+        incidents.close();
+        IncidentsConfig config = new IncidentsConfig(Duration.ofHours(1), 10_000, Duration.ofMinutes(30), Duration.ofDays(30),
+                new PatternsConfig(2, Duration.ofDays(7), PatternsConfig.Unit.EPISODES, Duration.ofHours(1)));
+        incidents = Incidents.open(config, store.database(), clock, new SimpleMeterRegistry(), signal -> ProjectService.DEFAULT);
+        Patterns.install(incidents, Upstreams.Catalog.none());
+        for (int night = 0; night < 3; night++) {
+            for (int i = 0; i < 10; i++) {
+                fail("nightly", false, "connection reset by peer");
+            }
+            String id = only().id();
+            assertThat(escalations(id, "recurrence")).as("night " + night).hasSize(night < 2 ? 0 : 1);
+            incidents.resolve(id, "keel", "quiet");
+            clock.advance(Duration.ofDays(1));
+        }
+        TimelineEntry escalated = escalations(only().id(), "recurrence").getFirst();
+        // escalated as the third night's first failure reopened it: 10 + 10 + 1 occurrences by then
+        assertThat(escalated.detail()).containsEntry("unit", "episodes").containsEntry("counts", Map.of("occurrences", 21, "episodes", 3));
+        assertThat(escalated.text()).isEqualTo("recurring pattern (recurrence): 3 episodes within 7 d, more than 2");
+    }
+
+    @Test
     void reopen_escalatesOncePerEpisode() {
         fail("orders", false, "disk full");
         String id = only().id();
