@@ -189,9 +189,11 @@ public final class Upstreams {
             facts.ifPresent(spec -> {
                 for (SourceFact fact : spec.sources()) {
                     if (source.isEmpty() || source.equals(fact.name())) {
+                        boolean named = !source.isEmpty();
+                        boolean mentioned = signal.message().contains(fact.location()) || signal.message().contains("'" + fact.name() + "'");
                         claim(claims, fact.kind() + " " + fact.location(), "pipeline " + pipeline + " reads " + fact.kind() + " " + fact.location()
                                 + " as source '" + fact.name() + "' (spec version " + spec.version() + ")"
-                                + (source.isEmpty() ? "" : " and the failure names that source"));
+                                + (named ? "; the failure is of that source" : mentioned ? "; the failure message names it" : ""));
                     }
                 }
                 for (String output : spec.outputs()) {

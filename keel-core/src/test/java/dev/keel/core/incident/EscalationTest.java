@@ -20,6 +20,7 @@ import dev.keel.core.testing.TestingClock;
 import dev.keel.core.testing.TestingModelRuntime;
 import dev.keel.spi.event.MonitorBreached;
 import dev.keel.spi.event.PipelineRunFailed;
+import dev.keel.spi.event.SourceFailed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,9 +199,29 @@ class EscalationTest {
                 .containsEntry("objects", List.of("pipeline orders", "pipeline refunds")).containsEntry("window", "PT1H");
         assertThat(detail.get("upstreams")).isEqualTo(List.of("file /srv/in/shared.csv"));
         assertThat(detail.get("evidence")).isEqualTo(List.of(
-                "pipeline orders reads file /srv/in/shared.csv as source 'raw' (spec version 1)",
-                "pipeline refunds reads file /srv/in/shared.csv as source 'input' (spec version 1)"));
+                "pipeline orders reads file /srv/in/shared.csv as source 'raw' (spec version 1); the failure message names it",
+                "pipeline refunds reads file /srv/in/shared.csv as source 'input' (spec version 1); the failure message names it"));
         assertThat(spread.getFirst().text()).endsWith("; likely upstream: file /srv/in/shared.csv");
+    }
+
+    @Test
+    void anUnreachableSourceOfTwoPipelines_namesTheConnectionBothDeclareAndNotTheirOtherSources() {
+        register("orders", "pipeline: orders\nsources:\n  - {name: dwh, type: jdbc, connection: warehouse, query: select 1}\n"
+                + "  - {name: rates, type: csv, path: /srv/in/rates.csv}\noutputs:\n  - {dataset: o1, from: dwh}\n  - {dataset: o2, from: rates}\n");
+        register("refunds", "pipeline: refunds\nsources:\n  - {name: db, type: jdbc, connection: warehouse, query: select 2}\n"
+                + "  - {name: rates, type: csv, path: /srv/in/rates.csv}\noutputs:\n  - {dataset: r1, from: db}\n  - {dataset: r2, from: rates}\n");
+        incidents.sink().accept(new SourceFailed(ProjectService.DEFAULT, "orders", "run-1abc", "dwh", SourceFailed.Kind.UNREACHABLE,
+                "connect timed out after 10000 ms", clock.instant()));
+        clock.advance(Duration.ofSeconds(1));
+        incidents.sink().accept(new SourceFailed(ProjectService.DEFAULT, "refunds", "run-2abc", "db", SourceFailed.Kind.UNREACHABLE,
+                "connect timed out after 10000 ms", clock.instant()));
+        incidents.sink().flush();
+
+        Map<String, Object> detail = escalations(only().id(), "spread").getFirst().detail();
+        assertThat(detail).containsEntry("upstream", "connection warehouse").containsEntry("upstreams", List.of("connection warehouse"));
+        assertThat(detail.get("evidence")).isEqualTo(List.of(
+                "pipeline orders reads connection warehouse as source 'dwh' (spec version 1); the failure is of that source",
+                "pipeline refunds reads connection warehouse as source 'db' (spec version 1); the failure is of that source"));
     }
 
     @Test
