@@ -119,6 +119,14 @@ class EscalationTest {
         assertThat(escalated.getFirst().text()).isEqualTo("recurring pattern (recurrence): 6 occurrences within 24 h, more than 5");
         assertThat(only().severity()).isEqualTo(Severity.CRITICAL);
         assertThat(only().count()).isEqualTo(12);
+
+        // after a restart the escalations of the episode are read back from the timeline, not repeated
+        incidents.close();
+        incidents = Incidents.open(new IncidentsConfig(Duration.ofHours(1), 10_000, Duration.ofMinutes(30), Duration.ofDays(30)), store.database(),
+                clock, new SimpleMeterRegistry(), signal -> ProjectService.DEFAULT);
+        Patterns.install(incidents, Upstreams.Catalog.none());
+        fail("orders", true, "connection refused");
+        assertThat(escalations(id, "recurrence")).hasSize(1);
     }
 
     @Test
