@@ -131,6 +131,11 @@ public final class Keel implements AutoCloseable {
         return new Keel(config, Clock.systemUTC());
     }
 
+    /** Opens Keel on the given clock, which every component reads (schedules, windows, timestamps); for tests and embedding. */
+    public static Keel open(KeelConfig config, Clock clock) {
+        return new Keel(config, Objects.requireNonNull(clock, "clock"));
+    }
+
     public KeelConfig config() {
         return config;
     }

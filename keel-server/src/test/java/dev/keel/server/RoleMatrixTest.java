@@ -42,6 +42,7 @@ class RoleMatrixTest {
 
     private TestingServer server;
     private final Map<String, String> runIds = new LinkedHashMap<>();
+    private final Map<String, String> incidentIds = new LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -66,6 +67,10 @@ class RoleMatrixTest {
                     "text/plain", Map.of());
             expect(run, 200);
             runIds.put(project, run.json().get("id").asText());
+            server.keel().events().publish(new dev.keel.spi.event.PipelineRunFailed(project, "pipeline-" + project, "run-x1", 1, false,
+                    "source applications could not be read", java.time.Instant.now()));
+            server.keel().incidents().sink().flush();
+            incidentIds.put(project, server.keel().incidents().list(project, Set.of(), 1).getFirst().id());
         }
     }
 
@@ -161,6 +166,7 @@ class RoleMatrixTest {
                 .replace("{pipeline}", "pipeline-" + project).replace("{dataset}", "dataset-" + project)
                 .replace("/v1/monitors/{id}", "/v1/monitors/monitor-" + project)
                 .replace("/v1/pipeline-runs/{id}", "/v1/pipeline-runs/" + runIds.get(project))
+                .replace("/v1/incidents/{id}", "/v1/incidents/" + incidentIds.get(project))
                 .replace("{id}", "tk_000000000000");
     }
 

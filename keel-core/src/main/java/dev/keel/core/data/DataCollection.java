@@ -72,10 +72,10 @@ public final class DataCollection implements AutoCloseable {
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
                 new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
                 settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject,
-                settings.profileExactDistinctMaxRows(), events);
+                settings.profileExactDistinctMaxRows(), events, settings.runLimits());
         service.recover();
         ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
-        Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs);
+        Scheduler scheduler = new Scheduler(service, clock, settings.zone(), runs, events);
         if (settings.scheduler()) {
             scheduler.start();
         }

@@ -1,8 +1,11 @@
 package dev.keel.core.data;
 
 import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.ExpectationFailed;
 import dev.keel.spi.event.PipelineRunFailed;
 import dev.keel.spi.event.PipelineRunFinished;
+import dev.keel.spi.event.QuarantineExceeded;
+import dev.keel.spi.event.SourceFailed;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
@@ -37,12 +40,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The data-collection facade: validate and register specs, run pipelines, and read run history and datasets. */
 public final class PipelineService {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineService.class);
+    /** The spec path of a source in an engine's error: {@code sources[2]} or {@code sources[2].path}. */
+    private static final Pattern SOURCE_PATH = Pattern.compile("sources\\[(\\d+)].*");
 
     private final PipelineRepository pipelines;
     private final RunRepository runs;
@@ -62,6 +69,7 @@ public final class PipelineService {
     private final Map<String, CompletableFuture<PipelineRun>> inFlight = new ConcurrentHashMap<>();
     private final Executor background = Executors.newVirtualThreadPerTaskExecutor();
     private final EventSink events;
+    private final RunLimits limits;
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -119,7 +127,21 @@ public final class PipelineService {
     public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
                            List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
                            Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows, EventSink events) {
+        this(pipelines, runs, datasets, snapshots, engines, secrets, baseDirectory, access, clock, sleeper, audit, knownProject,
+                exactDistinctMaxRows, events, RunLimits.NONE);
+    }
+
+    /**
+     * Wires the service, publishing to {@code events} the end of every run attempt and what went wrong in it: sources that
+     * could not be read or were slow ({@link SourceFailed}), expectations that rows violated ({@link ExpectationFailed}) and
+     * a quarantine over its limit ({@link QuarantineExceeded}); {@code limits} holds the defaults for specs that set none.
+     */
+    public PipelineService(PipelineRepository pipelines, RunRepository runs, DatasetRepository datasets, SnapshotStore snapshots,
+                           List<DataEngine> engines, SecretResolver secrets, Path baseDirectory, SourceAccess access, Clock clock,
+                           Sleeper sleeper, RunAudit audit, Predicate<String> knownProject, long exactDistinctMaxRows, EventSink events,
+                           RunLimits limits) {
         this.events = Objects.requireNonNull(events, "events");
+        this.limits = Objects.requireNonNull(limits, "limits");
         if (exactDistinctMaxRows < 0) {
             throw new IllegalArgumentException("exactDistinctMaxRows must be >= 0, got " + exactDistinctMaxRows);
         }
@@ -544,6 +566,7 @@ public final class PipelineService {
                     result = engine.execute(plan, context);
                 } catch (DataEngineException e) {
                     snapshots.discard(staging);
+                    sourceFailure(version.project(), run, plan, e);
                     if (!e.isTransient() || attempt >= spec.retry().maxAttempts()) {
                         throw e;
                     }
@@ -557,6 +580,9 @@ public final class PipelineService {
                 }
             }
             RowAccounting books = RowAccounting.of(result);
+            reportSlowSources(version.project(), run, spec, result);
+            reportExpectations(version.project(), run, result.expectations());
+            reportQuarantine(version.project(), run, spec, books);
             List<String> unexplained = RowAccounting.unexplained(result);
             if (!unexplained.isEmpty() || !books.balanced()) {
                 throw new KeelException(ErrorCode.INTERNAL, "row accounting does not balance: " + books + "; stages: " + unexplained);
@@ -583,6 +609,9 @@ public final class PipelineService {
             Thread.currentThread().interrupt();
             return fail(version.project(), run, result, "interrupted while waiting to retry");
         } catch (DataEngineException e) {
+            if (e.kind() == DataEngineException.Kind.EXPECTATION_FAILED) {
+                reportExpectations(version.project(), run, e.expectations());
+            }
             String where = e.path().isEmpty() ? "" : e.path() + ": ";
             return fail(version.project(), run, result, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " error: " + where
                     + e.getMessage());
@@ -593,6 +622,58 @@ public final class PipelineService {
             if (staging != null) {
                 snapshots.discard(staging);
             }
+        }
+    }
+
+    /** A source the engine could not read (a missing file, a refused connection, an HTTP error or timeout) is unreachable. */
+    private void sourceFailure(String project, PipelineRun run, PipelinePlan plan, DataEngineException e) {
+        if (e.kind() != DataEngineException.Kind.SOURCE && e.kind() != DataEngineException.Kind.TRANSIENT) {
+            return;
+        }
+        Matcher path = SOURCE_PATH.matcher(e.path());
+        if (!path.matches()) {
+            return;
+        }
+        int index = Integer.parseInt(path.group(1));
+        if (index >= plan.sources().size()) {
+            return;
+        }
+        events.accept(new SourceFailed(project, run.pipeline(), run.id(), plan.sources().get(index).name(), SourceFailed.Kind.UNREACHABLE,
+                String.valueOf(e.getMessage()), clock.instant()));
+    }
+
+    private void reportSlowSources(String project, PipelineRun run, PipelineSpec spec, EngineResult result) {
+        for (EngineResult.StageResult stage : result.stages()) {
+            if (stage.kind() != EngineResult.StageKind.SOURCE) {
+                continue;
+            }
+            Duration limit = spec.slowAfter().getOrDefault(stage.name(), limits.sourceSlowAfter());
+            if (!limit.isZero() && stage.millis() > limit.toMillis()) {
+                events.accept(new SourceFailed(project, run.pipeline(), run.id(), stage.name(), SourceFailed.Kind.SLOW, "reading source '"
+                        + stage.name() + "' took " + stage.millis() + " ms, over its limit of " + limit.toMillis() + " ms", clock.instant()));
+            }
+        }
+    }
+
+    private void reportExpectations(String project, PipelineRun run, List<EngineResult.ExpectationResult> outcomes) {
+        for (EngineResult.ExpectationResult outcome : outcomes) {
+            if (outcome.violations() > 0) {
+                events.accept(new ExpectationFailed(project, run.pipeline(), run.id(), outcome.name(), outcome.dataset(), outcome.violations(),
+                        outcome.action().name().toLowerCase(java.util.Locale.ROOT), (outcome.detail().isEmpty() ? "violated" : outcome.detail())
+                        + " (" + outcome.violations() + " violation(s))", clock.instant()));
+            }
+        }
+    }
+
+    private void reportQuarantine(String project, PipelineRun run, PipelineSpec spec, RowAccounting books) {
+        double limit = spec.quarantineLimit().orElse(limits.maxQuarantineRate());
+        if (books.rowsIn() == 0 || books.quarantined() == 0) {
+            return;
+        }
+        double rate = (double) books.quarantined() / books.rowsIn();
+        if (rate > limit) {
+            events.accept(new QuarantineExceeded(project, run.pipeline(), run.id(), books.quarantined(), books.rowsIn(), rate, limit,
+                    clock.instant()));
         }
     }
 

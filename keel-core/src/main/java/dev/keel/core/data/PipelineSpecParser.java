@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -31,7 +32,7 @@ public final class PipelineSpecParser {
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
     private static final Pattern SENSITIVE_HEADER = Pattern.compile("(?i).*(authorization|token|key|secret|cookie|password).*");
     private static final Set<String> TOP_KEYS = Set.of("pipeline", "project", "description", "engine", "schedule", "retry", "quarantine",
-            "sources", "steps", "expectations", "outputs");
+            "quarantine-limit", "sources", "steps", "expectations", "outputs");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The outcome of parsing: a spec when there were no errors, otherwise every error found. */
@@ -129,10 +130,23 @@ public final class PipelineSpecParser {
             if (root.has("quarantine") && !DATASET_NAME.matcher(quarantine).matches()) {
                 error("quarantine", "'" + quarantine + "' is not a valid dataset name");
             }
+            OptionalDouble quarantineLimit = OptionalDouble.empty();
+            Optional<Double> limit = root.number("quarantine-limit");
+            if (limit.isPresent()) {
+                if (limit.get() >= 0 && limit.get() <= 1) {
+                    quarantineLimit = OptionalDouble.of(limit.get());
+                } else {
+                    error("quarantine-limit", "expected a share of the rows read between 0 and 1 (such as 0.05), got " + limit.get());
+                }
+            }
             List<SourceSpec> sources = new ArrayList<>();
+            Map<String, Duration> slowAfter = new LinkedHashMap<>();
             root.required("sources", "a list of at least one source").ifPresent(node -> {
                 for (SpecNode element : node.elements()) {
-                    source(element).ifPresent(sources::add);
+                    source(element).ifPresent(source -> {
+                        sources.add(source);
+                        slowAfter(element).ifPresent(duration -> slowAfter.put(source.name(), duration));
+                    });
                 }
             });
             List<StepSpec> steps = new ArrayList<>();
@@ -159,7 +173,17 @@ public final class PipelineSpecParser {
             });
             checkEveryRowIsAccounted();
             return new PipelineSpec(name, project, description, engine, schedules, retry,
-                    new PipelinePlan(name, sources, steps, expectations, outputs, quarantine));
+                    new PipelinePlan(name, sources, steps, expectations, outputs, quarantine), slowAfter, quarantineLimit);
+        }
+
+        /** A source's own {@code slow-after}: a positive duration. */
+        private Optional<Duration> slowAfter(SpecNode node) {
+            Optional<Duration> slowAfter = node.duration("slow-after");
+            if (slowAfter.isPresent() && (slowAfter.get().isZero() || slowAfter.get().isNegative())) {
+                error(node.child("slow-after"), "expected a positive duration such as 500ms, 30s or 5m, got " + slowAfter.get());
+                return Optional.empty();
+            }
+            return slowAfter;
         }
 
         private void error(String path, String message) {
@@ -265,7 +289,7 @@ public final class PipelineSpecParser {
         }
 
         private Optional<SourceSpec> files(SpecNode node, String name, String type) {
-            node.allowOnly(Set.of("name", "type", "path", "paths", "header", "delimiter", "quote", "null-string", "types"));
+            node.allowOnly(Set.of("name", "type", "path", "paths", "header", "delimiter", "quote", "null-string", "types", "slow-after"));
             List<String> paths = new ArrayList<>(node.strings("path"));
             paths.addAll(node.strings("paths"));
             if (paths.isEmpty()) {
@@ -317,7 +341,7 @@ public final class PipelineSpecParser {
         }
 
         private Optional<SourceSpec> jdbcSource(SpecNode node, String name) {
-            node.allowOnly(Set.of("name", "type", "connection", "url", "user", "password", "query", "fetch-size"));
+            node.allowOnly(Set.of("name", "type", "connection", "url", "user", "password", "query", "fetch-size", "slow-after"));
             Optional<Database> database = database(node);
             Optional<String> query = node.requiredString("query", "a SELECT query");
             int fetchSize = node.integer("fetch-size", 10_000, 1);
@@ -357,7 +381,7 @@ public final class PipelineSpecParser {
         }
 
         private Optional<SourceSpec> httpSource(SpecNode node, String name) {
-            node.allowOnly(Set.of("name", "type", "url", "headers", "records", "paging", "max-pages", "timeout"));
+            node.allowOnly(Set.of("name", "type", "url", "headers", "records", "paging", "max-pages", "timeout", "slow-after"));
             Optional<String> url = node.requiredString("url", "an http(s) URL");
             url.filter(value -> !value.matches("(?i)^https?://.+"))
                     .ifPresent(value -> error(node.child("url"), "expected an http:// or https:// URL, got '" + value + "'"));

@@ -33,11 +33,13 @@ import java.util.regex.Pattern;
  *                           ({@code project-source-roots.<project>: [dirs]}, default none: every project uses the source roots)
  * @param profileExactDistinctMaxRows profiles count distinct values exactly in datasets of up to this many rows and estimate
  *                                    them above ({@code profile-exact-distinct-max-rows}, default 1,000,000)
+ * @param runLimits how long a source may take to read ({@code source-slow-after}, default none) and how large a share of the
+ *                  rows read a run may quarantine ({@code max-quarantine-rate}, default 1: no limit) before the run is reported
  */
 public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
                               Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
                               List<String> httpAllowedHosts, Map<String, List<Path>> projectSourceRoots,
-                              long profileExactDistinctMaxRows) {
+                              long profileExactDistinctMaxRows, RunLimits runLimits) {
     private static final Pattern CONNECTION_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     public PipelinesConfig {
@@ -52,6 +54,15 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         if (profileExactDistinctMaxRows < 0) {
             throw new IllegalArgumentException("profileExactDistinctMaxRows must be >= 0, got " + profileExactDistinctMaxRows);
         }
+        Objects.requireNonNull(runLimits, "runLimits");
+    }
+
+    /** Settings without run limits. */
+    public PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory, Path datasetsDirectory, List<Path> sourceRoots,
+                           Map<String, JdbcConnection> connections, boolean allowInlineJdbcUrls, boolean httpAllowPrivate,
+                           List<String> httpAllowedHosts, Map<String, List<Path>> projectSourceRoots, long profileExactDistinctMaxRows) {
+        this(scheduler, zone, baseDirectory, datasetsDirectory, sourceRoots, connections, allowInlineJdbcUrls, httpAllowPrivate,
+                httpAllowedHosts, projectSourceRoots, profileExactDistinctMaxRows, RunLimits.NONE);
     }
 
     /** Settings where every project reads under the same source roots and profiles count exactly up to 1,000,000 rows. */
@@ -93,7 +104,8 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         PipelinesConfig config = new PipelinesConfig(node.bool("scheduler", true), zone, baseDirectory,
                 node.string("datasets-directory").map(Path::of).orElse(dataDirectory.resolve("datasets")), roots, connections,
                 node.bool("allow-inline-jdbc-urls", false), http.bool("allow-private", false),
-                http.strings("allowed-hosts").orElse(List.of()), projectRoots, exactDistinctMaxRows(node));
+                http.strings("allowed-hosts").orElse(List.of()), projectRoots, exactDistinctMaxRows(node),
+                new RunLimits(node.duration("source-slow-after", java.time.Duration.ZERO), node.number("max-quarantine-rate", 1.0, 0.0, 1.0)));
         http.rejectUnknownKeys();
         node.rejectUnknownKeys();
         return config;

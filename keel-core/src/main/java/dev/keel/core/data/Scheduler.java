@@ -1,6 +1,8 @@
 package dev.keel.core.data;
 
 import dev.keel.core.error.KeelException;
+import dev.keel.spi.event.EventSink;
+import dev.keel.spi.event.ScheduleMissed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,16 +24,24 @@ import org.slf4j.LoggerFactory;
  * such pass and is what tests drive. A pipeline still running when it comes due again is skipped, not queued. A slot fires
  * only when it lies after the pipeline's version was registered and after its schedule was last resumed; paused and deleted
  * schedules do not fire.
+ *
+ * <p>Slots that do not fire are published as {@link ScheduleMissed}: one skipped because the previous run still ran, and at
+ * {@link #start()} the slots that came due while the server was down ({@link #reportMissed(Instant)}).
  */
 public final class Scheduler implements AutoCloseable {
     /** The longest the loop sleeps before looking at the specs again. */
     public static final Duration MAX_SLEEP = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** How many recent runs are searched for the last scheduled one. */
+    private static final int MISSED_LOOKBACK_RUNS = 200;
+    /** Missed slots are counted up to this many. */
+    private static final int MAX_MISSED_COUNTED = 1_000;
 
     private final PipelineService service;
     private final Clock clock;
     private final ZoneId zone;
     private final Executor executor;
+    private final EventSink events;
     private Instant checkedUntil;
     private Thread loop;
 
@@ -42,6 +52,12 @@ public final class Scheduler implements AutoCloseable {
      * @param executor runs due pipelines; the server passes a virtual-thread executor
      */
     public Scheduler(PipelineService service, Clock clock, ZoneId zone, Executor executor) {
+        this(service, clock, zone, executor, EventSink.discarding());
+    }
+
+    /** Wires a scheduler that publishes the slots it misses to {@code events}. */
+    public Scheduler(PipelineService service, Clock clock, ZoneId zone, Executor executor, EventSink events) {
+        this.events = Objects.requireNonNull(events, "events");
         this.service = Objects.requireNonNull(service, "service");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.zone = Objects.requireNonNull(zone, "zone");
@@ -49,12 +65,17 @@ public final class Scheduler implements AutoCloseable {
         this.checkedUntil = clock.instant();
     }
 
-    /** Starts the loop in a daemon thread; does nothing if it is running. */
+    /** Reports the slots missed while the server was down and starts the loop in a daemon thread; does nothing if it is running. */
     public synchronized void start() {
         if (loop != null && loop.isAlive()) {
             return;
         }
         checkedUntil = clock.instant();
+        try {
+            reportMissed(checkedUntil);
+        } catch (RuntimeException e) {
+            LOG.warn("could not look for scheduled runs missed while the server was down: {}", e.getMessage());
+        }
         loop = Thread.ofPlatform().daemon().name("keel-pipeline-scheduler").start(this::loop);
     }
 
@@ -125,13 +146,15 @@ public final class Scheduler implements AutoCloseable {
                 continue;
             }
             ZonedDateTime from = since.get();
-            boolean due = spec.schedules().stream().map(cron -> cron.next(from))
-                    .anyMatch(next -> next.isPresent() && !next.get().toInstant().isAfter(now));
-            if (!due) {
+            Optional<Instant> due = spec.schedules().stream().map(cron -> cron.next(from)).flatMap(Optional::stream)
+                    .map(ZonedDateTime::toInstant).filter(next -> !next.isAfter(now)).min(Instant::compareTo);
+            if (due.isEmpty()) {
                 continue;
             }
             if (service.isRunning(spec.name())) {
                 LOG.warn("pipeline '{}' is due but still running; skipping this firing", spec.name());
+                events.accept(new ScheduleMissed(version.project(), spec.name(), due.get(), "the run due at " + due.get()
+                        + " was skipped: the previous run was still running", now));
                 continue;
             }
             started.add(spec.name());
@@ -147,6 +170,62 @@ public final class Scheduler implements AutoCloseable {
             checkedUntil = now;
         }
         return started;
+    }
+
+    /**
+     * Publishes a {@link ScheduleMissed} for every active schedule with slots that came due before {@code now} and never fired:
+     * after the pipeline's last scheduled run (or its registration, or its last resume) and before this start. One event per
+     * pipeline, naming the first missed slot and how many there were.
+     *
+     * @return the pipelines that missed runs
+     */
+    public synchronized List<String> reportMissed(Instant now) {
+        List<String> missed = new ArrayList<>();
+        for (PipelineVersion version : service.list()) {
+            try {
+                PipelineSpec spec = service.spec(version.pipeline());
+                ScheduleState state = service.schedule(version);
+                if (spec.schedules().isEmpty() || state.status() != ScheduleState.Status.ACTIVE) {
+                    continue;
+                }
+                Instant since = version.createdAt().isAfter(state.changedAt()) ? version.createdAt() : state.changedAt();
+                Optional<Instant> lastScheduled = service.history(version.pipeline(), MISSED_LOOKBACK_RUNS).stream()
+                        .filter(run -> run.trigger() == Trigger.SCHEDULE).map(PipelineRun::startedAt).findFirst();
+                if (lastScheduled.isPresent() && lastScheduled.get().isAfter(since)) {
+                    since = lastScheduled.get();
+                }
+                List<Instant> slots = slotsBetween(spec, since, now);
+                if (slots.isEmpty()) {
+                    continue;
+                }
+                missed.add(version.pipeline());
+                String count = slots.size() >= MAX_MISSED_COUNTED ? "at least " + slots.size() : Integer.toString(slots.size());
+                events.accept(new ScheduleMissed(version.project(), version.pipeline(), slots.getFirst(), count + " scheduled run(s) came due"
+                        + " while the server was down, the first at " + slots.getFirst() + "; they were not run", now));
+                LOG.warn("pipeline '{}': {} scheduled run(s) came due while the server was down, the first at {}", version.pipeline(),
+                        count, slots.getFirst());
+            } catch (KeelException e) {
+                LOG.debug("skipping invalid spec of '{}'", version.pipeline());
+            }
+        }
+        return missed;
+    }
+
+    /** The slots of a spec's schedules in (since, now), oldest first, at most {@link #MAX_MISSED_COUNTED}. */
+    private List<Instant> slotsBetween(PipelineSpec spec, Instant since, Instant now) {
+        java.util.TreeSet<Instant> slots = new java.util.TreeSet<>();
+        for (CronExpression cron : spec.schedules()) {
+            ZonedDateTime from = since.atZone(zone);
+            for (int i = 0; i < MAX_MISSED_COUNTED; i++) {
+                Optional<ZonedDateTime> next = cron.next(from);
+                if (next.isEmpty() || !next.get().toInstant().isBefore(now)) {
+                    break;
+                }
+                slots.add(next.get().toInstant());
+                from = next.get();
+            }
+        }
+        return slots.stream().limit(MAX_MISSED_COUNTED).toList();
     }
 
     /**

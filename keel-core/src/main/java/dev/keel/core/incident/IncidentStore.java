@@ -122,10 +122,13 @@ public final class IncidentStore {
         return new IncidentChange(now, type, observations, "keel");
     }
 
-    /** Adds the observation to the latest event entry when it is of the same kind and close in time, else starts a new entry. */
+    /**
+     * Adds the observation to the latest event entry when it is of the same kind and began less than a minute before, else
+     * starts a new entry; entries of other types in between do not split it (an entry spans its {@code at} to {@code lastAt}).
+     */
     private static void foldEvent(Connection connection, String id, Observation observation) throws SQLException {
         Optional<TimelineEntry> latest = Database.queryOne(connection, "SELECT " + TIMELINE_COLUMNS + " FROM incident_timeline WHERE incident_id = ?"
-                + " ORDER BY seq DESC LIMIT 1", IncidentStore::entry, id);
+                + " AND entry_type = ? ORDER BY seq DESC LIMIT 1", IncidentStore::entry, id, TimelineEntry.Type.EVENT.label());
         Signal signal = observation.signal();
         if (latest.isPresent() && latest.get().type() == TimelineEntry.Type.EVENT && signal.kind().equals(latest.get().detail().get("kind"))
                 && !observation.firstAt().isAfter(latest.get().at().plus(EVENT_ENTRY_SPAN))) {

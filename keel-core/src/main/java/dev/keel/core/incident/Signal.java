@@ -4,7 +4,6 @@ import dev.keel.core.alert.Severity;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One failure as the incident package sees it, whatever area published it.
@@ -34,7 +33,7 @@ public record Signal(String kind, String component, String objectKind, String pr
         if (message.length() > MAX_MESSAGE) {
             message = message.substring(0, MAX_MESSAGE) + "…";
         }
-        objects = Map.copyOf(new TreeMap<>(objects));
+        objects = Map.copyOf(objects);
     }
 
     /** The same signal in the given project. */

@@ -54,9 +54,13 @@ final class Predictor implements AutoCloseable {
     private final EventSink events;
     private final Clock clock;
     private final ExecutorService shadowExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final OverloadWatch overload;
+    private final ShadowWatch shadows;
 
     Predictor(ModelRegistry registry, LoadedModels models, ScoringPool pool, ServingMetrics metrics, ServingRecords records,
-              EventSink events, Clock clock) {
+              EventSink events, Clock clock, OverloadSettings overload, ShadowSettings shadow) {
+        this.overload = new OverloadWatch(overload, events, clock);
+        this.shadows = new ShadowWatch(shadow, events, clock);
         this.registry = Objects.requireNonNull(registry, "registry");
         this.models = Objects.requireNonNull(models, "models");
         this.pool = Objects.requireNonNull(pool, "pool");
@@ -76,6 +80,7 @@ final class Predictor implements AutoCloseable {
         } catch (KeelException e) {
             metrics.refused(config.name());
             events.accept(new PredictionRejected(config.name(), e.getMessage(), clock.instant()));
+            overload.refused(config.name(), config.model());
             throw e;
         }
         try {
@@ -100,6 +105,7 @@ final class Predictor implements AutoCloseable {
         } catch (KeelException e) {
             metrics.refused(model);
             events.accept(new PredictionRejected(model, e.getMessage(), clock.instant()));
+            overload.refused(model, model);
             throw e;
         }
         try {
@@ -222,6 +228,7 @@ final class Predictor implements AutoCloseable {
             metrics.request(name, version.version(), overloaded ? "rejected" : "error", -1);
             if (overloaded) {
                 events.accept(new PredictionRejected(name, e.getMessage(), clock.instant()));
+                overload.refused(name, config.model());
             }
             throw e;
         }
@@ -454,6 +461,7 @@ final class Predictor implements AutoCloseable {
     private void compare(String endpoint, ModelVersion main, ModelVersion shadow, Map<String, Tensor> mainOutputs,
                          Optional<Map<String, Tensor>> shadowOutputs, Optional<String> error, String requestId) {
         Instant at = clock.instant();
+        shadows.compared(endpoint, main.model(), main.version(), shadow.version(), mainOutputs, shadowOutputs);
         records.comparison(new ShadowComparison(UUID.randomUUID().toString(), endpoint, main.model(), requestId, main.version(),
                 shadow.version(), Json.write(view(mainOutputs)), shadowOutputs.map(outputs -> Json.write(view(outputs))), error, at));
     }

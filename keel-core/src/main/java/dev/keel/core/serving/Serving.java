@@ -62,7 +62,7 @@ public final class Serving implements AutoCloseable {
         this.records = new ServingRecords(database, 10_000);
         this.table = new RouteTable(registry, models, settings, metrics, clock);
         this.endpoints = new EndpointService(new EndpointRepository(database), registry, table, clock);
-        this.predictor = new Predictor(registry, models, pool, metrics, records, events, clock);
+        this.predictor = new Predictor(registry, models, pool, metrics, records, events, clock, settings.overload(), settings.shadow());
         this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-serving-refresh").daemon(true).factory());
         this.events = Objects.requireNonNull(events, "events");
         this.aliasFollower = new AliasFollower(table);

@@ -17,10 +17,15 @@ import java.util.Objects;
  * @param breaker when a failing version is taken out of rotation ({@code serving.breaker})
  * @param direct the per-model limits of models called by name that no endpoint serves ({@code serving.direct})
  * @param input how much one prediction call may carry ({@code max-rows-per-request}, {@code max-tensor-elements})
+ * @param overload how many 429 refusals of one endpoint within a window make it overloaded ({@code serving.overload})
+ * @param shadow when shadow answers disagree with the main version's often enough to report ({@code serving.shadow})
  */
 public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int cachedModels, Duration refreshInterval,
-                              BreakerSettings breaker, DirectLimits direct, InputLimits input) {
+                              BreakerSettings breaker, DirectLimits direct, InputLimits input, OverloadSettings overload,
+                              ShadowSettings shadow) {
     public ServingSettings {
+        Objects.requireNonNull(overload, "overload");
+        Objects.requireNonNull(shadow, "shadow");
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(scoring, "scoring");
         Objects.requireNonNull(runtime, "runtime");
@@ -31,7 +36,7 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
 
     /**
      * Reads {@code serving.*}: workers, queue-capacity, max-batch-rows, max-delay, intra-op-threads, optimization-level,
-     * breaker.*, direct.*, max-rows-per-request, max-tensor-elements, ...
+     * breaker.*, direct.*, overload.*, shadow.*, max-rows-per-request, max-tensor-elements, ...
      */
     public static ServingSettings from(ConfigNode node) {
         int workers = node.integer("workers", Runtime.getRuntime().availableProcessors(), 1, 1024);
@@ -43,7 +48,8 @@ public record ServingSettings(ScoringConfig scoring, RuntimeOptions runtime, int
                 node.duration("refresh-interval", Duration.ofSeconds(5)), BreakerSettings.from(node.section("breaker")),
                 DirectLimits.from(node.section("direct")),
                 new InputLimits(node.integer("max-rows-per-request", InputLimits.DEFAULT_MAX_ROWS, 1, 10_000_000),
-                        node.integer("max-tensor-elements", InputLimits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, 1 << 30)));
+                        node.integer("max-tensor-elements", InputLimits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, 1 << 30)),
+                OverloadSettings.from(node.section("overload")), ShadowSettings.from(node.section("shadow")));
         node.rejectUnknownKeys();
         return settings;
     }

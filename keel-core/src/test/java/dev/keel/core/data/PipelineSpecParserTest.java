@@ -222,4 +222,40 @@ class PipelineSpecParserTest {
         assertThat(result.errors()).extracting(SpecError::path).containsExactly("sources[0].url", "sources[0].user",
                 "sources[1].connection");
     }
+
+    @Test
+    void slowAfterAndQuarantineLimit_areReadPerSourceAndPerSpec() {
+        PipelineSpec spec = parser.parseOrThrow("""
+                pipeline: scores
+                quarantine-limit: 0.05
+                sources:
+                  - {name: scores, type: http, url: 'https://api.example.com/scores', slow-after: 750ms}
+                  - {name: extra, type: csv, path: extra.csv}
+                outputs: [{dataset: scores, from: scores}, {dataset: extra, from: extra}]
+                """);
+
+        assertThat(spec.slowAfter()).containsExactly(java.util.Map.entry("scores", Duration.ofMillis(750)));
+        assertThat(spec.quarantineLimit()).hasValue(0.05);
+        assertThat(parser.parseOrThrow(VALID).quarantineLimit()).isEmpty();
+        assertThat(parser.parseOrThrow(VALID).slowAfter()).isEmpty();
+    }
+
+    @Test
+    void slowAfterAndQuarantineLimit_outOfRange_areErrorsNamingTheirPaths() {
+        List<SpecError> errors = parser.parse("""
+                pipeline: scores
+                quarantine-limit: 1.5
+                sources:
+                  - {name: scores, type: csv, path: scores.csv, slow-after: 0s}
+                  - {name: other, type: csv, path: other.csv, slow-after: soon}
+                outputs: [{dataset: scores, from: scores}, {dataset: other, from: other}]
+                """).errors();
+
+        assertThat(errors).extracting(SpecError::path).containsExactlyInAnyOrder("quarantine-limit", "sources[0].slow-after",
+                "sources[1].slow-after");
+        assertThat(errors).filteredOn(error -> error.path().equals("quarantine-limit")).singleElement().extracting(SpecError::message)
+                .asString().contains("between 0 and 1", "1.5");
+        assertThat(parser.parse("pipeline: p\nquarantine-limit: lots\nsources: [{name: a, type: csv, path: a.csv}]\n"
+                + "outputs: [{dataset: p, from: a}]\n").errors()).extracting(SpecError::path).containsExactly("quarantine-limit");
+    }
 }

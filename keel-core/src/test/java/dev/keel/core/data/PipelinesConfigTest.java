@@ -47,6 +47,18 @@ class PipelinesConfigTest {
     }
 
     @Test
+    void runLimits_defaultToNoneAndAreReadFromSourceSlowAfterAndMaxQuarantineRate() {
+        assertThat(parse("pipelines:\n  base-directory: '" + directory + "'\n", Map.of()).runLimits()).isEqualTo(RunLimits.NONE);
+        assertThat(parse("pipelines:\n  base-directory: '" + directory + "'\n  source-slow-after: 30s\n  max-quarantine-rate: 0.02\n",
+                Map.of()).runLimits()).isEqualTo(new RunLimits(java.time.Duration.ofSeconds(30), 0.02));
+        assertThatThrownBy(() -> parse("pipelines:\n  base-directory: '" + directory + "'\n  max-quarantine-rate: 2\n", Map.of()))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("max-quarantine-rate");
+        assertThatThrownBy(() -> parse("pipelines:\n  base-directory: '" + directory + "'\n  source-slow-after: later\n", Map.of()))
+                .isInstanceOf(KeelException.class).hasMessageContaining("source-slow-after");
+    }
+
+    @Test
     void readsRootsConnectionsAndHttpSettings() throws IOException {
         Files.createDirectories(directory.resolve("landing"));
         Path shared = Files.createDirectories(directory.resolve("shared"));

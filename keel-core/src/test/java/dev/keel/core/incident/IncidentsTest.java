@@ -175,4 +175,43 @@ class IncidentsTest {
             small.close();
         }
     }
+
+    @Test
+    void whatIsCountedWhenKeelClosesIsWrittenAndReadAfterARestart() {
+        incidents.sink().accept(runFailed("orders", "run-1abc", "/a/b.csv"));
+        incidents.sink().accept(runFailed("orders", "run-2abc", "/a/b.csv"));
+        incidents.close(); // no explicit flush: closing writes what is counted
+        incidents = Incidents.open(IncidentsConfig.defaults(), store.database(), clock, new SimpleMeterRegistry(), signal -> "fraud");
+
+        Incident incident = incidents.list("fraud", Set.of(), 10).getFirst();
+        assertThat(incident.count()).isEqualTo(2);
+        incidents.sink().accept(runFailed("orders", "run-3abc", "/a/b.csv"));
+        incidents.sink().flush();
+        assertThat(incidents.get(incident.id()).count()).isEqualTo(3);
+    }
+
+    @Test
+    void aBatchTheStoreRefusesIsKeptAndWrittenWithTheNextFlush() {
+        List<List<Observation>> written = new ArrayList<>();
+        int[] calls = {0};
+        IncidentsConfig hourly = new IncidentsConfig(Duration.ofHours(1), 10_000, Duration.ofMinutes(30), Duration.ofDays(30));
+        IncidentSink sink = new IncidentSink(hourly, new SimpleMeterRegistry(), signal -> "fraud", signal -> java.util.Optional.empty(),
+                batch -> {
+                    if (calls[0]++ == 0) {
+                        throw new IllegalStateException("store unavailable");
+                    }
+                    written.add(batch);
+                });
+        try {
+            sink.accept(runFailed("orders", "run-1abc", "/a/b.csv"));
+            sink.flush();
+            assertThat(written).isEmpty();
+            sink.accept(runFailed("orders", "run-2abc", "/a/b.csv"));
+            sink.flush();
+            assertThat(written).singleElement().satisfies(batch -> assertThat(batch).singleElement()
+                    .satisfies(observation -> assertThat(observation.count()).isEqualTo(2)));
+        } finally {
+            sink.close();
+        }
+    }
 }

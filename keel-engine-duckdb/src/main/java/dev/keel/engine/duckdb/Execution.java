@@ -416,13 +416,13 @@ final class Execution {
                 }
             }
             if (!failures.isEmpty()) {
-                throw new DataEngineException(Kind.EXPECTATION_FAILED, "expectations", String.join("; ", failures));
+                throw new DataEngineException("expectations", String.join("; ", failures), outcomes);
             }
             if (!quarantineConditions.isEmpty()) {
                 quarantined = quarantine(relation, relation, String.join(" OR ", quarantineConditions), labels);
             }
         } else if (!failures.isEmpty()) {
-            throw new DataEngineException(Kind.EXPECTATION_FAILED, "expectations", String.join("; ", failures));
+            throw new DataEngineException("expectations", String.join("; ", failures), outcomes);
         }
         return quarantined;
     }

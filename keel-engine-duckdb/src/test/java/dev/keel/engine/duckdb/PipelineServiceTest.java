@@ -2,6 +2,8 @@ package dev.keel.engine.duckdb;
 
 import dev.keel.spi.event.PipelineRunFailed;
 import dev.keel.spi.event.PipelineRunFinished;
+import dev.keel.spi.event.ScheduleMissed;
+import dev.keel.spi.event.SourceFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -92,13 +94,19 @@ class PipelineServiceTest {
             assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
             assertThat(run.attempts()).isEqualTo(2);
             assertThat(harness.sleeps).containsExactly(Duration.ofSeconds(2));
-            assertThat(harness.events).hasSize(2);
-            assertThat(harness.events.get(0)).isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
+            assertThat(harness.events).hasSize(3);
+            assertThat(harness.events.get(0)).isInstanceOfSatisfying(SourceFailed.class, failed -> {
+                assertThat(failed.source()).isEqualTo("api");
+                assertThat(failed.kind()).isEqualTo(SourceFailed.Kind.UNREACHABLE);
+                assertThat(failed.runId()).isEqualTo(run.id());
+                assertThat(failed.message()).contains("HTTP 503");
+            });
+            assertThat(harness.events.get(1)).isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
                 assertThat(failed.attempt()).isEqualTo(1);
                 assertThat(failed.willRetry()).isTrue();
                 assertThat(failed.runId()).isEqualTo(run.id());
             });
-            assertThat(harness.events.get(1)).isInstanceOfSatisfying(PipelineRunFinished.class, finished -> {
+            assertThat(harness.events.get(2)).isInstanceOfSatisfying(PipelineRunFinished.class, finished -> {
                 assertThat(finished.attempt()).isEqualTo(2);
                 assertThat(finished.pipeline()).isEqualTo("states-api");
             });
@@ -129,7 +137,12 @@ class PipelineServiceTest {
             assertThat(run.status()).isEqualTo(RunStatus.FAILED);
             assertThat(run.attempts()).isEqualTo(1);
             assertThat(harness.sleeps).isEmpty();
-            assertThat(harness.events).singleElement().isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
+            assertThat(harness.events).hasSize(2).first().isInstanceOfSatisfying(SourceFailed.class, failed -> {
+                assertThat(failed.source()).isEqualTo("api");
+                assertThat(failed.kind()).isEqualTo(SourceFailed.Kind.UNREACHABLE);
+                assertThat(failed.pipeline()).isEqualTo("missing-api");
+            });
+            assertThat(harness.events.get(1)).isInstanceOfSatisfying(PipelineRunFailed.class, failed -> {
                 assertThat(failed.attempt()).isEqualTo(1);
                 assertThat(failed.willRetry()).isFalse();
                 assertThat(failed.message()).contains("HTTP 404");
@@ -443,6 +456,38 @@ class PipelineServiceTest {
                 .satisfies(run -> assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE))
                 .satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
         assertThat(harness.service.history("manual-states", 10)).isEmpty();
+    }
+
+    @Test
+    void scheduler_reportMissed_publishesOneEventPerPipelineForTheSlotsThatCameDueUnrun() {
+        PipelineHarness harness = new PipelineHarness(directory);
+        harness.write("states.csv", statesCsv());
+        harness.service.register("""
+                pipeline: hourly-states
+                schedule: "0 * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: states, from: raw}]
+                """);
+        harness.service.register("""
+                pipeline: paused-states
+                schedule: "0 * * * *"
+                sources: [{name: raw, type: csv, path: states.csv}]
+                outputs: [{dataset: paused, from: raw}]
+                """);
+        harness.service.pauseSchedule("paused-states", "ana");
+        Scheduler scheduler = new Scheduler(harness.service, java.time.Clock.fixed(PipelineHarness.NOW, ZoneOffset.UTC), ZoneOffset.UTC,
+                Runnable::run, harness.events::add);
+
+        assertThat(scheduler.reportMissed(Instant.parse("2026-11-26T12:59:00Z"))).isEmpty();
+        // Registered at 12:00 and never run since: the 13:00, 14:00 and 15:00 slots came due while nothing ran them.
+        assertThat(scheduler.reportMissed(Instant.parse("2026-11-26T15:30:00Z"))).containsExactly("hourly-states");
+
+        assertThat(harness.events).singleElement().isInstanceOfSatisfying(ScheduleMissed.class, missed -> {
+            assertThat(missed.pipeline()).isEqualTo("hourly-states");
+            assertThat(missed.project()).contains("default");
+            assertThat(missed.scheduledFor()).isEqualTo(Instant.parse("2026-11-26T13:00:00Z"));
+            assertThat(missed.message()).startsWith("3 scheduled run(s)").contains("while the server was down");
+        });
     }
 
     @Test

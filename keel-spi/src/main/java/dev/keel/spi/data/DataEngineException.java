@@ -1,5 +1,6 @@
 package dev.keel.spi.data;
 
+import java.util.List;
 import java.util.Objects;
 
 /** An engine could not run a plan; {@link #kind()} tells whether to retry, blame the spec or the data. */
@@ -7,6 +8,7 @@ public class DataEngineException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final Kind kind;
     private final String path;
+    private final transient List<EngineResult.ExpectationResult> expectations;
 
     /** Why a run failed. */
     public enum Kind {
@@ -28,6 +30,15 @@ public class DataEngineException extends RuntimeException {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.path = Objects.requireNonNull(path, "path");
+        this.expectations = List.of();
+    }
+
+    /** A run stopped by broken fail expectations, with the outcome of every expectation checked until then. */
+    public DataEngineException(String path, String message, List<EngineResult.ExpectationResult> expectations) {
+        super(message);
+        this.kind = Kind.EXPECTATION_FAILED;
+        this.path = Objects.requireNonNull(path, "path");
+        this.expectations = List.copyOf(expectations);
     }
 
     public DataEngineException(Kind kind, String path, String message) {
@@ -41,6 +52,11 @@ public class DataEngineException extends RuntimeException {
     /** The spec path of the element that failed, for example {@code steps[2]}; empty when not tied to one. */
     public String path() {
         return path;
+    }
+
+    /** For {@link Kind#EXPECTATION_FAILED}, the outcomes of the expectations checked before the run stopped; otherwise empty. */
+    public List<EngineResult.ExpectationResult> expectations() {
+        return expectations == null ? List.of() : expectations;
     }
 
     /** True when retrying the run may succeed. */
