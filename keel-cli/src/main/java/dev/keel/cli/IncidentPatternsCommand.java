@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 final class IncidentPatternsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
-    @Option(names = "--project", required = true, description = "Project")
+    @Option(names = "--project", defaultValue = "default", description = "Project (default: default)")
     String project;
     @Option(names = "--since", defaultValue = "30d", description = "How far back: 30d, 12h, 90m or ISO-8601, at most 366d (default 30d)")
     String since;
@@ -35,7 +35,7 @@ final class IncidentPatternsCommand implements Callable<Integer> {
         out.println();
         out.println("Top recurring causes");
         Output.table(out, report.path("causes"), List.of(Output.Column.field("EPISODES", "episodes"), Output.Column.field("OCCURRENCES", "occurrences"),
-                new Output.Column("EVERY", row -> duration(row.path("meanSecondsBetweenRecurrences"))), Output.Column.field("LAST SEEN", "lastSeen"),
+                new Output.Column("EVERY", row -> duration(row.path("mean_seconds_between_recurrences"))), Output.Column.field("LAST SEEN", "last_seen"),
                 Output.Column.field("STATUS", "status"), Output.Column.field("INCIDENT", "incident"), Output.Column.field("TITLE", "title")));
         for (JsonNode cause : report.path("causes")) {
             StringBuilder objects = new StringBuilder();
@@ -63,16 +63,16 @@ final class IncidentPatternsCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Time to automated remediation");
-        JsonNode remediation = report.path("timeToRemediation");
+        JsonNode remediation = report.path("time_to_remediation");
         out.println("  " + remediation.path("remediated").asInt() + " of " + remediation.path("episodes").asInt() + " episodes remediated"
-                + (remediation.path("remediated").asInt() == 0 ? "" : "; median " + duration(remediation.path("medianSeconds")) + ", mean "
-                + duration(remediation.path("meanSeconds"))));
+                + (remediation.path("remediated").asInt() == 0 ? "" : "; median " + duration(remediation.path("median_seconds")) + ", mean "
+                + duration(remediation.path("mean_seconds"))));
         out.println();
         out.println("Policies");
         Output.table(out, report.path("policies"), List.of(Output.Column.field("POLICY", "policy"), Output.Column.field("FIRINGS", "firings"),
                 Output.Column.field("SUCCEEDED", "succeeded"), Output.Column.field("FAILED", "failed"), Output.Column.field("SKIPPED", "skipped"),
-                new Output.Column("SUCCESS", row -> row.path("successRate").isNumber()
-                        ? String.format(Locale.ROOT, "%.0f%%", row.path("successRate").asDouble() * 100) : "-"),
+                new Output.Column("SUCCESS", row -> row.path("success_rate").isNumber()
+                        ? String.format(Locale.ROOT, "%.0f%%", row.path("success_rate").asDouble() * 100) : "-"),
                 new Output.Column("ACTIONS", row -> {
                     List<String> actions = new java.util.ArrayList<>();
                     row.path("actions").forEach(action -> actions.add(action.asText()));

@@ -58,8 +58,8 @@ class IncidentPatternRoutesTest {
         assertThat(report.get("causes").get(0).get("occurrences").asLong()).isEqualTo(2);
         assertThat(report.get("escalations")).hasSize(1);
         assertThat(report.get("escalations").get(0).get("rule").asText()).isEqualTo("reopened");
-        assertThat(report.get("timeToRemediation").get("episodes").asInt()).isEqualTo(2);
-        assertThat(report.get("timeToRemediation").get("medianSeconds").isNull()).isTrue();
+        assertThat(report.get("time_to_remediation").get("episodes").asInt()).isEqualTo(2);
+        assertThat(report.get("time_to_remediation").get("median_seconds").isNull()).isTrue();
         assertThat(server.get("/v1/incident-patterns?project=fraud", viewer).status()).isEqualTo(200);
         assertThat(server.get("/v1/incident-patterns?project=fraud&since=PT12H", viewer).status()).isEqualTo(200);
         assertThat(server.get("/v1/incident-patterns?project=other", viewer).status()).isEqualTo(403);

@@ -103,9 +103,11 @@ public final class Escalation implements IncidentListener {
         if (done(incident, Rule.SPREAD) && done(incident, Rule.SHARED_UPSTREAM) || !due(change, now)) {
             return;
         }
-        List<Signal> recent = recentSignals(incident.id(), now);
+        List<StoredSignal> stored = incidents.store().incidentSignals(incident.id(), now.minus(config.spreadWindow()), SIGNALS_READ);
+        List<Signal> recent = stored.stream().map(row -> row.observation().signal()).toList();
+        long occurrences = stored.stream().mapToLong(row -> row.observation().count()).sum();
         if (!done(incident, Rule.SPREAD)) {
-            checkSpread(incident, recent);
+            checkSpread(incident, recent, occurrences);
         }
         if (!done(incident, Rule.SHARED_UPSTREAM)) {
             checkSharedUpstream(incident, recent, now);
@@ -155,7 +157,7 @@ public final class Escalation implements IncidentListener {
                 + ", more than " + config.recurrenceCount(), detail);
     }
 
-    private void checkSpread(Incident incident, List<Signal> recent) {
+    private void checkSpread(Incident incident, List<Signal> recent, long occurrences) {
         List<String> symptoms = Upstreams.symptoms(recent);
         if (symptoms.size() < 2) {
             return;
@@ -163,7 +165,7 @@ public final class Escalation implements IncidentListener {
         List<Upstreams.Upstream> shared = upstreams.shared(recent);
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("window", config.spreadWindow().toString());
-        detail.put("counts", Map.of("objects", symptoms.size(), "occurrences", recent.size()));
+        detail.put("counts", Map.of("objects", symptoms.size(), "occurrences", occurrences));
         detail.put("objects", symptoms);
         putUpstream(detail, shared);
         escalate(incident, Rule.SPREAD, "one fingerprint failed " + symptoms.size() + " objects within " + human(config.spreadWindow()) + " ("

@@ -119,8 +119,8 @@ public record PatternReport(String project, Instant since, Instant until, List<C
             row.put("status", cause.status().label());
             row.put("occurrences", cause.occurrences());
             row.put("episodes", cause.episodes());
-            row.put("meanSecondsBetweenRecurrences", cause.meanTimeBetweenRecurrences().map(PatternReport::seconds).orElse(null));
-            row.put("lastSeen", cause.lastSeen().toString());
+            row.put("mean_seconds_between_recurrences", cause.meanTimeBetweenRecurrences().map(PatternReport::seconds).orElse(null));
+            row.put("last_seen", cause.lastSeen().toString());
             row.put("objects", cause.objects());
             return row;
         }).toList());
@@ -140,9 +140,9 @@ public record PatternReport(String project, Instant since, Instant until, List<C
         Map<String, Object> remediated = new LinkedHashMap<>();
         remediated.put("episodes", remediation.episodes());
         remediated.put("remediated", remediation.remediated());
-        remediated.put("medianSeconds", remediation.median().map(PatternReport::seconds).orElse(null));
-        remediated.put("meanSeconds", remediation.mean().map(PatternReport::seconds).orElse(null));
-        json.put("timeToRemediation", remediated);
+        remediated.put("median_seconds", remediation.median().map(PatternReport::seconds).orElse(null));
+        remediated.put("mean_seconds", remediation.mean().map(PatternReport::seconds).orElse(null));
+        json.put("time_to_remediation", remediated);
         json.put("policies", policies.stream().map(policy -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("policy", policy.policy());
@@ -150,7 +150,7 @@ public record PatternReport(String project, Instant since, Instant until, List<C
             row.put("succeeded", policy.succeeded());
             row.put("failed", policy.failed());
             row.put("skipped", policy.skipped());
-            row.put("successRate", policy.successRate().orElse(null));
+            row.put("success_rate", policy.successRate().orElse(null));
             row.put("actions", policy.actions());
             return row;
         }).toList());

@@ -192,6 +192,9 @@ class EscalationTest {
                 outputs:
                   - {dataset: refunds-clean, from: input}
                 """);
+        // two failures of orders in one flush are one stored signal counting 2
+        incidents.sink().accept(new PipelineRunFailed(ProjectService.DEFAULT, "orders", "run-0abc", 1, false,
+                "source could not be read: /srv/in/shared.csv is truncated at byte 512", clock.instant()));
         fail("orders", false, "source could not be read: /srv/in/shared.csv is truncated at byte 4096");
         assertThat(escalations(only().id(), "spread")).as("one pipeline is no spread").isEmpty();
         clock.advance(Duration.ofMinutes(3));
@@ -204,7 +207,8 @@ class EscalationTest {
         assertThat(spread).hasSize(1);
         Map<String, Object> detail = spread.getFirst().detail();
         assertThat(detail).containsEntry("upstream", "file /srv/in/shared.csv").containsEntry("upstream_kind", "file")
-                .containsEntry("objects", List.of("pipeline orders", "pipeline refunds")).containsEntry("window", "PT1H");
+                .containsEntry("objects", List.of("pipeline orders", "pipeline refunds")).containsEntry("window", "PT1H")
+                .containsEntry("counts", Map.of("objects", 2, "occurrences", 3));
         assertThat(detail.get("upstreams")).isEqualTo(List.of("file /srv/in/shared.csv"));
         assertThat(detail.get("evidence")).isEqualTo(List.of(
                 "pipeline orders reads file /srv/in/shared.csv as source 'raw' (spec version 1); the failure message names it",

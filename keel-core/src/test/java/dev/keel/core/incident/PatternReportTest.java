@@ -157,11 +157,11 @@ class PatternReportTest {
 
         Map<String, Object> json = report.json();
         @SuppressWarnings("unchecked")
-        Map<String, Object> remediation = (Map<String, Object>) json.get("timeToRemediation");
-        assertThat(remediation).containsEntry("medianSeconds", 600.0).containsEntry("meanSeconds", 640.0).containsEntry("episodes", 4);
+        Map<String, Object> remediation = (Map<String, Object>) json.get("time_to_remediation");
+        assertThat(remediation).containsEntry("median_seconds", 600.0).containsEntry("mean_seconds", 640.0).containsEntry("episodes", 4);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> causes = (List<Map<String, Object>>) json.get("causes");
-        assertThat(causes.getFirst()).containsEntry("meanSecondsBetweenRecurrences", 86_400.0).containsEntry("status", "open");
+        assertThat(causes.getFirst()).containsEntry("mean_seconds_between_recurrences", 86_400.0).containsEntry("status", "open");
 
         PatternReport later = patterns.report(ProjectService.DEFAULT, t0.plus(Duration.ofHours(23)));
         assertThat(later.causes()).extracting(PatternReport.Cause::incident).containsExactly(orders);
