@@ -50,6 +50,7 @@ public final class Keel implements AutoCloseable {
     private final DataCollection data;
     private final dev.keel.core.alert.Alerting alerting;
     private final dev.keel.core.incident.Incidents incidents;
+    private final dev.keel.core.incident.Patterns patterns;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -98,6 +99,9 @@ public final class Keel implements AutoCloseable {
             alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
                     channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));
             incidents.addListener(new dev.keel.core.incident.IncidentAlerts(incidents, alerting.dispatcher()::receive));
+            this.patterns = dev.keel.core.incident.Patterns.install(incidents, new dev.keel.core.incident.StoreCatalog(
+                    new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
+                    (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));
             alerting.start(java.time.Duration.ofSeconds(1));
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
@@ -195,6 +199,11 @@ public final class Keel implements AutoCloseable {
     /** Incidents, their timelines and the sink that folds failure events into them. */
     public dev.keel.core.incident.Incidents incidents() {
         return incidents;
+    }
+
+    /** Recurring-pattern escalation and reports over the incidents. */
+    public dev.keel.core.incident.Patterns patterns() {
+        return patterns;
     }
 
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */

@@ -50,6 +50,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new dev.keel.server.data.PipelineRoutes(keel));
         all.add(new AlertRoutes(keel.alerting(), project -> keel.projects().find(project).isPresent()));
         all.add(new IncidentRoutes(keel.incidents(), project -> keel.projects().find(project).isPresent()));
+        all.add(new IncidentPatternRoutes(keel.patterns(), project -> keel.projects().find(project).isPresent()));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

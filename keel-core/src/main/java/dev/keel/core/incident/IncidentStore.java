@@ -269,6 +269,50 @@ public final class IncidentStore {
                 + "last_at >= ? AND last_at < ? ORDER BY last_at, id LIMIT ?", IncidentStore::signal, parameters.toArray());
     }
 
+    /** The stored signals of one incident last seen at or after {@code since}, oldest first. */
+    public List<StoredSignal> incidentSignals(String incidentId, Instant since, int limit) {
+        return database.query("SELECT " + SIGNAL_COLUMNS + " FROM incident_signals WHERE incident_id = ? AND last_at >= ? ORDER BY last_at, id LIMIT ?",
+                IncidentStore::signal, incidentId, since.toEpochMilli(), limit);
+    }
+
+    /** The occurrences stored for the incident in signals last seen at or after {@code since}. */
+    public long occurrences(String incidentId, Instant since) {
+        return database.queryOne("SELECT COALESCE(SUM(event_count), 0) AS total FROM incident_signals WHERE incident_id = ? AND last_at >= ?",
+                row -> row.getLong("total"), incidentId, since.toEpochMilli()).orElse(0L);
+    }
+
+    /** The occurrences stored for each incident of the project in signals last seen at or after {@code since}. */
+    public Map<String, Long> occurrencesByIncident(String project, Instant since) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        database.query("SELECT incident_id, SUM(event_count) AS total FROM incident_signals WHERE project = ? AND last_at >= ? GROUP BY incident_id",
+                row -> Map.entry(row.getString("incident_id"), row.getLong("total")), project, since.toEpochMilli())
+                .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
+        return counts;
+    }
+
+    /** The incident's timeline entries of one type at or after {@code since}, oldest first. */
+    public List<TimelineEntry> entries(String incidentId, TimelineEntry.Type type, Instant since, int limit) {
+        return database.query("SELECT " + TIMELINE_COLUMNS + " FROM incident_timeline WHERE incident_id = ? AND entry_type = ? AND at >= ?"
+                + " ORDER BY seq LIMIT ?", IncidentStore::entry, incidentId, type.label(), since.toEpochMilli(), limit);
+    }
+
+    /** A timeline entry with the incident it belongs to. */
+    public record ProjectEntry(String incidentId, TimelineEntry entry) {
+        public ProjectEntry {
+            Objects.requireNonNull(incidentId, "incidentId");
+            Objects.requireNonNull(entry, "entry");
+        }
+    }
+
+    /** The timeline entries of one type of every incident of the project at or after {@code since}, oldest first. */
+    public List<ProjectEntry> projectEntries(String project, TimelineEntry.Type type, Instant since, int limit) {
+        return database.query("SELECT t.incident_id AS incident_id, t.seq AS seq, t.at AS at, t.entry_type AS entry_type, t.actor AS actor,"
+                + " t.text AS text, t.detail AS detail, t.event_count AS event_count, t.last_at AS last_at FROM incident_timeline t"
+                + " JOIN incidents i ON i.id = t.incident_id WHERE i.project = ? AND t.entry_type = ? AND t.at >= ?"
+                + " ORDER BY t.at, t.incident_id, t.seq LIMIT ?", row -> new ProjectEntry(row.getString("incident_id"), entry(row)),
+                project, type.label(), since.toEpochMilli(), limit);
+    }
+
     /** How many occurrences were stored for the incident, over its whole life; equals its count. */
     public long storedCount(String incidentId) {
         return database.queryOne("SELECT COALESCE(SUM(event_count), 0) AS total FROM incident_signals WHERE incident_id = ?",

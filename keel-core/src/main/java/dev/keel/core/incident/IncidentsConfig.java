@@ -14,15 +14,22 @@ import java.util.Objects;
  *     still counted, under their kind and project only
  * @param autoResolveAfter an active incident without an occurrence for this long is resolved by Keel ({@code auto-resolve-after})
  * @param signalRetention how long stored signals are kept for dry runs and pattern reports ({@code signal-retention})
+ * @param patterns recurring-pattern analysis ({@code patterns})
  */
-public record IncidentsConfig(Duration flushInterval, int maxPending, Duration autoResolveAfter, Duration signalRetention) {
+public record IncidentsConfig(Duration flushInterval, int maxPending, Duration autoResolveAfter, Duration signalRetention, PatternsConfig patterns) {
     public IncidentsConfig {
+        Objects.requireNonNull(patterns, "patterns");
         Objects.requireNonNull(flushInterval, "flushInterval");
         Objects.requireNonNull(autoResolveAfter, "autoResolveAfter");
         Objects.requireNonNull(signalRetention, "signalRetention");
         KeelException.requireArgument(flushInterval.isPositive(), "incidents.flush-interval must be positive (got %s)", flushInterval);
         KeelException.requireArgument(autoResolveAfter.isPositive(), "incidents.auto-resolve-after must be positive (got %s)", autoResolveAfter);
         KeelException.requireArgument(signalRetention.isPositive(), "incidents.signal-retention must be positive (got %s)", signalRetention);
+    }
+
+    /** The settings with the default pattern analysis. */
+    public IncidentsConfig(Duration flushInterval, int maxPending, Duration autoResolveAfter, Duration signalRetention) {
+        this(flushInterval, maxPending, autoResolveAfter, signalRetention, PatternsConfig.defaults());
     }
 
     /** 200 ms flushes, 10,000 distinct signals between them, resolved after 30 quiet minutes, signals kept 30 days. */
@@ -36,7 +43,7 @@ public record IncidentsConfig(Duration flushInterval, int maxPending, Duration a
         IncidentsConfig config = new IncidentsConfig(node.duration("flush-interval", defaults.flushInterval()),
                 node.integer("max-pending", defaults.maxPending(), 100, 10_000_000),
                 node.duration("auto-resolve-after", defaults.autoResolveAfter()),
-                node.duration("signal-retention", defaults.signalRetention()));
+                node.duration("signal-retention", defaults.signalRetention()), PatternsConfig.from(node.section("patterns")));
         node.rejectUnknownKeys();
         return config;
     }
