@@ -9,10 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel incident list|show|timeline|ack|resolve|note}. */
+/** {@code keel incident list|show|timeline|ack|resolve|note|patterns}. */
 @Command(name = "incident", description = "Follow incidents: failures Keel grouped, what automation did, who looked after them",
         subcommands = {IncidentCommands.ListIncidents.class, IncidentCommands.Show.class, IncidentCommands.Timeline.class,
-            IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Note.class})
+            IncidentCommands.Ack.class, IncidentCommands.Resolve.class, IncidentCommands.Note.class, IncidentPatternsCommand.class})
 final class IncidentCommands {
     private static final List<Output.Column> INCIDENT_COLUMNS = List.of(Output.Column.field("ID", "id"), Output.Column.field("STATUS", "status"),
             Output.Column.field("SEVERITY", "severity"), Output.Column.field("COUNT", "count"), Output.Column.field("LAST SEEN", "last_seen"),

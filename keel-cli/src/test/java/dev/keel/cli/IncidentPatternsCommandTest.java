@@ -7,9 +7,7 @@ import dev.keel.core.config.KeelConfig;
 import dev.keel.core.incident.Incidents;
 import dev.keel.core.json.Json;
 import dev.keel.spi.event.PipelineRunFailed;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class IncidentPatternsCommandTest {
     @TempDir
@@ -27,23 +24,8 @@ class IncidentPatternsCommandTest {
     }
 
     private static Run run(String... arguments) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        java.io.StringWriter err = new java.io.StringWriter();
-        try {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            CommandLine line = new CommandLine(new Main());
-            // the command joins the keel incident group; added here while the group does not list it
-            CommandLine incident = line.getSubcommands().get("incident");
-            if (!incident.getSubcommands().containsKey("patterns")) {
-                incident.addSubcommand(new CommandLine(new IncidentPatternsCommand()));
-            }
-            line.setErr(new java.io.PrintWriter(err, true));
-            int code = line.execute(arguments);
-            return new Run(code, bytes.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(out);
-        }
+        Cli.Run ran = Cli.run(new String[0], arguments);
+        return new Run(ran.code(), ran.out(), ran.err());
     }
 
     @Test
