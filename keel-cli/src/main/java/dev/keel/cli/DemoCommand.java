@@ -59,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
         environment.putIfAbsent("KEEL_LOGGING_REQUESTS", "false");
         CreditFeatures.locate(PIPELINE).ifPresent(spec -> environment.put("KEEL_PIPELINES_BASE_DIRECTORY",
                 spec.getParent().getParent().getParent().toString()));
-        KeelConfig config = KeelConfig.load(environment);
+        Path inbox = directory.toAbsolutePath().resolveSibling(directory.getFileName() + "-inbox");
+        wipe(inbox);
+        KeelConfig config = KeelConfig.parse(demoConfig(inbox), environment);
         ServerCommand.Started started = ServerCommand.start(config, out);
         KeelServer server = started.server();
         String adminToken = started.adminSecret().orElseThrow(() -> new IllegalStateException("the demo's data directory was not fresh"));
@@ -68,6 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         boolean succeeded;
         try {
             run(api, url, adminToken, server.keel().data().service());
+            IncidentDemo.run(api, PROJECT, MODEL, ENDPOINT, out, directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"), inbox);
+            finish(url, adminToken);
             succeeded = true;
         } catch (RuntimeException e) {
             out.println();
@@ -187,7 +191,25 @@ final class DemoCommand implements Callable<Integer> {
         SecurityDemo.run(api, url, PROJECT, "credit-g", DATASET, out);
 
         MonitorDemo.run(api, url, token, MODEL, 1, ENDPOINT, out);
+    }
 
+    /**
+     * The demo's settings on top of the defaults: its on-call webhook listens on this machine, so alert channels may reach
+     * loopback; one alert route for the demo project, grouping by kind with short waits; the recurring fault's inbox is a
+     * source root next to the data directory.
+     */
+    private static String demoConfig(Path inbox) {
+        return """
+                alerts:
+                  http: {allow-private: true}
+                  routes:
+                    oncall: {project: %s, channels: [%s], group-by: [kind], group-wait: 1s, group-interval: 5s, repeat-interval: 4h}
+                pipelines:
+                  source-roots: ['.', '%s']
+                """.formatted(PROJECT, IncidentDemo.CHANNEL, inbox.toString().replace("'", "''"));
+    }
+
+    private void finish(String url, String token) {
         out.println();
         out.println("All demo steps succeeded. Keel " + Version.current() + " at " + url);
         out.println("Try next:");
@@ -199,6 +221,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel monitor list");
         out.println("  ./keel monitor status " + MonitorDemo.MONITOR);
         out.println("  ./keel drift report --model " + MODEL);
+        out.println("  ./keel incident list --project " + PROJECT + " --status all");
+        out.println("  ./keel incident patterns --project " + PROJECT + " --since 1d");
+        out.println("  ./keel policy list --project " + PROJECT);
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
         out.println("  ./keel endpoint show " + ENDPOINT);
