@@ -64,6 +64,7 @@ public final class PolicyEngine implements IncidentListener, AutoCloseable {
     private final RandomGenerator random;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("keel-policies").daemon(true).factory());
     private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.atomic.AtomicInteger attempting = new java.util.concurrent.atomic.AtomicInteger();
 
     PolicyEngine(PolicyStore store, Incidents incidents, RemedyServices services, Function<String, List<Policy>> policiesOf,
                  RetryScheduler retries, RandomGenerator random) {
@@ -93,12 +94,23 @@ public final class PolicyEngine implements IncidentListener, AutoCloseable {
         }
     }
 
-    /** Waits until the changes handed over so far have been acted on (retries scheduled for later excepted); for tests and shutdown. */
+    /**
+     * Waits until the changes handed over so far have been acted on and no retry attempt is running (attempts scheduled for
+     * later excepted); for tests and shutdown.
+     */
     public boolean awaitIdle(Duration timeout) {
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> { }, worker);
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            while (true) {
+                CompletableFuture.runAsync(() -> { }, worker).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (attempting.get() == 0) {
+                    return true;
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -289,9 +301,17 @@ public final class PolicyEngine implements IncidentListener, AutoCloseable {
         Duration wait = delay(retry, attempt);
         LOG.info("policy '{}': retry of pipeline '{}' attempt {} of {} in {}", policy.name(), claimed.target(), attempt, retry.attempts(), wait);
         retries.schedule(wait, () -> {
+            attempting.incrementAndGet();
             try {
-                runs.execute(() -> attempt(policy, incident, retry, claimed, why, attempt));
+                runs.execute(() -> {
+                    try {
+                        attempt(policy, incident, retry, claimed, why, attempt);
+                    } finally {
+                        attempting.decrementAndGet();
+                    }
+                });
             } catch (java.util.concurrent.RejectedExecutionException e) {
+                attempting.decrementAndGet();
                 LOG.warn("policy '{}': retry of '{}' dropped at shutdown", policy.name(), claimed.target());
             }
         });
