@@ -50,6 +50,7 @@ public final class Keel implements AutoCloseable {
     private final DataCollection data;
     private final dev.keel.core.alert.Alerting alerting;
     private final dev.keel.core.incident.Incidents incidents;
+    private final dev.keel.core.incident.policy.Policies policies;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -98,6 +99,10 @@ public final class Keel implements AutoCloseable {
             alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
                     channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));
             alerting.start(java.time.Duration.ofSeconds(1));
+            this.policies = dev.keel.core.incident.policy.Policies.open(database, incidents, new dev.keel.core.incident.policy.RemedyServices(
+                    registry, serving, data.service(), alerting, audit, dev.keel.core.incident.policy.RetrainHook.NONE),
+                    project -> projects.find(project).isPresent());
+            closeables.add(policies);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
             close();
@@ -189,6 +194,11 @@ public final class Keel implements AutoCloseable {
     /** Incidents, their timelines and the sink that folds failure events into them. */
     public dev.keel.core.incident.Incidents incidents() {
         return incidents;
+    }
+
+    /** Remediation policies and the engine that runs them on incident changes. */
+    public dev.keel.core.incident.policy.Policies policies() {
+        return policies;
     }
 
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */

@@ -49,6 +49,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new dev.keel.server.monitor.MonitorRoutes(keel));
         all.add(new dev.keel.server.data.PipelineRoutes(keel));
         all.add(new AlertRoutes(keel.alerting(), project -> keel.projects().find(project).isPresent()));
+        all.add(new PolicyRoutes(keel.policies(), project -> keel.projects().find(project).isPresent()));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

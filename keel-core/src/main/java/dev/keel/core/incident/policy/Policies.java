@@ -153,9 +153,12 @@ public final class Policies implements AutoCloseable {
         return spec;
     }
 
-    /** The project a spec names ({@code default} when none), read leniently for the permission check; empty for text that is no spec. */
+    /**
+     * The project a spec's policy belongs to, for the permission check: the stored policy's when one has the spec's name (a new
+     * version cannot move it), otherwise the project the spec names ({@code default} when none); empty for text that is no spec.
+     */
     public Optional<String> projectOfSpec(String text) {
-        return parser.identity(text);
+        return parser.identity(text).map(identity -> store.find(identity.name()).map(Policy::project).orElse(identity.project()));
     }
 
     public List<Policy> list(String project) {

@@ -82,8 +82,12 @@ public final class PolicySpecParser {
         return errors.isEmpty() ? new Result(Optional.of(spec), List.of()) : new Result(Optional.empty(), errors);
     }
 
-    /** The project a spec names ({@code default} when it names none), read without checking the rest; empty for text that is no spec. */
-    public Optional<String> identity(String text) {
+    /** A spec's policy name and project. */
+    public record Identity(String name, String project) {
+    }
+
+    /** The name and project a spec names ({@code default} when it names none), read without checking the rest; empty for text that is no spec. */
+    public Optional<Identity> identity(String text) {
         if (text.length() > MAX_SPEC_BYTES) {
             return Optional.empty();
         }
@@ -97,7 +101,7 @@ public final class PolicySpecParser {
             return Optional.empty();
         }
         JsonNode project = root.path("project");
-        return Optional.of(project.isTextual() ? project.asText() : ProjectService.DEFAULT);
+        return Optional.of(new Identity(root.get("name").asText(), project.isTextual() ? project.asText() : ProjectService.DEFAULT));
     }
 
     /** Parses a spec or throws INVALID_SPEC naming every error's path. */
