@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         description = "Keel operates machine-learning models in production: registry, serving, pipelines, monitoring.",
         subcommands = {VersionCommand.class, ServerCommand.class, DemoCommand.class, TokenCommands.class, ProjectCommands.class,
             ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
-            PipelineCommands.class, DatasetCommands.class, AlertCommands.class, SilenceCommands.class,
+            PipelineCommands.class, DatasetCommands.class, AlertCommands.class, SilenceCommands.class, PolicyCommands.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
