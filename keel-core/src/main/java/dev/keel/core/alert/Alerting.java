@@ -112,8 +112,8 @@ public final class Alerting implements AutoCloseable {
     }
 
     /**
-     * Sends one alert to one channel now, with the channel's retries, straight to the channel (not through routes, not held by silences) (a remediation policy's
-     * {@code notify}); answers every attempt made. The alert must be of the channel's project.
+     * Sends one alert to one channel now (a remediation policy's {@code notify}), with the channel's retries, straight to it: not
+     * through routes, not held by silences. Answers every attempt made. The alert must be of the channel's project.
      */
     public List<DeliveryAttempt> send(String channelName, Alert alert) {
         Channel channel = channel(channelName);
