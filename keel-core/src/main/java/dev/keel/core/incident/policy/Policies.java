@@ -35,6 +35,9 @@ public final class Policies implements AutoCloseable {
     public static final int MAX_DRY_RUN_DAYS = 90;
     /** The most stored signal rows a dry run replays. */
     public static final int MAX_DRY_RUN_SIGNALS = 50_000;
+    /** How often a server reads the policies again, for those applied through another server. */
+    public static final Duration RELOAD_EVERY = Duration.ofSeconds(30);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Policies.class);
 
     private final PolicyStore store;
     private final Incidents incidents;
@@ -76,12 +79,25 @@ public final class Policies implements AutoCloseable {
         incidents.addListener(engine);
     }
 
-    /** Policies over the metadata store, with retries waiting on a scheduled thread of their own. */
+    /**
+     * Policies over the metadata store, with retries waiting on a scheduled thread of their own, which also reads the policies
+     * again every {@link #RELOAD_EVERY} so that specs applied through another server are acted on.
+     */
     public static Policies open(Database database, Incidents incidents, RemedyServices services, Predicate<String> knownProject) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-policy-retries")
                 .daemon(true).factory());
-        return new Policies(new PolicyStore(database), incidents, services, knownProject,
+        Policies policies = new Policies(new PolicyStore(database), incidents, services, knownProject,
                 (delay, task) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS), RandomGenerator.of("L64X128MixRandom"), executor);
+        executor.scheduleWithFixedDelay(policies::reloadQuietly, RELOAD_EVERY.toMillis(), RELOAD_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return policies;
+    }
+
+    private void reloadQuietly() {
+        try {
+            reload();
+        } catch (RuntimeException e) {
+            LOG.warn("policies could not be read again; acting on the ones read before: {}", e.getMessage());
+        }
     }
 
     public PolicyEngine engine() {
