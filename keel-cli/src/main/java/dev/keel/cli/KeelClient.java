@@ -62,6 +62,11 @@ public final class KeelClient {
         return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(Json.write(body))));
     }
 
+    /** Sends a text body as it is (a YAML spec), with its content type. */
+    public JsonNode putText(String path, String body, String contentType) {
+        return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public JsonNode delete(String path) {
         return send(request(path).DELETE());
     }

@@ -51,6 +51,7 @@ public final class Keel implements AutoCloseable {
     private final dev.keel.core.alert.Alerting alerting;
     private final dev.keel.core.incident.Incidents incidents;
     private final dev.keel.core.incident.Patterns patterns;
+    private final dev.keel.core.incident.policy.Policies policies;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -103,6 +104,10 @@ public final class Keel implements AutoCloseable {
                     new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
                     (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));
             alerting.start(java.time.Duration.ofSeconds(1));
+            this.policies = dev.keel.core.incident.policy.Policies.open(database, incidents, new dev.keel.core.incident.policy.RemedyServices(
+                    registry, serving, data.service(), alerting, audit, dev.keel.core.incident.policy.RetrainHook.NONE),
+                    project -> projects.find(project).isPresent());
+            closeables.add(policies);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
             close();
@@ -204,6 +209,11 @@ public final class Keel implements AutoCloseable {
     /** Recurring-pattern escalation and reports over the incidents. */
     public dev.keel.core.incident.Patterns patterns() {
         return patterns;
+    }
+
+    /** Remediation policies and the engine that runs them on incident changes. */
+    public dev.keel.core.incident.policy.Policies policies() {
+        return policies;
     }
 
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */

@@ -111,6 +111,17 @@ public final class Alerting implements AutoCloseable {
         return deliveries.deliver(channel, Notification.of(alert));
     }
 
+    /**
+     * Sends one alert to one channel now (a remediation policy's {@code notify}), with the channel's retries, straight to it: not
+     * through routes, not held by silences. Answers every attempt made. The alert must be of the channel's project.
+     */
+    public List<DeliveryAttempt> send(String channelName, Alert alert) {
+        Channel channel = channel(channelName);
+        KeelException.requireArgument(channel.project().equals(alert.project()),
+                "alert channel '%s' is in project '%s'; an alert of project '%s' cannot be sent to it", channelName, channel.project(), alert.project());
+        return deliveries.deliver(channel, Notification.of(alert));
+    }
+
     /** A channel's most recent delivery attempts, newest first. */
     public List<DeliveryAttempt> deliveries(String name, int limit) {
         Channel channel = channel(name);

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Pipeline spec versions in the metadata database (table {@code pipeline_versions}, migrations V20 and V21) and their schedule
- * states (table {@code pipeline_schedules}, migration V23).
+ * states (table {@code pipeline_schedules}, migration V23) and publishing holds (table {@code pipeline_publish_holds}, V42).
  */
 public final class JdbcPipelineRepository implements PipelineRepository {
     private static final String COLUMNS = "pipeline, version, spec_yaml, sha256, created_at, project";
@@ -58,6 +58,27 @@ public final class JdbcPipelineRepository implements PipelineRepository {
                     + " VALUES (?, ?, ?, ?, ?)", state.pipeline(), state.status().name(), state.specVersion(),
                     state.changedAt().toEpochMilli(), state.actor());
         });
+    }
+
+    @Override
+    public Optional<PublishHold> publishHold(String pipeline) {
+        return jdbc.query("SELECT pipeline, actor, reason, held_at FROM pipeline_publish_holds WHERE pipeline = ?",
+                row -> new PublishHold(row.getString(1), row.getString(2), row.getString(3), Instant.ofEpochMilli(row.getLong(4))), pipeline)
+                .stream().findFirst();
+    }
+
+    @Override
+    public void savePublishHold(PublishHold hold) {
+        jdbc.inTransaction(connection -> {
+            Database.update(connection, "DELETE FROM pipeline_publish_holds WHERE pipeline = ?", hold.pipeline());
+            return Database.update(connection, "INSERT INTO pipeline_publish_holds (pipeline, actor, reason, held_at) VALUES (?, ?, ?, ?)",
+                    hold.pipeline(), hold.actor(), hold.reason(), hold.heldAt().toEpochMilli());
+        });
+    }
+
+    @Override
+    public boolean deletePublishHold(String pipeline) {
+        return jdbc.update("DELETE FROM pipeline_publish_holds WHERE pipeline = ?", pipeline) > 0;
     }
 
     private static PipelineVersion map(ResultSet row) throws SQLException {

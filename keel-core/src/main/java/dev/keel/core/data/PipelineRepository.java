@@ -22,4 +22,13 @@ public interface PipelineRepository {
 
     /** Stores a pipeline's schedule state, replacing the previous one. */
     void saveSchedule(ScheduleState state);
+
+    /** The hold on a pipeline's publishing, when its publishing is stopped. */
+    Optional<PublishHold> publishHold(String pipeline);
+
+    /** Stops a pipeline's publishing; an existing hold is replaced. */
+    void savePublishHold(PublishHold hold);
+
+    /** Lets a pipeline publish again; false when it was not held. */
+    boolean deletePublishHold(String pipeline);
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param datasets published versions as {@code name@version}
  * @param unchanged the latest versions, as {@code name@version}, that an output of the run equalled byte for byte (same
  *                  SHA-256); no new version was made for them
- * @param error why the run failed, empty otherwise
+ * @param error why the run failed, or why a succeeded run published nothing (its pipeline's publishing is stopped); empty otherwise
  */
 public record PipelineRun(String id, String pipeline, int specVersion, Trigger trigger, RunStatus status, Instant startedAt,
                           Optional<Instant> finishedAt, int attempts, RowAccounting accounting,

@@ -370,6 +370,48 @@ public final class PipelineService {
     }
 
     /**
+     * Stops a pipeline from publishing: its runs go on (and are checked, and fail as they would), but a run that succeeds adds
+     * no dataset version and says why in its {@code error}; until {@link #resumePublishing}. Stopping a stopped pipeline keeps
+     * the first hold.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline
+     */
+    public PublishHold stopPublishing(String name, String actor, String reason) {
+        synchronized (pipelines) {
+            pipeline(name);
+            Optional<PublishHold> current = pipelines.publishHold(name);
+            if (current.isPresent()) {
+                return current.get();
+            }
+            PublishHold hold = new PublishHold(name, actor, reason, clock.instant());
+            pipelines.savePublishHold(hold);
+            LOG.info("pipeline '{}': publishing stopped by {}: {}", name, actor, reason);
+            return hold;
+        }
+    }
+
+    /**
+     * Lets a pipeline publish again from its next run; answers whether it was stopped.
+     *
+     * @throws KeelException NOT_FOUND for an unknown pipeline
+     */
+    public boolean resumePublishing(String name, String actor) {
+        synchronized (pipelines) {
+            pipeline(name);
+            boolean resumed = pipelines.deletePublishHold(name);
+            if (resumed) {
+                LOG.info("pipeline '{}': publishing resumed by {}", name, actor);
+            }
+            return resumed;
+        }
+    }
+
+    /** The hold on a pipeline's publishing, empty while it publishes. */
+    public Optional<PublishHold> publishHold(String name) {
+        return pipelines.publishHold(name);
+    }
+
+    /**
      * Runs the latest version of a pipeline now and waits for it, audited as {@code scheduler} for scheduled runs and
      * {@code system} otherwise.
      *
@@ -594,6 +636,18 @@ public final class PipelineService {
                     .forEach(stage -> fingerprints.put(stage.name(), stage.fingerprint()));
             List<EngineResult.StagedOutput> staged = new ArrayList<>(result.outputs());
             result.quarantine().ifPresent(staged::add);
+            Optional<PublishHold> hold = pipelines.publishHold(run.pipeline());
+            if (hold.isPresent()) {
+                snapshots.discard(staging);
+                String why = "outputs not published: publishing of pipeline '" + run.pipeline() + "' was stopped by " + hold.get().actor()
+                        + " at " + hold.get().heldAt() + (hold.get().reason().isEmpty() ? "" : " (" + hold.get().reason() + ")");
+                PipelineRun held = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(), List.of(),
+                        Optional.of(why));
+                runs.update(held);
+                LOG.info("pipeline '{}' run {} succeeded; {}", run.pipeline(), run.id(), why);
+                events.accept(new PipelineRunFinished(version.project(), run.pipeline(), run.id(), run.attempts(), held.finishedAt().orElseThrow()));
+                return held;
+            }
             for (EngineResult.StagedOutput output : staged) {
                 Publication publication = publish(output, run, version.project(), fingerprints);
                 (publication.added() ? published : unchanged).add(publication.version().reference());

@@ -12,58 +12,67 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A node of a spec being read, with its path in the file and the shared list of errors found so far. */
-final class SpecNode {
+/**
+ * A node of a spec being read, with its path in the file and the shared list of errors found so far; pipeline specs and
+ * remediation policies are read with it.
+ */
+public final class SpecNode {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final JsonNode node;
     private final String path;
     private final List<SpecError> errors;
 
-    SpecNode(JsonNode node, String path, List<SpecError> errors) {
+    /** The root (path {@code ""}) or a node at {@code path}; errors found under it are added to {@code errors}. */
+    public SpecNode(JsonNode node, String path, List<SpecError> errors) {
         this.node = node;
         this.path = path;
         this.errors = errors;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
-    JsonNode raw() {
+    public JsonNode raw() {
         return node;
     }
 
-    void error(String message) {
+    public void error(String message) {
         errors.add(new SpecError(path, message));
     }
 
-    String child(String key) {
+    /** Reports an error at this node's path followed by {@code suffix}, such as {@code [2]} or {@code .max_backoff}. */
+    public void errorAt(String suffix, String message) {
+        errors.add(new SpecError(path + suffix, message));
+    }
+
+    public String child(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return node.isObject() && node.has(key) && !node.get(key).isNull();
     }
 
-    boolean isObject() {
+    public boolean isObject() {
         return node.isObject();
     }
 
-    boolean isArray() {
+    public boolean isArray() {
         return node.isArray();
     }
 
-    boolean isText() {
+    public boolean isText() {
         return node.isTextual() || node.isNumber() || node.isBoolean();
     }
 
-    String text() {
+    public String text() {
         return node.asText();
     }
 
     /** Reports keys outside {@code allowed}, naming the allowed ones. */
-    void allowOnly(Set<String> allowed) {
+    public void allowOnly(Set<String> allowed) {
         if (!node.isObject()) {
             return;
         }
@@ -76,11 +85,11 @@ final class SpecNode {
         }
     }
 
-    Optional<SpecNode> get(String key) {
+    public Optional<SpecNode> get(String key) {
         return has(key) ? Optional.of(new SpecNode(node.get(key), child(key), errors)) : Optional.empty();
     }
 
-    Optional<SpecNode> required(String key, String what) {
+    public Optional<SpecNode> required(String key, String what) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             errors.add(new SpecError(child(key), "missing; expected " + what));
@@ -88,7 +97,7 @@ final class SpecNode {
         return child;
     }
 
-    Optional<String> string(String key) {
+    public Optional<String> string(String key) {
         Optional<SpecNode> child = get(key);
         if (child.isPresent() && !child.get().isText()) {
             child.get().error("expected a string");
@@ -97,7 +106,7 @@ final class SpecNode {
         return child.map(SpecNode::text);
     }
 
-    Optional<String> requiredString(String key, String what) {
+    public Optional<String> requiredString(String key, String what) {
         Optional<SpecNode> child = required(key, what);
         if (child.isPresent() && (!child.get().isText() || child.get().text().isBlank())) {
             child.get().error("expected " + what);
@@ -106,7 +115,7 @@ final class SpecNode {
         return child.map(SpecNode::text);
     }
 
-    boolean bool(String key, boolean fallback) {
+    public boolean bool(String key, boolean fallback) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             return fallback;
@@ -118,7 +127,7 @@ final class SpecNode {
         return child.get().node.asBoolean();
     }
 
-    Optional<Double> number(String key) {
+    public Optional<Double> number(String key) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             return Optional.empty();
@@ -130,7 +139,7 @@ final class SpecNode {
         return Optional.of(child.get().node.asDouble());
     }
 
-    int integer(String key, int fallback, int min) {
+    public int integer(String key, int fallback, int min) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             return fallback;
@@ -142,7 +151,7 @@ final class SpecNode {
         return child.get().node.asInt();
     }
 
-    Optional<Duration> duration(String key) {
+    public Optional<Duration> duration(String key) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             return Optional.empty();
@@ -168,7 +177,7 @@ final class SpecNode {
     }
 
     /** A list of strings; a single string is read as a list of one. */
-    List<String> strings(String key) {
+    public List<String> strings(String key) {
         Optional<SpecNode> child = get(key);
         if (child.isEmpty()) {
             return List.of();
@@ -188,7 +197,7 @@ final class SpecNode {
     }
 
     /** The elements of a list node; reports an error and returns nothing when the node is not a list. */
-    List<SpecNode> elements() {
+    public List<SpecNode> elements() {
         if (!node.isArray()) {
             error("expected a list");
             return List.of();
@@ -201,7 +210,7 @@ final class SpecNode {
     }
 
     /** The members of a mapping node in file order; reports an error when the node is not a mapping. */
-    Map<String, SpecNode> members() {
+    public Map<String, SpecNode> members() {
         Map<String, SpecNode> members = new LinkedHashMap<>();
         if (!node.isObject()) {
             error("expected a mapping of name: value");

@@ -1,4 +1,4 @@
 package dev.keel.core.data;
 
 /** What started a run. */
-public enum Trigger { API, CLI, SCHEDULE, DEMO }
+public enum Trigger { API, CLI, SCHEDULE, DEMO, POLICY }

@@ -106,6 +106,30 @@ public final class Serving implements AutoCloseable {
         return endpoints.require(name);
     }
 
+    /**
+     * Switches an endpoint to its fallback version: the version its {@code previous-version} fallback would answer with (the
+     * alias's previous holder) becomes what the endpoint serves, pinned by number, so that it no longer follows the alias until
+     * a person sets the alias again. Stored like any update; answers the endpoint as it is now. An endpoint pinned already
+     * to that version changes nothing.
+     *
+     * @throws KeelException NOT_FOUND for an unknown endpoint, CONFLICT when the endpoint has no fallback version (its
+     *     fallback mode is not previous-version, or the alias has had no other holder)
+     */
+    public Endpoint pinToFallback(String name) {
+        Endpoint endpoint = endpoints.require(name);
+        EndpointConfig config = endpoint.config();
+        Integer previous = routes(name).get("previous");
+        if (previous == null) {
+            throw KeelException.conflict("endpoint '" + name + "' has no fallback version to switch to: its fallback is '"
+                    + config.fallback().mode().wireName() + "' and '" + config.alias() + "' of model '" + config.model() + "' has no previous "
+                    + "holder loaded; a fallback version needs fallback.mode previous-version");
+        }
+        EndpointConfig pinned = new EndpointConfig(config.name(), config.model(), Integer.toString(previous), config.canary(), config.shadow(),
+                config.batching(), config.maxConcurrency(), config.queue(), config.timeoutMillis(), config.fallback(), config.maxRowsPerRequest(),
+                config.maxTensorElements());
+        return endpoints.update(pinned);
+    }
+
     /** Deletes the endpoint; requests in flight finish, its models close when nothing else routes to them. */
     public void delete(String name) {
         endpoints.delete(name);

@@ -78,6 +78,20 @@ class JdbcRepositoriesTest {
     }
 
     @Test
+    void pipelines_storeAPublishHoldUntilItIsDeleted() {
+        JdbcPipelineRepository pipelines = new JdbcPipelineRepository(database);
+        PublishHold hold = new PublishHold("a", "policy:hold", "incident inc-1: quarantine over its limit", T0);
+
+        assertThat(pipelines.publishHold("a")).isEmpty();
+        pipelines.savePublishHold(hold);
+        assertThat(pipelines.publishHold("a")).contains(hold);
+        assertThat(pipelines.publishHold("b")).isEmpty();
+        assertThat(pipelines.deletePublishHold("a")).isTrue();
+        assertThat(pipelines.deletePublishHold("a")).isFalse();
+        assertThat(pipelines.publishHold("a")).isEmpty();
+    }
+
+    @Test
     void runs_roundTripWithStagesAndExpectations() {
         JdbcRunRepository runs = new JdbcRunRepository(database);
         PipelineRun started = PipelineRun.started("run-1", new PipelineVersion("a", 3, "x", "1".repeat(64), T0), Trigger.SCHEDULE, T0);

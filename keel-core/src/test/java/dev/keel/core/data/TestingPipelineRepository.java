@@ -9,6 +9,7 @@ import java.util.Optional;
 public final class TestingPipelineRepository implements PipelineRepository {
     private final List<PipelineVersion> versions = new ArrayList<>();
     private final java.util.Map<String, ScheduleState> schedules = new java.util.HashMap<>();
+    private final java.util.Map<String, PublishHold> holds = new java.util.HashMap<>();
 
     @Override
     public synchronized void insert(PipelineVersion version) {
@@ -42,5 +43,20 @@ public final class TestingPipelineRepository implements PipelineRepository {
     @Override
     public synchronized void saveSchedule(ScheduleState state) {
         schedules.put(state.pipeline(), state);
+    }
+
+    @Override
+    public synchronized Optional<PublishHold> publishHold(String pipeline) {
+        return Optional.ofNullable(holds.get(pipeline));
+    }
+
+    @Override
+    public synchronized void savePublishHold(PublishHold hold) {
+        holds.put(hold.pipeline(), hold);
+    }
+
+    @Override
+    public synchronized boolean deletePublishHold(String pipeline) {
+        return holds.remove(pipeline) != null;
     }
 }

@@ -228,6 +228,29 @@ class ServingTest {
     }
 
     @Test
+    void pinToFallback_servesTheAliasPreviousHolderPinned_andAnEndpointWithoutOneIsRefused() {
+        register("one");
+        register("two");
+        registry.promote("churn", "champion", 1, "", "bob");
+        registry.promote("churn", "champion", 2, "", "bob");
+        EndpointConfig base = EndpointConfig.of("churn-risk", "churn", "champion");
+        serving.create(new EndpointConfig("churn-risk", "churn", "champion", Optional.empty(), Optional.empty(), base.batching(),
+                base.maxConcurrency(), base.queue(), base.timeoutMillis(), EndpointConfig.Fallback.parse("previous-version", Map.of())), "alice");
+        serving.create(EndpointConfig.of("plain", "churn", "champion"), "alice");
+        assertThat(predict("churn-risk").version().version()).isEqualTo(2);
+
+        Endpoint pinned = serving.pinToFallback("churn-risk");
+
+        assertThat(pinned.config().alias()).isEqualTo("1");
+        assertThat(serving.require("churn-risk").config().alias()).isEqualTo("1");
+        assertThat(predict("churn-risk").version().version()).isEqualTo(1);
+        assertThat(registry.requireModel("churn").aliases()).containsEntry("champion", 2);
+        assertThatThrownBy(() -> serving.pinToFallback("plain")).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT)).hasMessageContaining("has no fallback version to switch to");
+        assertThat(serving.require("plain").config().alias()).isEqualTo("champion");
+    }
+
+    @Test
     void routeTable_servesThePreviousHolderInPlaceOfAnUnloadableTarget_butAnExactBuildRefuses() throws Exception {
         register("one");
         ModelVersion second = register("two");
