@@ -61,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
                 spec.getParent().getParent().getParent().toString()));
         Path inbox = directory.toAbsolutePath().resolveSibling(directory.getFileName() + "-inbox");
         wipe(inbox);
+        Files.createDirectories(inbox);
         KeelConfig config = KeelConfig.parse(demoConfig(inbox), environment);
         ServerCommand.Started started = ServerCommand.start(config, out);
         KeelServer server = started.server();

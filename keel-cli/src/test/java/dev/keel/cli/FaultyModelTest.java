@@ -39,4 +39,16 @@ class FaultyModelTest {
             assertThat(run(plain, old)).isNotNull();
         }
     }
+
+    @Test
+    void keelsRuntimeCallsItAModelFailure_notRefusedInputs() throws Exception {
+        byte[] faulty = FaultyModel.failingAtOrAbove(Files.readAllBytes(FOREST), 4, 48);
+        float[] old = new float[63];
+        old[4] = 67;
+        try (dev.keel.spi.LoadedModel model = new dev.keel.runtime.onnx.OnnxModelRuntime().load(faulty, dev.keel.spi.RuntimeOptions.defaults())) {
+            assertThatThrownBy(() -> model.predict(Map.of(model.signature().inputs().getFirst().name(),
+                    new dev.keel.spi.Tensor(dev.keel.spi.DataType.FP32, new long[] {1, 63}, old))))
+                    .isInstanceOfSatisfying(dev.keel.spi.ModelException.class, e -> assertThat(e.badInput()).isFalse());
+        }
+    }
 }

@@ -149,9 +149,15 @@ final class OnnxLoadedModel implements LoadedModel {
         }
     }
 
+    /**
+     * ORT_INVALID_ARGUMENT is the caller's fault when ONNX Runtime refused the inputs themselves (a dimension, rank or type
+     * the graph does not take). Raised while running a node ("Non-zero status code returned while running Gather node"),
+     * it is the graph failing on inputs it accepted: the model's fault, which the endpoint's fallback and incidents handle.
+     */
     private static ModelException failure(OrtException e) {
         String message = OnnxModelRuntime.firstLine(e.getMessage());
-        return new ModelException("ONNX Runtime failed to score: " + message, e.getCode() == OrtErrorCode.ORT_INVALID_ARGUMENT, e);
+        boolean refusedInputs = e.getCode() == OrtErrorCode.ORT_INVALID_ARGUMENT && !message.contains("while running");
+        return new ModelException("ONNX Runtime failed to score: " + message, refusedInputs, e);
     }
 
     @Override
