@@ -69,9 +69,11 @@ final class DemoCommand implements Callable<Integer> {
         String url = "http://localhost:" + server.port();
         KeelClient api = new KeelClient(url, java.util.Optional.of(adminToken));
         boolean succeeded;
+        AutoCloseable receiver = () -> { };
         try {
             run(api, url, adminToken, server.keel().data().service());
-            IncidentDemo.run(api, PROJECT, MODEL, ENDPOINT, out, directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"), inbox);
+            receiver = IncidentDemo.run(api, PROJECT, MODEL, ENDPOINT, out, directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"),
+                    inbox);
             finish(url, adminToken);
             succeeded = true;
         } catch (RuntimeException e) {
@@ -81,13 +83,20 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (once || !succeeded) {
             server.close();
+            receiver.close();
             return succeeded ? 0 : 1;
         }
         out.println();
         out.println("The server keeps running for exploring; press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);
+        AutoCloseable onCall = receiver;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            try {
+                onCall.close();
+            } catch (Exception e) {
+                out.println("could not stop the demo's webhook receiver: " + e);
+            }
             stopped.countDown();
         }, "keel-demo-shutdown"));
         stopped.await();

@@ -53,9 +53,10 @@ final class IncidentDemo {
 
     /**
      * Runs the steps; {@code secretFile} is where the receiver's signing secret is written (the channel reads it from
-     * there), {@code inbox} a directory under the pipelines' source roots for the recurring fault.
+     * there), {@code inbox} a directory under the pipelines' source roots for the recurring fault. Answers what stops the
+     * receiver, to be closed after the server.
      */
-    static void run(KeelClient api, String project, String model, String endpoint, PrintStream out, Path secretFile, Path inbox) {
+    static AutoCloseable run(KeelClient api, String project, String model, String endpoint, PrintStream out, Path secretFile, Path inbox) {
         List<String> received = new CopyOnWriteArrayList<>();
         List<Boolean> verified = new CopyOnWriteArrayList<>();
         HttpServer receiver;
@@ -78,9 +79,12 @@ final class IncidentDemo {
         try {
             new IncidentDemo(api, project, model, endpoint, out, inbox).steps("http://127.0.0.1:" + receiver.getAddress().getPort() + "/oncall",
                     secretFile, received, verified);
-        } finally {
+        } catch (RuntimeException e) {
             receiver.stop(0);
+            throw e;
         }
+        // the receiver stays up with the server: later alerts (resolutions, reminders) still reach it
+        return () -> receiver.stop(0);
     }
 
     private void steps(String hook, Path secretFile, List<String> received, List<Boolean> verified) {
@@ -181,8 +185,11 @@ final class IncidentDemo {
                         + "  -> " + alert.path("incident").asText() + actions);
             }
         }
-        ok(received.size() + " notification(s) received, signatures verified: " + verified.stream().allMatch(Boolean::booleanValue)
-                + "; the fallback's alert is held while the rollback incident is open (inhibition)");
+        ok(received.size() + " notification(s) received, signatures verified: " + verified.stream().allMatch(Boolean::booleanValue));
+        JsonNode symptom = await("the fallback incident's alert held by inhibition", () -> incidentOf("endpoint.fallback_used"),
+                found -> !held(found).isEmpty());
+        ok("endpoint.fallback_used (" + symptom.path("id").asText() + "): " + held(symptom).getFirst() + " (inhibition: the symptom of what"
+                + " automation is handling pages no one; it is sent if it still fires after the rollback incident resolves)");
     }
 
     private void recurringFault() {
@@ -211,12 +218,13 @@ final class IncidentDemo {
             throw new UncheckedIOException(e);
         }
         runBoth("the export is missing");
-        JsonNode incident = incidentOf("pipeline.source_unreachable");
+        JsonNode incident = await("the unreachable-source incident", () -> incidentOf("pipeline.source_unreachable"), found -> true);
         api.post("/v1/incidents/" + incident.path("id").asText() + "/resolve", Map.of("comment", "demo: the export job was restarted"));
         ok("an operator resolves " + incident.path("id").asText() + " (keel incident resolve)");
         runBoth("the export is missing again the next night");
 
-        JsonNode report = api.get("/v1/incident-patterns?project=" + project + "&since=1d");
+        JsonNode report = await("the escalation of the recurring fault", () -> api.get("/v1/incident-patterns?project=" + project + "&since=1d"),
+                found -> found.path("escalations").findValuesAsText("rule").contains("reopened"));
         out.println("    keel incident patterns --project " + project + " --since 1d:");
         for (JsonNode cause : report.path("causes")) {
             out.println("      cause  " + cause.path("occurrences").asLong() + " occurrences, " + cause.path("episodes").asLong() + " episode(s)  "
@@ -250,6 +258,16 @@ final class IncidentDemo {
             }
         }
         return null;
+    }
+
+    private List<String> held(JsonNode incident) {
+        List<String> held = new ArrayList<>();
+        for (JsonNode entry : api.get("/v1/incidents/" + incident.path("id").asText() + "/timeline").path("timeline")) {
+            if (entry.path("text").asText().startsWith("alert held")) {
+                held.add(entry.path("text").asText());
+            }
+        }
+        return held;
     }
 
     private List<JsonNode> actions(JsonNode incident) {

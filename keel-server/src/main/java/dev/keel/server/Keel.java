@@ -99,7 +99,9 @@ public final class Keel implements AutoCloseable {
             closeables.add(alerting);
             alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
                     channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));
-            incidents.addListener(new dev.keel.core.incident.IncidentAlerts(incidents, alerting.dispatcher()::receive));
+            dev.keel.core.incident.IncidentAlerts incidentAlerts = new dev.keel.core.incident.IncidentAlerts(incidents, alerting.dispatcher()::receive);
+            incidents.addListener(incidentAlerts);
+            alerting.dispatcher().inhibitWith(incidentAlerts::inhibits);
             this.patterns = dev.keel.core.incident.Patterns.install(incidents, new dev.keel.core.incident.StoreCatalog(
                     new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
                     (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));

@@ -45,6 +45,7 @@ public final class AlertDispatcher {
     private final Deliveries deliveries;
     private final Clock clock;
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    private volatile java.util.function.Predicate<Alert> inhibited = alert -> false;
 
     public AlertDispatcher(List<AlertRoute> routes, ChannelRepository channels, SilenceRepository silences, Deliveries deliveries,
                            Clock clock) {
@@ -53,6 +54,14 @@ public final class AlertDispatcher {
         this.silences = Objects.requireNonNull(silences, "silences");
         this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Sets the inhibition rule: a firing alert it answers true for is held at each flush, as Alertmanager's inhibition mutes
+     * an alert while its inhibiting alert fires: it stays in its group and is sent at the first flush after the rule lets it go.
+     */
+    public void inhibitWith(java.util.function.Predicate<Alert> rule) {
+        this.inhibited = Objects.requireNonNull(rule, "rule");
     }
 
     /** What the last notification to one channel said: the firing and resolved alert keys, and when. */
@@ -193,6 +202,8 @@ public final class AlertDispatcher {
             if (silence.isPresent()) {
                 muted.add(alert);
                 mutedBy.add(silence.get().id());
+            } else if (alert.status() == Alert.Status.FIRING && inhibited.test(alert)) {
+                LOG.debug("alert {} of group {} is inhibited at this flush", alert.key(), group.key);
             } else {
                 unmuted.add(alert);
             }

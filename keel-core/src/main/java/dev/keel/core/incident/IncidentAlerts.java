@@ -18,11 +18,11 @@ import java.util.function.Consumer;
  * an incident opens, reopens or is escalated, and resolves when the incident does. Occurrences of an incident that is already
  * firing raise no new alert; the dispatcher's {@code repeat_interval} reminds.
  *
- * <p><b>Inhibition.</b> While an active incident has had a successful automated rollback or fallback for a model or endpoint,
- * the alerts of other incidents about that model or endpoint are held: they are the symptoms of what automation is already
- * handling (fallback answers, breaches of the rolled-back version). A held alert is recorded on its incident's timeline and is
- * sent when the inhibiting incident resolves while the held one is still active. Held alerts are remembered in memory; after a
- * restart they fire with their incident's next change.
+ * <p><b>Inhibition</b> ({@link #inhibits}, the dispatcher's inhibition rule). While an active incident has had a successful
+ * automated rollback or fallback for a model or endpoint, the alerts of other incidents about that model or endpoint are held
+ * at every flush of their group: they are the symptoms of what automation is already handling (fallback answers, breaches of
+ * the rolled-back version). As with Alertmanager's inhibition, a held alert stays in its group and is sent at the first flush
+ * after the inhibiting incident resolves, if it still fires; the first hold is recorded on the held incident's timeline.
  */
 public final class IncidentAlerts implements IncidentListener {
     /** Remediations whose incident inhibits the alerts of the same model or endpoint. */
@@ -30,10 +30,11 @@ public final class IncidentAlerts implements IncidentListener {
     private static final List<String> INHIBITION_ROLES = List.of("model", "endpoint");
     private static final int ACTIONS_SHOWN = 10;
     private static final int TIMELINE_READ = 500;
+    private static final int HOLDS_REMEMBERED = 10_000;
 
     private final Incidents incidents;
     private final Consumer<Alert> dispatcher;
-    private final Map<String, Set<String>> heldBy = new ConcurrentHashMap<>();
+    private final Set<String> holdsRecorded = ConcurrentHashMap.newKeySet();
 
     /** @param dispatcher where alerts go: the alert dispatcher's {@code receive} */
     public IncidentAlerts(Incidents incidents, Consumer<Alert> dispatcher) {
@@ -45,15 +46,19 @@ public final class IncidentAlerts implements IncidentListener {
     public void changed(IncidentChange change) {
         Incident incident = change.incident();
         switch (change.type()) {
-            case OPENED, REOPENED, ESCALATED -> fire(incident, change.type());
+            case OPENED, REOPENED, ESCALATED -> {
+                dispatcher.accept(alert(incident));
+                incidents.record(incident.id(), TimelineEntry.Type.ALERT, Incidents.KEEL, "alert firing ("
+                        + change.type().name().toLowerCase(java.util.Locale.ROOT) + ", " + incident.severity().label() + ")",
+                        Map.of("status", "firing"));
+            }
             case RESOLVED -> {
                 dispatcher.accept(alert(incident).resolvedAt(incident.resolvedAt().orElse(incidents.clock().instant())));
                 incidents.record(incident.id(), TimelineEntry.Type.ALERT, Incidents.KEEL, "alert resolved", Map.of("status", "resolved"));
-                release(incident);
             }
             case ACTED -> {
                 // the alert says what automation did: a firing alert not yet sent, or due for its reminder, carries the action
-                if (incident.active() && heldBy.values().stream().noneMatch(held -> held.contains(incident.id()))) {
+                if (incident.active()) {
                     dispatcher.accept(alert(incident));
                 }
             }
@@ -63,29 +68,30 @@ public final class IncidentAlerts implements IncidentListener {
         }
     }
 
-    private void fire(Incident incident, IncidentChange.Type why) {
-        Optional<Incident> inhibitor = inhibitor(incident);
-        if (inhibitor.isPresent()) {
-            heldBy.computeIfAbsent(inhibitor.get().id(), id -> ConcurrentHashMap.newKeySet()).add(incident.id());
-            incidents.record(incident.id(), TimelineEntry.Type.ALERT, Incidents.KEEL, "alert held: " + inhibitor.get().id()
-                    + " already remediated " + String.join(", ", shared(incident, inhibitor.get())) + " and is still active",
+    /**
+     * The dispatcher's inhibition rule: true for the alert of an active incident while another active incident of its project
+     * has had a successful rollback or fallback of a model or endpoint this one involves.
+     */
+    public boolean inhibits(Alert alert) {
+        String id = alert.labels().get("incident");
+        if (id == null) {
+            return false;
+        }
+        Optional<Incident> incident = incidents.store().find(id).filter(Incident::active);
+        if (incident.isEmpty()) {
+            return false;
+        }
+        Optional<Incident> inhibitor = inhibitor(incident.get());
+        if (inhibitor.isEmpty()) {
+            return false;
+        }
+        String hold = id + "\u0000" + inhibitor.get().id();
+        if (holdsRecorded.size() < HOLDS_REMEMBERED && holdsRecorded.add(hold)) {
+            incidents.record(id, TimelineEntry.Type.ALERT, Incidents.KEEL, "alert held: " + inhibitor.get().id() + " already remediated "
+                    + String.join(", ", shared(incident.get(), inhibitor.get())) + " and is still active",
                     Map.of("status", "inhibited", "inhibited_by", inhibitor.get().id()));
-            return;
         }
-        dispatcher.accept(alert(incident));
-        incidents.record(incident.id(), TimelineEntry.Type.ALERT, Incidents.KEEL, "alert firing (" + why.name().toLowerCase(java.util.Locale.ROOT)
-                + ", " + incident.severity().label() + ")", Map.of("status", "firing"));
-    }
-
-    /** Sends the alerts this incident held, for those still active. */
-    private void release(Incident resolved) {
-        Set<String> held = heldBy.remove(resolved.id());
-        if (held == null) {
-            return;
-        }
-        for (String id : held) {
-            incidents.store().find(id).filter(Incident::active).ifPresent(incident -> fire(incident, IncidentChange.Type.REOPENED));
-        }
+        return true;
     }
 
     /** An other active incident of the project with a successful rollback or fallback of a model or endpoint this one involves. */

@@ -46,9 +46,13 @@ public record PatternsConfig(int recurrenceCount, Duration recurrenceWindow, Uni
                 "incidents.patterns.spread-window must be positive and at most 366d (got %s)", spreadWindow);
     }
 
-    /** More than 5 occurrences within 24 hours; several objects failing within one hour of each other. */
+    /**
+     * A fault that came back (opened or reopened) more than 3 times within 7 days; several objects failing within one hour
+     * of each other. Episodes rather than occurrences by default: a burst of one failure is one fault, however many requests
+     * it fails (a policy's {@code count} within a window acts on bursts).
+     */
     public static PatternsConfig defaults() {
-        return new PatternsConfig(5, Duration.ofHours(24), Unit.OCCURRENCES, Duration.ofHours(1));
+        return new PatternsConfig(3, Duration.ofDays(7), Unit.EPISODES, Duration.ofHours(1));
     }
 
     /** Reads the section; unknown keys and bad values fail naming the key. */

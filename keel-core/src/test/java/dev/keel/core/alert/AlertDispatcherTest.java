@@ -262,4 +262,21 @@ class AlertDispatcherTest {
         assertThat(sender.sent).hasSize(3);
         assertThat(sentTitles().getLast()).containsExactly("latency:FIRING");
     }
+
+    @Test
+    void anInhibitedAlertStaysInItsGroupAndIsSentAtTheFirstFlushAfterTheRuleLetsItGo() {
+        AlertDispatcher dispatcher = dispatcher(grouped(List.of("ops"), List.of("endpoint")));
+        boolean[] inhibited = {true};
+        dispatcher.inhibitWith(alert -> inhibited[0] && alert.title().equals("fallback used"));
+        dispatcher.receive(alert("fallback used", "churn"));
+        dispatcher.receive(alert("latency", "churn"));
+        clock.advance(WAIT);
+        dispatcher.tick();
+        assertThat(sentTitles()).containsExactly(List.of("latency:FIRING"));
+
+        inhibited[0] = false;
+        clock.advance(INTERVAL);
+        dispatcher.tick();
+        assertThat(sentTitles()).containsExactly(List.of("latency:FIRING"), List.of("fallback used:FIRING", "latency:FIRING"));
+    }
 }

@@ -18,7 +18,7 @@ class PatternsConfigTest {
     void absentSection_givesTheDefaults() {
         PatternsConfig config = IncidentsConfig.from(ConfigNode.empty().section("incidents")).patterns();
 
-        assertThat(config).isEqualTo(new PatternsConfig(5, Duration.ofHours(24), PatternsConfig.Unit.OCCURRENCES, Duration.ofHours(1)));
+        assertThat(config).isEqualTo(new PatternsConfig(3, Duration.ofDays(7), PatternsConfig.Unit.EPISODES, Duration.ofHours(1)));
     }
 
     @Test
