@@ -34,7 +34,13 @@ class DemoCommandTest {
                 .contains("[monitor 4]").contains("state breached").contains(MonitorDemo.MONITOR)
                 .contains("dataset drift:")
                 .contains("labelled predictions, state ok")
-                .contains("ok: dataset:credit-g-features@1, 1000 rows");
+                .contains("ok: dataset:credit-g-features@1, 1000 rows")
+                .contains("rolled credit-risk:champion back from version 5 to version 1  [succeeded]")
+                .contains("no request failed")
+                .contains("signatures verified: true")
+                .contains("alert held: ")
+                .contains("escalated (reopened)")
+                .contains("likely upstream: file ");
     }
 
     @Test
