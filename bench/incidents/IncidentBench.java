@@ -15,6 +15,7 @@ import dev.keel.spi.Tensor;
 import dev.keel.spi.event.ModelFailed;
 import dev.keel.spi.event.MonitorBreached;
 import dev.keel.spi.event.PipelineRunFailed;
+import dev.keel.spi.event.SourceFailed;
 import dev.keel.spi.data.ValueRef;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -36,7 +37,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Error handling under load, on a real Keel (embedded SQLite store, or PostgreSQL with KEEL_STORE_URL):
- *   latency  fault to incident (p50, p99) at 1,000 events/s, of one fingerprint and of 1,000 distinct fingerprints;
+ *   latency  fault to incident and fault to first automated action (p50, p99) at 1,000 events/s, of one fingerprint and
+ *            of 1,000 distinct fingerprints;
  *   storm    1M failure events: heap after GC after every 200k events, every event counted, and in-process serving throughput of
  *            the credit forest on two threads during storm rounds against quiet rounds, interleaved;
  *   breaches 10,000 monitor breaches through the alert route to a local webhook receiver: how many notifications.
@@ -97,6 +99,28 @@ public class IncidentBench {
                     }
                 }
             });
+            // fault to first automated action: every 50th event is a slow source of its own (a new fingerprint, so a new
+            // incident), which a policy raises to critical; the time from its publication to the ACTED change is measured
+            keel.policies().apply("""
+                    name: bench-probe
+                    project: default
+                    when: {kind: pipeline.source_slow}
+                    actions:
+                      - raise_severity: {to: critical}
+                    cooldown: 0s
+                    max_per_hour: 1000
+                    """, "bench");
+            long[] acted = new long[total];
+            keel.incidents().addListener(change -> {
+                if (change.type() == IncidentChange.Type.ACTED) {
+                    long now = System.nanoTime();
+                    for (String source : change.incident().objects("source")) {
+                        if (source.startsWith("probe-")) {
+                            acted[Integer.parseInt(source.substring(6))] = now;
+                        }
+                    }
+                }
+            });
             long start = System.nanoTime();
             for (int i = 0; i < total; i++) {
                 long due = start + i * 1_000_000_000L / rate;
@@ -106,6 +130,11 @@ public class IncidentBench {
                 boolean probe = i % 10 == 0;
                 String cause = distinct ? "column " + word(i % 1_000) + " does not exist" : "source orders could not be read";
                 published[i] = System.nanoTime();
+                if (i % 50 == 25) {
+                    keel.events().publish(new SourceFailed("default", "orders", "run-" + i + "x", "probe-" + i, SourceFailed.Kind.SLOW,
+                            "source " + word(i) + " answered after its limit", Instant.now()));
+                    continue;
+                }
                 keel.events().publish(new PipelineRunFailed("default", probe ? "probe-" + i : "orders", "run-" + i + "x", 1, false, cause,
                         Instant.now()));
             }
@@ -117,11 +146,22 @@ public class IncidentBench {
                 }
             }
             millis.sort(null);
+            Thread.sleep(2_000); // the policy engine acts on its own thread
+            List<Double> toAction = new ArrayList<>();
+            for (int i = 25; i < total; i += 50) {
+                if (acted[i] > 0) {
+                    toAction.add((acted[i] - published[i]) / 1e6);
+                }
+            }
+            toAction.sort(null);
             List<Incident> incidents = keel.incidents().list("default", Set.of(), 5_000);
             long counted = incidents.stream().mapToLong(Incident::count).sum();
             System.out.printf("latency %s: %d events at %d/s, %d probes: fault→incident p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
                             + "%d incidents, %d events counted%n", distinct ? "1,000 fingerprints" : "one fingerprint", total, rate, millis.size(),
                     percentile(millis, 0.50), percentile(millis, 0.99), millis.getLast(), incidents.size(), counted);
+            System.out.printf("latency %s: %d of %d probe incidents acted on: fault→first automated action p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    distinct ? "1,000 fingerprints" : "one fingerprint", toAction.size(), total / 50, percentile(toAction, 0.50),
+                    percentile(toAction, 0.99), toAction.getLast());
         }
     }
 
