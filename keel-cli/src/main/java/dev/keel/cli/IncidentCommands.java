@@ -89,9 +89,7 @@ final class IncidentCommands {
 
         @Override
         public Integer call() {
-            JsonNode answer = client.client().post("/v1/incidents/" + KeelClient.encode(id) + "/ack", Map.of("comment", comment));
-            client.print(answer, () -> System.out.println(id + " " + answer.path("status").asText()));
-            return 0;
+            return status(client, id, "ack", comment);
         }
     }
 
@@ -106,9 +104,7 @@ final class IncidentCommands {
 
         @Override
         public Integer call() {
-            JsonNode answer = client.client().post("/v1/incidents/" + KeelClient.encode(id) + "/resolve", Map.of("comment", comment));
-            client.print(answer, () -> System.out.println(id + " " + answer.path("status").asText()));
-            return 0;
+            return status(client, id, "resolve", comment);
         }
     }
 
@@ -127,6 +123,13 @@ final class IncidentCommands {
             client.print(answer, () -> System.out.println("note " + answer.path("seq").asInt() + " added to " + id));
             return 0;
         }
+    }
+
+    /** Acknowledges or resolves, printing the new status. */
+    private static int status(ClientOptions client, String id, String verb, String comment) {
+        JsonNode answer = client.client().post("/v1/incidents/" + KeelClient.encode(id) + "/" + verb, Map.of("comment", comment));
+        client.print(answer, () -> System.out.println(id + " " + answer.path("status").asText()));
+        return 0;
     }
 
     static void printTimeline(JsonNode timeline) {

@@ -29,10 +29,25 @@ public final class AlertRoutes implements HttpService {
     private final Alerting alerting;
     private final ProjectCheck projects;
 
-    /** Whether a project exists; a channel or silence of an unknown project is refused. */
+    /** Whether a project exists; an object of an unknown project is refused. */
     @FunctionalInterface
     public interface ProjectCheck {
         boolean exists(String project);
+
+        /**
+         * The named project, checked: a 400 naming the field {@code project} when it is absent ({@code where} says where it
+         * is expected), a 404 when no project has that name.
+         */
+        default String require(Optional<String> project, String where) {
+            String name = project.orElseThrow(() -> {
+                String message = "the project is required (" + where + ")";
+                return new KeelException(ErrorCode.INVALID_REQUEST, message, List.of(new KeelException.FieldError("project", message)));
+            });
+            if (!exists(name)) {
+                throw KeelException.notFound("there is no project '" + name + "'");
+            }
+            return name;
+        }
     }
 
     public AlertRoutes(Alerting alerting, ProjectCheck projects) {
@@ -122,11 +137,7 @@ public final class AlertRoutes implements HttpService {
     }
 
     private String requireKnown(Optional<String> project) {
-        String name = project.orElseThrow(() -> invalid("project", "the project is required (?project= for lists, \"project\" in a body)"));
-        if (!projects.exists(name)) {
-            throw KeelException.notFound("there is no project '" + name + "'");
-        }
-        return name;
+        return projects.require(project, "?project= for lists, \"project\" in a body");
     }
 
     private static Duration duration(String text) {

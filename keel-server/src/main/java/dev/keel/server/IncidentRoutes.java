@@ -129,11 +129,7 @@ public final class IncidentRoutes implements HttpService {
     }
 
     private String requireKnown(Optional<String> project) {
-        String name = project.orElseThrow(() -> invalid("project", "the project is required (?project=)"));
-        if (!projects.exists(name)) {
-            throw KeelException.notFound("there is no project '" + name + "'");
-        }
-        return name;
+        return projects.require(project, "?project=");
     }
 
     private static KeelException invalid(String field, String message) {

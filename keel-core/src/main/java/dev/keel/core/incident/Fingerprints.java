@@ -48,6 +48,37 @@ public final class Fingerprints {
         return text.length() > MAX_CAUSE ? text.substring(0, MAX_CAUSE) : text;
     }
 
+    /**
+     * The message with every digit of a free-standing number (a run of digits not preceded by a letter, digit or
+     * underscore: what {@link #normalise} turns into {@code <n>} or folds into a longer token) replaced by {@code #}, one for
+     * one. Messages equal after masking normalise equally, since normalising looks at where digits are, never at their
+     * values; the incident sink counts them under one key without normalising each. Answers the message itself when there
+     * is nothing to mask.
+     */
+    static String maskNumbers(String message) {
+        StringBuilder masked = null;
+        boolean inRun = false;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            if (digit && !inRun) {
+                char before = i == 0 ? ' ' : message.charAt(i - 1);
+                inRun = !(Character.isLetterOrDigit(before) || before == '_');
+            } else if (!digit) {
+                inRun = false;
+            }
+            if (digit && inRun) {
+                if (masked == null) {
+                    masked = new StringBuilder(message.length()).append(message, 0, i);
+                }
+                masked.append('#');
+            } else if (masked != null) {
+                masked.append(c);
+            }
+        }
+        return masked == null ? message : masked.toString();
+    }
+
     /** The fingerprint of a signal: component, object kind, kind and normalised message. */
     public static String of(Signal signal) {
         return of(signal.component(), signal.objectKind(), signal.kind(), normalise(signal.message()));

@@ -1,8 +1,9 @@
 package dev.keel.core.incident;
 
 /**
- * Told of every committed change to an incident: alerts, remediation policies and pattern analysis listen. Called on the
- * thread that made the change (the incident sink's, or a request's); must return quickly, handing slow work to its own thread.
+ * Told of every committed change to an incident: alerts, remediation policies and pattern analysis listen. Each listener is
+ * told on a thread of its own, in commit order, after the change is committed; a slow listener delays only itself (its
+ * queue holds {@code Incidents.LISTENER_QUEUE} changes, then the incident sink waits for it).
  */
 @FunctionalInterface
 public interface IncidentListener {

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The incident package's event sink. On the publisher's thread it only counts: equal signals (same kind, project, message
- * and objects) share one counter, so a storm of one failure costs a map lookup per event and no allocation per occurrence
- * beyond the event itself. Every flush interval its own thread names each counter's project and fingerprint, merges the
- * counters that fold into the same incident and object set, and hands them to the store in one transaction.
+ * with its free-standing numbers masked, and objects apart from per-occurrence ones such as the run) share one counter,
+ * so a storm of one failure costs a pass over its message and a map lookup per event, however its ids and numbers vary.
+ * Every flush interval its own thread names each counter's project and fingerprint, merges the counters that fold into
+ * the same incident and object set, and hands them to the store in one transaction.
  *
  * <p>Nothing is dropped: with {@code maxPending} distinct counters held, a new kind of signal is counted under its kind and
  * project only (its message and objects are lost, its occurrence is not) and a flush is started at once. When the store
@@ -42,6 +43,7 @@ public final class IncidentSink implements EventSink, AutoCloseable {
     private final Function<Signal, String> projectOf;
     private final Function<Signal, Optional<String>> fingerprintOverride;
     private final Consumer<List<Observation>> writer;
+    private final Runnable afterFlush;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition due = lock.newCondition();
     private Map<Key, Pending> pending = new HashMap<>();
@@ -88,6 +90,16 @@ public final class IncidentSink implements EventSink, AutoCloseable {
      */
     public IncidentSink(IncidentsConfig config, MeterRegistry meters, Function<Signal, String> projectOf,
                         Function<Signal, Optional<String>> fingerprintOverride, Consumer<List<Observation>> writer) {
+        this(config, meters, projectOf, fingerprintOverride, writer, () -> { });
+    }
+
+    /**
+     * @param afterFlush run at the end of an explicit {@link #flush()} (not of the sink's own periodic ones): the incident
+     *     component waits there for its listeners to have seen what was written
+     */
+    public IncidentSink(IncidentsConfig config, MeterRegistry meters, Function<Signal, String> projectOf,
+                        Function<Signal, Optional<String>> fingerprintOverride, Consumer<List<Observation>> writer, Runnable afterFlush) {
+        this.afterFlush = Objects.requireNonNull(afterFlush, "afterFlush");
         this.config = Objects.requireNonNull(config, "config");
         this.projectOf = Objects.requireNonNull(projectOf, "projectOf");
         this.fingerprintOverride = Objects.requireNonNull(fingerprintOverride, "fingerprintOverride");
@@ -127,7 +139,7 @@ public final class IncidentSink implements EventSink, AutoCloseable {
     /** Counts one signal towards the next flush. */
     public void add(Signal signal) {
         received.increment();
-        Key key = new Key(signal.kind(), signal.project(), signal.message(), signal.objects());
+        Key key = new Key(signal.kind(), signal.project(), Fingerprints.maskNumbers(signal.message()), stable(signal.objects()));
         lock.lock();
         try {
             Pending counter = pending.get(key);
@@ -146,6 +158,18 @@ public final class IncidentSink implements EventSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The objects without the per-occurrence ones (a run id differs every time; the latest is kept with the counter). */
+    private static Map<String, String> stable(Map<String, String> objects) {
+        for (String role : PER_OCCURRENCE) {
+            if (objects.containsKey(role)) {
+                Map<String, String> kept = new HashMap<>(objects);
+                PER_OCCURRENCE.forEach(kept::remove);
+                return kept;
+            }
+        }
+        return objects;
     }
 
     private double pendingCount() {
@@ -170,15 +194,21 @@ public final class IncidentSink implements EventSink, AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            flush();
+            write();
         }
     }
 
     /**
      * Writes what is counted now: every signal added before the call is in the store when it returns (or kept for the next
-     * flush when the store failed). Called by the sink's thread, by {@link #close()}, and by whoever needs it written.
+     * flush when the store failed), and the incident component's listeners have been told. Called by {@link #close()} and by
+     * whoever needs it written; the sink's own thread writes without waiting for the listeners.
      */
     public void flush() {
+        write();
+        afterFlush.run();
+    }
+
+    private void write() {
         synchronized (this) {
             Map<Key, Pending> taken;
             lock.lock();

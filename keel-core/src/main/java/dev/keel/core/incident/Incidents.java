@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,11 @@ public final class Incidents implements AutoCloseable {
     private final IncidentsConfig config;
     private final Clock clock;
     private final IncidentSink sink;
-    private final List<IncidentListener> listeners = new CopyOnWriteArrayList<>();
+    /** Changes queued for one listener before the incident sink waits (back-pressure, nothing dropped). */
+    static final int LISTENER_QUEUE = 10_000;
+    private static final long WAIT_SECONDS = 30;
+    private static final ThreadLocal<Boolean> ON_LISTENER_THREAD = ThreadLocal.withInitial(() -> false);
+    private final List<Delivery> listeners = new CopyOnWriteArrayList<>();
     private final List<Function<Signal, Optional<String>>> fingerprinters = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService ticker;
 
@@ -44,7 +51,8 @@ public final class Incidents implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sink = new IncidentSink(config, meters, projectOf, this::fingerprint, batch -> notifyAll(store.record(batch)));
+        this.sink = new IncidentSink(config, meters, projectOf, this::fingerprint, batch -> notify(store.record(batch), false),
+                this::awaitListeners);
     }
 
     /** The component over the metadata store. */
@@ -65,9 +73,79 @@ public final class Incidents implements AutoCloseable {
         return config;
     }
 
-    /** Adds a listener told of every committed change. */
+    /**
+     * One listener and the thread it is told on: each listener has its own, so that a slow one (a pattern check, an alert
+     * dispatcher) delays neither the incident sink's flushes nor the other listeners; each is told in commit order.
+     */
+    private static final class Delivery {
+        final IncidentListener listener;
+        final ThreadPoolExecutor executor;
+
+        Delivery(IncidentListener listener, int index) {
+            this.listener = listener;
+            java.util.concurrent.ThreadFactory threads = Thread.ofPlatform().daemon().name("keel-incident-listener-" + index).factory();
+            this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(LISTENER_QUEUE), runnable ->
+                    threads.newThread(() -> {
+                        ON_LISTENER_THREAD.set(true);
+                        runnable.run();
+                    }), (task, pool) -> {
+                        if (pool.isShutdown()) {
+                            return;
+                        }
+                        try {
+                            pool.getQueue().put(task);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+        }
+
+        Future<?> tell(IncidentChange change) {
+            return executor.submit(() -> {
+                try {
+                    listener.changed(change);
+                } catch (RuntimeException e) {
+                    LOG.error("incident listener {} failed on {} of {}", listener, change.type(), change.incident().id(), e);
+                }
+            });
+        }
+    }
+
+    /** Adds a listener told of every committed change, on a thread of its own, in commit order. */
     public void addListener(IncidentListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(new Delivery(Objects.requireNonNull(listener, "listener"), listeners.size() + 1));
+    }
+
+    /**
+     * Waits until every listener has been told of every change made so far (at most 30 s); does nothing on a listener's own
+     * thread. The incident sink's explicit {@code flush()} ends with it.
+     */
+    public void awaitListeners() {
+        if (ON_LISTENER_THREAD.get()) {
+            return;
+        }
+        List<Future<?>> marks = new java.util.ArrayList<>();
+        for (Delivery delivery : listeners) {
+            marks.add(delivery.executor.submit(() -> { }));
+        }
+        await(marks);
+    }
+
+    private static void await(List<Future<?>> futures) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        for (Future<?> future : futures) {
+            try {
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("an incident listener has not finished within {} s: {}", WAIT_SECONDS, e.toString());
+                return;
+            } catch (java.util.concurrent.CancellationException e) {
+                return;
+            }
+        }
     }
 
     /**
@@ -88,15 +166,16 @@ public final class Incidents implements AutoCloseable {
         return Optional.empty();
     }
 
-    private void notifyAll(List<IncidentChange> changes) {
+    /** Queues the changes for every listener; with {@code wait}, returns once the listeners have been told of them. */
+    private void notify(List<IncidentChange> changes, boolean wait) {
+        List<Future<?>> told = new java.util.ArrayList<>();
         for (IncidentChange change : changes) {
-            for (IncidentListener listener : listeners) {
-                try {
-                    listener.changed(change);
-                } catch (RuntimeException e) {
-                    LOG.error("incident listener {} failed on {} of {}", listener, change.type(), change.incident().id(), e);
-                }
+            for (Delivery delivery : listeners) {
+                told.add(delivery.tell(change));
             }
+        }
+        if (wait && !ON_LISTENER_THREAD.get()) {
+            await(told);
         }
     }
 
@@ -127,7 +206,7 @@ public final class Incidents implements AutoCloseable {
             store.setStatus(quiet.id(), Incident.Status.RESOLVED, KEEL, "no occurrence for " + config.autoResolveAfter().toMinutes()
                     + " min (incidents.auto-resolve-after)", now).ifPresent(resolved::add);
         }
-        notifyAll(resolved);
+        notify(resolved, false);
         store.deleteSignalsBefore(now.minus(config.signalRetention()));
         return resolved;
     }
@@ -154,28 +233,28 @@ public final class Incidents implements AutoCloseable {
     /** Acknowledges an open incident; acknowledging it again, or a resolved one, changes nothing and answers it as it is. */
     public Incident acknowledge(String id, String actor, String comment) {
         get(id);
-        store.setStatus(id, Incident.Status.ACKNOWLEDGED, actor, comment, clock.instant()).ifPresent(change -> notifyAll(List.of(change)));
+        store.setStatus(id, Incident.Status.ACKNOWLEDGED, actor, comment, clock.instant()).ifPresent(change -> notify(List.of(change), true));
         return get(id);
     }
 
     /** Resolves an active incident; resolving it again changes nothing. It reopens when its fingerprint comes back. */
     public Incident resolve(String id, String actor, String comment) {
         get(id);
-        store.setStatus(id, Incident.Status.RESOLVED, actor, comment, clock.instant()).ifPresent(change -> notifyAll(List.of(change)));
+        store.setStatus(id, Incident.Status.RESOLVED, actor, comment, clock.instant()).ifPresent(change -> notify(List.of(change), true));
         return get(id);
     }
 
     /** Raises an active incident's severity (a policy's {@code raise_severity}); answers whether it changed. */
     public boolean raiseSeverity(String id, Severity severity, String actor, String reason) {
         Optional<IncidentChange> change = store.raiseSeverity(id, severity, actor, reason, clock.instant());
-        change.ifPresent(done -> notifyAll(List.of(done)));
+        change.ifPresent(done -> notify(List.of(done), false));
         return change.isPresent();
     }
 
     /** Records an automated action and its outcome on the incident's timeline, and tells the listeners ({@code ACTED}). */
     public TimelineEntry recordAction(String id, String actor, String text, Map<String, Object> detail) {
         TimelineEntry entry = store.append(id, TimelineEntry.Type.ACTION, actor, text, detail, clock.instant());
-        store.find(id).ifPresent(incident -> notifyAll(List.of(new IncidentChange(incident, IncidentChange.Type.ACTED, List.of(), actor))));
+        store.find(id).ifPresent(incident -> notify(List.of(new IncidentChange(incident, IncidentChange.Type.ACTED, List.of(), actor)), false));
         return entry;
     }
 
@@ -195,5 +274,9 @@ public final class Incidents implements AutoCloseable {
             ticker = null;
         }
         sink.close();
+        awaitListeners();
+        for (Delivery delivery : listeners) {
+            delivery.executor.shutdown();
+        }
     }
 }

@@ -51,4 +51,26 @@ class FingerprintsTest {
         assertThat(Fingerprints.normalise(huge)).hasSize(Fingerprints.MAX_CAUSE);
         assertThat(failed(huge).message()).hasSizeLessThanOrEqualTo(Signal.MAX_MESSAGE + 1);
     }
+
+    @Test
+    void maskedNumbers_mergeOnlyMessagesThatNormaliseAlike() {
+        String[][] alike = {
+            {"request 12345 failed after 250ms", "request 99999 failed after 131ms"},
+            {"at 2026-12-04 03:00:00", "at 2025-01-31 23:59:59"},
+            {"run-3f2a9c01 failed", "run-4f2a9c01 failed"},
+            {"value -5 out of [0, 10]", "value -7 out of [0, 12]"},
+        };
+        for (String[] pair : alike) {
+            assertThat(Fingerprints.maskNumbers(pair[0])).isEqualTo(Fingerprints.maskNumbers(pair[1]));
+            assertThat(Fingerprints.normalise(pair[0])).isEqualTo(Fingerprints.normalise(pair[1]));
+        }
+        assertThat(Fingerprints.maskNumbers("sha256 mismatch")).isEqualTo("sha256 mismatch").isNotEqualTo(Fingerprints.maskNumbers("sha512 mismatch"));
+        assertThat(Fingerprints.maskNumbers("col_1 missing")).isEqualTo("col_1 missing");
+        assertThat(Fingerprints.maskNumbers("at 2026-12-04")).isNotEqualTo(Fingerprints.maskNumbers("at 2026-1-04"));
+        assertThat(Fingerprints.normalise("at 2026-12-04")).isNotEqualTo(Fingerprints.normalise("at 2026-1-04"));
+        // conservative: a digit after a letter is kept, so equal timestamps written with 'T' are two keys (one fingerprint)
+        assertThat(Fingerprints.maskNumbers("at 2026-12-04T03:00:00Z")).isNotEqualTo(Fingerprints.maskNumbers("at 2025-01-31T23:59:59Z"));
+        String plain = "no digits here";
+        assertThat(Fingerprints.maskNumbers(plain)).isSameAs(plain);
+    }
 }

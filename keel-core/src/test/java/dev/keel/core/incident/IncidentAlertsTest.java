@@ -66,6 +66,7 @@ class IncidentAlertsTest {
         Incident incident = only("endpoint.model_error");
         incidents.recordAction(incident.id(), "policy:rollback", "rolled credit-rf:champion back from 2 to 1",
                 Map.of("policy", "rollback", "action", "rollback", "target", "credit-rf:champion", "outcome", "succeeded"));
+        incidents.awaitListeners();
 
         assertThat(alerts).hasSize(2); // fired on open, refreshed with the action; 100 more occurrences raised nothing
         Alert latest = alerts.getLast();

@@ -109,6 +109,7 @@ class IncidentsTest {
         assertThat(incidents.tick()).extracting(change -> change.incident().id()).containsExactly(id);
         assertThat(incidents.get(id).resolvedBy()).contains(Incidents.KEEL);
 
+        incidents.awaitListeners();
         List<TimelineEntry> timeline = incidents.timeline(id, 100);
         assertThat(timeline).extracting(TimelineEntry::type).containsExactly(TimelineEntry.Type.STATUS, TimelineEntry.Type.EVENT,
                 TimelineEntry.Type.STATUS, TimelineEntry.Type.STATUS, TimelineEntry.Type.STATUS, TimelineEntry.Type.EVENT, TimelineEntry.Type.STATUS);
