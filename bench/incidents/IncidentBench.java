@@ -43,7 +43,7 @@ import java.util.concurrent.locks.LockSupport;
  *            the credit forest on two threads during storm rounds against quiet rounds, interleaved;
  *   breaches 10,000 monitor breaches through the alert route to a local webhook receiver: how many notifications.
  * Usage (after ./keel version has built): java --enable-native-access=ALL-UNNAMED -Xmx512m \
- *   -cp "keel-cli/target/lib/*" bench/incidents/IncidentBench.java [latency|storm|breaches|all] [seconds]
+ *   -cp "keel-cli/target/lib/*" bench/incidents/IncidentBench.java [latency|storm|breaches|all] [seconds] [storm: % of 1,000 fingerprints, 10]
  */
 public class IncidentBench {
     private static final String[] LETTERS = "abcdefghijklmnopqrstuvwxyz".split("");
@@ -58,7 +58,7 @@ public class IncidentBench {
             latency(true, seconds);
         }
         if (part.equals("storm") || part.equals("all")) {
-            storm(seconds);
+            storm(seconds, args.length > 2 ? Integer.parseInt(args[2]) : 10);
         }
         if (part.equals("breaches") || part.equals("all")) {
             breaches();
@@ -169,7 +169,8 @@ public class IncidentBench {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    static void storm(int seconds) throws Exception {
+    /** @param distinctPercent the share of events spread over 1,000 fingerprints; the rest are one fingerprint */
+    static void storm(int seconds, int distinctPercent) throws Exception {
         try (Keel keel = open("incidents: {}\n")) {
             Path models = Path.of("build/fixtures/models");
             byte[] forest = Files.readAllBytes(models.resolve("credit_rf.onnx"));
@@ -206,7 +207,7 @@ public class IncidentBench {
                                 }
                             }
                             int n = (int) published.sum();
-                            String message = n % 10 == 0 ? "column " + word(n % 1_000) + " does not exist"
+                            String message = n % 100 < distinctPercent ? "column " + word(n % 1_000) + " does not exist"
                                     : "Non-zero status code returned while running TreeEnsembleClassifier node; request " + n;
                             keel.events().publish(new ModelFailed("credit", "credit", 1, "req-" + n, ModelFailed.Kind.ERROR, message, Instant.now()));
                             published.increment();
@@ -227,8 +228,8 @@ public class IncidentBench {
             long counted = counted(keel) - countedBefore;
             double quietMean = Arrays.stream(quiet).average().orElseThrow();
             double stormMean = Arrays.stream(storm).average().orElseThrow();
-            System.out.printf("storm: %d events published over %d storm rounds of %d s (%d/s), %d counted in incidents%n", published.sum(),
-                    rounds / 2, seconds, perRound / seconds, counted);
+            System.out.printf("storm: %d events (%d %% over 1,000 fingerprints) published over %d storm rounds of %d s (%d/s), %d counted in incidents%n",
+                    published.sum(), distinctPercent, rounds / 2, seconds, perRound / seconds, counted);
             System.out.printf("storm: heap after GC, baseline %.1f MB; ", baseline / 1e6);
             for (long[] sample : heap) {
                 System.out.printf("%dk: %.1f MB; ", sample[0] / 1000, sample[1] / 1e6);
