@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing is dropped: with {@code maxPending} distinct counters held, a new kind of signal is counted under its kind and
  * project only (its message and objects are lost, its occurrence is not) and a flush is started at once. When the store
- * fails, the batch is kept and written with the next flush. What a crash can lose is at most one flush interval.
+ * fails, the batch is kept and written with the next flush. Further occurrences of a fingerprint written less than
+ * {@code recurrence-write-interval} ago (1 s) wait for it to pass, so a fault that keeps recurring is written once a second,
+ * not every flush; a new fingerprint is always written at the next flush. What a crash can lose is at most one flush
+ * interval of new faults and one recurrence write interval of recurrences.
  */
 public final class IncidentSink implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentSink.class);
@@ -49,6 +52,10 @@ public final class IncidentSink implements EventSink, AutoCloseable {
     private Map<Key, Pending> pending = new HashMap<>();
     private final Map<Key, Pending> overflow = new HashMap<>();
     private List<Observation> unwritten = new ArrayList<>();
+    /** Observations held back because their fingerprint was written less than a recurrence write interval ago. */
+    private List<Observation> deferred = new ArrayList<>();
+    /** When each project and fingerprint was last written (nanoTime); guarded by this. */
+    private final Map<String, Long> lastWritten = new HashMap<>();
     private final Counter received;
     private final Counter overflowed;
     private final Counter writeFailures;
@@ -194,7 +201,7 @@ public final class IncidentSink implements EventSink, AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            write();
+            write(false);
         }
     }
 
@@ -204,11 +211,17 @@ public final class IncidentSink implements EventSink, AutoCloseable {
      * whoever needs it written; the sink's own thread writes without waiting for the listeners.
      */
     public void flush() {
-        write();
+        write(true);
         afterFlush.run();
     }
 
-    private void write() {
+    /** One of the sink's own flushes, which holds recurrences back; for tests. */
+    void flushDue() {
+        write(false);
+    }
+
+    /** With {@code all} false (the sink's own flushes), holds back further occurrences of fingerprints just written. */
+    private void write(boolean all) {
         synchronized (this) {
             Map<Key, Pending> taken;
             lock.lock();
@@ -220,17 +233,36 @@ public final class IncidentSink implements EventSink, AutoCloseable {
                 lock.unlock();
             }
             List<Observation> batch = new ArrayList<>(unwritten);
+            batch.addAll(deferred);
             batch.addAll(observations(taken));
             if (batch.isEmpty()) {
                 return;
             }
             long start = System.nanoTime();
+            List<Observation> now = merge(batch);
+            deferred = new ArrayList<>();
+            if (!all && config.recurrenceWriteInterval().isPositive()) {
+                long interval = config.recurrenceWriteInterval().toNanos();
+                List<Observation> due = new ArrayList<>(now.size());
+                for (Observation observation : now) {
+                    Long last = lastWritten.get(observation.project() + '\u00ff' + observation.fingerprint());
+                    (last != null && start - last < interval ? deferred : due).add(observation);
+                }
+                now = due;
+                lastWritten.values().removeIf(last -> start - last >= interval);
+            }
+            if (now.isEmpty()) {
+                return;
+            }
             try {
-                writer.accept(merge(batch));
+                writer.accept(now);
                 unwritten = new ArrayList<>();
+                for (Observation observation : now) {
+                    lastWritten.put(observation.project() + '\u00ff' + observation.fingerprint(), start);
+                }
             } catch (RuntimeException e) {
                 writeFailures.increment();
-                unwritten = merge(batch);
+                unwritten = now;
                 LOG.warn("could not write {} incident observations; they are kept and written with the next flush", unwritten.size(), e);
             } finally {
                 flushes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

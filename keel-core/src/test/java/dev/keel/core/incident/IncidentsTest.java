@@ -215,4 +215,28 @@ class IncidentsTest {
             sink.close();
         }
     }
+
+    @Test
+    void recurrencesOfAFingerprintJustWrittenWaitForTheRecurrenceInterval_newFingerprintsDoNot() {
+        List<List<Observation>> written = new ArrayList<>();
+        IncidentsConfig config = new IncidentsConfig(Duration.ofHours(1), 10_000, Duration.ofMinutes(30), Duration.ofDays(30),
+                PatternsConfig.defaults(), Duration.ofHours(1));
+        IncidentSink sink = new IncidentSink(config, new SimpleMeterRegistry(), signal -> "fraud", signal -> java.util.Optional.empty(), written::add);
+        try {
+            sink.accept(runFailed("orders", "run-1abc", "/a/b.csv"));
+            sink.flushDue();
+            sink.accept(runFailed("orders", "run-2abc", "/a/b.csv"));
+            sink.accept(runFailed("orders", "run-3abc", "/a/b.csv"));
+            sink.accept(new PipelineRunFailed("fraud", "orders", "run-4abc", 1, false, "column price does not exist", clock.instant()));
+            sink.flushDue();
+            assertThat(written).hasSize(2);
+            assertThat(written.get(1)).singleElement().satisfies(observation -> assertThat(observation.cause()).contains("column price"));
+
+            sink.flush(); // an explicit flush writes what was held back
+            assertThat(written).hasSize(3);
+            assertThat(written.get(2)).singleElement().satisfies(observation -> assertThat(observation.count()).isEqualTo(2));
+        } finally {
+            sink.close();
+        }
+    }
 }
