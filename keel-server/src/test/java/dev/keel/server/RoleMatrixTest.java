@@ -71,6 +71,9 @@ class RoleMatrixTest {
                     "source applications could not be read", java.time.Instant.now()));
             server.keel().incidents().sink().flush();
             incidentIds.put(project, server.keel().incidents().list(project, Set.of(), 1).getFirst().id());
+            expect(server.send("PUT", "/v1/policies", admin, ("name: policy-" + project + "\nproject: " + project
+                    + "\nwhen: {kind: pipeline.run_failed}\nactions:\n  - raise_severity: {to: critical}\n").getBytes(StandardCharsets.UTF_8),
+                    "application/yaml", Map.of()), 201);
         }
     }
 
@@ -167,6 +170,7 @@ class RoleMatrixTest {
                 .replace("/v1/monitors/{id}", "/v1/monitors/monitor-" + project)
                 .replace("/v1/pipeline-runs/{id}", "/v1/pipeline-runs/" + runIds.get(project))
                 .replace("/v1/incidents/{id}", "/v1/incidents/" + incidentIds.get(project))
+                .replace("/v1/policies/{id}", "/v1/policies/policy-" + project)
                 .replace("{id}", "tk_000000000000");
     }
 
