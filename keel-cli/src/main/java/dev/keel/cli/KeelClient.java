@@ -71,10 +71,13 @@ public final class KeelClient {
         return send(request(path).DELETE());
     }
 
-    /** Uploads raw bytes with metadata in the X-Keel-Metadata header. */
+    /**
+     * Uploads raw bytes with metadata in the X-Keel-Metadata header. The request asks {@code Expect: 100-continue}, so a model
+     * the server refuses (too large, no permission) is refused before its bytes are sent.
+     */
     public JsonNode upload(String path, byte[] bytes, Object metadata) {
-        return send(request(path).header("Content-Type", "application/octet-stream").header("X-Keel-Metadata", Json.write(metadata))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+        return send(request(path).expectContinue(true).header("Content-Type", "application/octet-stream")
+                .header("X-Keel-Metadata", Json.write(metadata)).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
     /** The raw bytes of a GET (a model artifact). */

@@ -41,8 +41,8 @@ public final class Call {
         if (bytes == null) {
             long declared = context.req().getContentLengthLong();
             if (declared > maxBody) {
-                throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is " + declared + " bytes; the limit is " + maxBody
-                        + " bytes (server.max-request-size)");
+                throw refuse(context, new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is " + declared + " bytes; the limit is "
+                        + maxBody + " bytes (server.max-request-size)"));
             }
             try {
                 java.io.InputStream in = context.req().getInputStream();
@@ -51,12 +51,45 @@ public final class Call {
                 throw new KeelException(ErrorCode.INVALID_REQUEST, "the body could not be read: " + e.getMessage());
             }
             if (bytes.length > maxBody) {
-                throw new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + maxBody
-                        + " bytes (server.max-request-size)");
+                bytes = null;
+                throw refuse(context, new KeelException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + maxBody
+                        + " bytes (server.max-request-size)"));
             }
         }
         return bytes;
     }
+
+    /**
+     * Most of a refused body is read and dropped before the refusal is sent: a server that answers while the client is still
+     * writing and then closes makes the client's TCP stack discard the answer (a reset), so the caller would see a broken
+     * connection instead of the 413. Up to {@link #DRAIN_LIMIT} bytes are drained; beyond that the answer carries
+     * {@code Connection: close} and the connection is dropped, which is what clients that send {@code Expect: 100-continue} avoid.
+     */
+    static KeelException refuse(Context context, KeelException refusal) {
+        long declared = context.req().getContentLengthLong();
+        if (declared > DRAIN_LIMIT) {
+            context.header("Connection", "close");
+            return refusal;
+        }
+        byte[] buffer = new byte[8192];
+        long left = DRAIN_LIMIT;
+        try {
+            java.io.InputStream in = context.req().getInputStream();
+            int read;
+            while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= read;
+            }
+        } catch (IOException e) {
+            context.header("Connection", "close");
+        }
+        if (left <= 0) {
+            context.header("Connection", "close");
+        }
+        return refusal;
+    }
+
+    /** How much of a refused body {@link #refuse} reads and drops so that the refusal reaches the client. */
+    static final long DRAIN_LIMIT = 1L << 20;
 
     /** The underlying Javalin context, for streaming and uploads. */
     public Context context() {

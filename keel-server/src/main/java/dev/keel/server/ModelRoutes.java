@@ -148,7 +148,7 @@ final class ModelRoutes implements HttpService {
         } else if (contentType.isEmpty() || contentType.startsWith("application/octet-stream")) {
             long length = call.context().req().getContentLengthLong();
             if (length > limit) {
-                throw tooLarge(length, limit);
+                throw Call.refuse(call.context(), tooLarge(length, limit));
             }
             artifact = call.body();
             if (artifact.length > limit) {

@@ -207,6 +207,11 @@ class ServerIntegrationTest {
         assertThat(oversized.status()).isEqualTo(413);
         assertProblem(oversized, "PAYLOAD_TOO_LARGE");
         assertThat(oversized.json().get("detail").asText()).contains(Long.toString(TestingServer.MAX_MODEL_SIZE));
+        // far over the limit: refused before the body is sent, as the command line asks
+        TestingServer.Response huge = server.send("POST", "/v1/models/matrix/versions", admin, new byte[4 << 20], "application/octet-stream",
+                Map.of(), true);
+        assertThat(huge.status()).isEqualTo(413);
+        assertProblem(huge, "PAYLOAD_TOO_LARGE");
 
         TestingServer.Response notOnnx = server.upload("matrix", "name,age\nada,36\n".getBytes(StandardCharsets.UTF_8), null);
         assertThat(notOnnx.status()).as(notOnnx.toString()).isEqualTo(422);

@@ -180,7 +180,13 @@ final class TestingServer implements AutoCloseable {
     }
 
     Response send(String method, String path, String token, byte[] body, String contentType, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        return send(method, path, token, body, contentType, headers, false);
+    }
+
+    /** As {@link #send(String, String, String, byte[], String, Map)}, optionally asking {@code Expect: 100-continue}. */
+    Response send(String method, String path, String token, byte[] body, String contentType, Map<String, String> headers,
+            boolean expectContinue) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).expectContinue(expectContinue)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
