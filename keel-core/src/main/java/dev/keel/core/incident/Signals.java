@@ -15,9 +15,11 @@ import dev.keel.spi.event.PipelineRunFinished;
 import dev.keel.spi.event.PredictionMade;
 import dev.keel.spi.event.PredictionRejected;
 import dev.keel.spi.event.QuarantineExceeded;
+import dev.keel.spi.event.RolloutAborted;
 import dev.keel.spi.event.ScheduleMissed;
 import dev.keel.spi.event.ShadowDisagreed;
 import dev.keel.spi.event.SourceFailed;
+import dev.keel.spi.event.TrainingFailed;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +33,8 @@ public final class Signals {
     /** The event types that become signals; the incident sink asks the dispatcher for these only. */
     public static final Set<Class<? extends KeelEvent>> FAILURES = Set.of(PipelineRunFailed.class, SourceFailed.class, ExpectationFailed.class,
             QuarantineExceeded.class, ScheduleMissed.class, ModelFailed.class, FallbackUsed.class, EndpointOverloaded.class,
-            ShadowDisagreed.class, MonitorBreached.class, ArtifactRejected.class, ChannelFailing.class);
+            ShadowDisagreed.class, MonitorBreached.class, ArtifactRejected.class, ChannelFailing.class, TrainingFailed.class,
+            RolloutAborted.class);
 
     private Signals() {
     }
@@ -53,6 +56,8 @@ public final class Signals {
         kinds.put("monitor.breached", "Monitor breached its limit");
         kinds.put("artifact.integrity_failed", "Model artifact failed its integrity check");
         kinds.put("alert.delivery_failed", "Alert channel keeps failing");
+        kinds.put("training.failed", "Retraining produced no promotable challenger");
+        kinds.put("rollout.aborted", "Progressive rollout rolled back");
         return Map.copyOf(kinds);
     }
 
@@ -94,6 +99,11 @@ public final class Signals {
                     artifactObjects(e), e.at());
             case ChannelFailing e -> new Signal("alert.delivery_failed", "alerts", "channel", e.projectName(), Severity.WARNING,
                     "deliveries keep failing: " + e.message(), Map.of("channel", e.channel()), e.at());
+            case TrainingFailed e -> new Signal("training.failed", "training", "model", e.projectName(),
+                    "GATE_FAILED".equals(e.code()) ? Severity.WARNING : Severity.CRITICAL, e.code() + ": " + e.message(),
+                    Map.of("model", e.model(), "training_run", e.runId()), e.at());
+            case RolloutAborted e -> new Signal("rollout.aborted", "serving", "endpoint", e.projectName(), Severity.CRITICAL, e.reason(),
+                    Map.of("endpoint", e.endpoint(), "model", e.model(), "version", Integer.toString(e.version())), e.at());
             case PredictionMade ignored -> null;
             case PredictionRejected ignored -> null;
             case AliasMoved ignored -> null;
