@@ -39,6 +39,19 @@ final class DataChecks {
         }
     }
 
+    /** Every value within float32's range, for the trainers whose exported model reads float32 and whose training rounds to it. */
+    static void requireFloat32Range(TrainingData data) {
+        for (int row = 0; row < data.features().size(); row++) {
+            double[] values = data.features().get(row);
+            for (int column = 0; column < values.length; column++) {
+                if (Math.abs(values[column]) > Float.MAX_VALUE) {
+                    throw new IllegalArgumentException("row " + row + " feature '" + data.featureNames().get(column) + "' is " + values[column]
+                            + ", outside the float32 range [-" + Float.MAX_VALUE + ", " + Float.MAX_VALUE + "] that the exported model reads");
+                }
+            }
+        }
+    }
+
     /** Non-blank class names, at least two distinct ones. */
     static void requireClassLabels(TrainingData data) {
         for (int row = 0; row < data.labels().size(); row++) {

@@ -63,6 +63,7 @@ public final class TribuoLinearRegressionTrainer implements Trainer {
     Fit fit(TrainingData data, Map<String, String> parameters) {
         RegressionParameters used = RegressionParameters.parse(parameters, data.seed());
         DataChecks.requireFiniteFeatures(data);
+        DataChecks.requireFloat32Range(data);
         double[] targets = DataChecks.requireNumericLabels(data);
 
         Split split = Split.random(targets.length, data.testFraction(), data.seed());

@@ -61,6 +61,7 @@ public final class TribuoRandomForestTrainer implements Trainer {
     Fit fit(TrainingData data, Map<String, String> parameters) {
         ForestParameters used = ForestParameters.parse(parameters, data.seed());
         DataChecks.requireFiniteFeatures(data);
+        DataChecks.requireFloat32Range(data);
         DataChecks.requireClassLabels(data);
         TreeSet<String> distinctLabels = new TreeSet<>(data.labels());
         String positiveLabel = used.positiveLabel().orElse(distinctLabels.last());

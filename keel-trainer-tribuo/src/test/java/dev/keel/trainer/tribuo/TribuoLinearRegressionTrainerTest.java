@@ -141,7 +141,7 @@ class TribuoLinearRegressionTrainerTest {
     }
 
     @Test
-    void nonNumericLabel_failsNamingTheRow() {
+    void badRows_failNamingTheRow() {
         List<double[]> rows = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             rows.add(new double[] {i});
@@ -154,6 +154,9 @@ class TribuoLinearRegressionTrainerTest {
                 .hasMessage("row 2 has label 'high', expected a finite decimal number such as 151 or -0.25");
         assertThatThrownBy(() -> trainer.train(infinite, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row 3 has label 'Infinity'");
+        TrainingData huge = new TrainingData(List.of("x"), List.of(new double[] {1}, new double[] {1e300}), List.of("1", "2"), 0.0, SEED);
+        assertThatThrownBy(() -> trainer.train(huge, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row 1 feature 'x' is 1.0E300, outside the float32 range");
     }
 
     @Test

@@ -170,6 +170,10 @@ class TribuoRandomForestTrainerTest {
 
         assertThatThrownBy(() -> trainer.train(withInfinity, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("row 1 feature 'a' is Infinity, expected a finite number");
+        TrainingData huge = new TrainingData(List.of("a"), List.of(new double[] {1}, new double[] {-1e39}), List.of("x", "y"), 0.0, SEED);
+        assertThatThrownBy(() -> trainer.train(huge, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("row 1 feature 'a' is -1.0E39, outside the float32 range [-3.4028235E38, 3.4028235E38] that the exported model reads");
         assertThatThrownBy(() -> trainer.train(oneClass, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("labels must hold at least 2 distinct classes, got [x]");
     }
