@@ -12,8 +12,9 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /**
- * Writes a trained model as one ONNX graph: {@code features [N, F]} (raw values in the caller's column order) →
- * standardise → reorder to Tribuo's feature ids → Tribuo's linear layer and softmax → {@code probabilities [N, C]}.
+ * Writes a trained linear model as one ONNX graph: {@code features [N, F]} (raw values in the caller's column order) →
+ * standardise → reorder to Tribuo's feature ids → Tribuo's linear layer, then softmax → {@code probabilities [N, C]} for
+ * logistic regression, or the target's scale and mean → {@code prediction [N, 1]} for linear regression.
  *
  * <p>Tribuo numbers features by its own feature map (sorted by name), not by the caller's column order, so the graph
  * gathers the columns into Tribuo's order. The proto carries no timestamps: the same model gives the same bytes.
@@ -21,6 +22,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 final class OnnxExport {
     static final String INPUT = "features";
     static final String OUTPUT = "probabilities";
+    static final String PREDICTION = "prediction";
     static final String DOMAIN = "dev.keel.trainer.tribuo";
     static final int IR_VERSION = 6;
 
@@ -28,7 +30,31 @@ final class OnnxExport {
     }
 
     static byte[] export(LinearSGDModel model, List<String> featureNames, Standardisation scaling, List<String> labels) {
-        ImmutableFeatureMap featureMap = model.getFeatureIDMap();
+        ONNXContext onnx = new ONNXContext();
+        onnx.setName("keel_logistic_regression");
+        ONNXNode reordered = standardisedInTribuoOrder(onnx, model.getFeatureIDMap(), featureNames, scaling);
+        ONNXPlaceholder output = onnx.floatOutput(OUTPUT, labels.size());
+        model.writeONNXGraph(reordered).assignTo(output);
+        return model(onnx, "logistic regression; input " + INPUT + " columns " + featureNames + "; output " + OUTPUT + " columns "
+                + labels);
+    }
+
+    /** Linear regression trained on the standardised target: the graph maps Tribuo's output back with {@code target}. */
+    static byte[] exportRegression(org.tribuo.regression.sgd.linear.LinearSGDModel model, List<String> featureNames, Standardisation scaling,
+                                   Standardisation target) {
+        ONNXContext onnx = new ONNXContext();
+        onnx.setName("keel_linear_regression");
+        ONNXNode reordered = standardisedInTribuoOrder(onnx, model.getFeatureIDMap(), featureNames, scaling);
+        ONNXPlaceholder output = onnx.floatOutput(PREDICTION, 1);
+        model.writeONNXGraph(reordered)
+                .apply(ONNXOperators.MUL, onnx.array("keel_target_scale", toFloats(target.scale())))
+                .apply(ONNXOperators.ADD, onnx.array("keel_target_mean", toFloats(target.mean())))
+                .assignTo(output);
+        return model(onnx, "linear regression; input " + INPUT + " columns " + featureNames + "; output " + PREDICTION + " [N, 1]");
+    }
+
+    private static ONNXNode standardisedInTribuoOrder(ONNXContext onnx, ImmutableFeatureMap featureMap, List<String> featureNames,
+                                                      Standardisation scaling) {
         int width = featureNames.size();
         if (featureMap.size() != width) {
             throw new IllegalStateException("the trained model knows " + featureMap.size() + " features but the data has " + width);
@@ -41,17 +67,13 @@ final class OnnxExport {
             }
             callerColumnOfTribuoId[id] = column;
         }
-
-        ONNXContext onnx = new ONNXContext();
-        onnx.setName("keel_logistic_regression");
         ONNXPlaceholder input = onnx.floatInput(INPUT, width);
-        ONNXPlaceholder output = onnx.floatOutput(OUTPUT, labels.size());
         ONNXNode centred = input.apply(ONNXOperators.SUB, onnx.array("keel_feature_mean", toFloats(scaling.mean())));
         ONNXNode scaled = centred.apply(ONNXOperators.DIV, onnx.array("keel_feature_scale", toFloats(scaling.scale())));
-        ONNXNode reordered = scaled.apply(ONNXOperators.GATHER, onnx.array("keel_tribuo_feature_order", callerColumnOfTribuoId),
-                Map.of("axis", 1));
-        model.writeONNXGraph(reordered).assignTo(output);
+        return scaled.apply(ONNXOperators.GATHER, onnx.array("keel_tribuo_feature_order", callerColumnOfTribuoId), Map.of("axis", 1));
+    }
 
+    private static byte[] model(ONNXContext onnx, String description) {
         OnnxMl.ModelProto proto = OnnxMl.ModelProto.newBuilder()
                 .setGraph(onnx.buildGraph())
                 .setDomain(DOMAIN)
@@ -60,8 +82,7 @@ final class OnnxExport {
                 .setModelVersion(1)
                 .addOpsetImport(ONNXOperators.getOpsetProto())
                 .setIrVersion(IR_VERSION)
-                .setDocString("logistic regression; input " + INPUT + " columns " + featureNames + "; output " + OUTPUT
-                        + " columns " + labels)
+                .setDocString(description)
                 .build();
         return proto.toByteArray();
     }

@@ -38,4 +38,22 @@ record Split(List<Integer> train, List<Integer> test) {
         Collections.sort(test);
         return new Split(train, test);
     }
+
+    /**
+     * Splits without regard to the labels, for regression: the row indices are shuffled with one {@link Random} seeded
+     * with {@code seed}, and the first {@code round(count * testFraction)} of them (but never all) are held out.
+     */
+    static Split random(int rowCount, double testFraction, long seed) {
+        List<Integer> rows = new ArrayList<>(rowCount);
+        for (int row = 0; row < rowCount; row++) {
+            rows.add(row);
+        }
+        Collections.shuffle(rows, new Random(seed));
+        int held = (int) Math.min(Math.round(rowCount * testFraction), rowCount - 1);
+        List<Integer> test = new ArrayList<>(rows.subList(0, held));
+        List<Integer> train = new ArrayList<>(rows.subList(held, rowCount));
+        Collections.sort(train);
+        Collections.sort(test);
+        return new Split(train, test);
+    }
 }

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The validated parameters of one training run.
@@ -34,36 +33,12 @@ record TrainingParameters(int epochs, double learningRate, int minibatchSize, lo
 
     /** Reads the parameter map; absent keys take their defaults, the seed defaults to the data's seed. */
     static TrainingParameters parse(Map<String, String> parameters, long defaultSeed) {
-        for (String key : parameters.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("unknown parameter '" + key + "'; allowed: " + new TreeSet<>(KEYS));
-            }
-        }
-        int epochs = intParameter(parameters, EPOCHS, DEFAULT_EPOCHS, 1, MAX_EPOCHS);
-        int minibatchSize = intParameter(parameters, MINIBATCH_SIZE, DEFAULT_MINIBATCH_SIZE, 1, MAX_MINIBATCH_SIZE);
-        double learningRate = DEFAULT_LEARNING_RATE;
-        String rate = parameters.get(LEARNING_RATE);
-        if (rate != null) {
-            try {
-                learningRate = Double.parseDouble(rate.strip());
-            } catch (NumberFormatException e) {
-                learningRate = Double.NaN;
-            }
-            if (!(learningRate > 0 && learningRate <= MAX_LEARNING_RATE)) {
-                throw new IllegalArgumentException("parameter '" + LEARNING_RATE + "' must be a number in (0, " + MAX_LEARNING_RATE
-                        + "], got '" + rate + "'");
-            }
-        }
-        long seed = defaultSeed;
-        String seedText = parameters.get(SEED);
-        if (seedText != null) {
-            try {
-                seed = Long.parseLong(seedText.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("parameter '" + SEED + "' must be an integer in [" + Long.MIN_VALUE + ", "
-                        + Long.MAX_VALUE + "], got '" + seedText + "'", e);
-            }
-        }
+        Parameters.requireKnownKeys(parameters, KEYS);
+        int epochs = Parameters.integer(parameters, EPOCHS, DEFAULT_EPOCHS, 1, MAX_EPOCHS);
+        int minibatchSize = Parameters.integer(parameters, MINIBATCH_SIZE, DEFAULT_MINIBATCH_SIZE, 1, MAX_MINIBATCH_SIZE);
+        double learningRate = Parameters.number(parameters, LEARNING_RATE, DEFAULT_LEARNING_RATE,
+                rate -> rate > 0 && rate <= MAX_LEARNING_RATE, "(0, " + MAX_LEARNING_RATE + "]");
+        long seed = Parameters.seed(parameters, SEED, defaultSeed);
         Optional<String> positiveLabel = Optional.ofNullable(parameters.get(POSITIVE_LABEL));
         if (positiveLabel.isPresent() && positiveLabel.get().isBlank()) {
             throw new IllegalArgumentException("parameter '" + POSITIVE_LABEL + "' must name one of the labels, got a blank value");
@@ -80,23 +55,5 @@ record TrainingParameters(int epochs, double learningRate, int minibatchSize, lo
         used.put(SEED, Long.toString(seed));
         used.put(POSITIVE_LABEL, resolvedPositiveLabel);
         return used;
-    }
-
-    private static int intParameter(Map<String, String> parameters, String key, int defaultValue, int min, int max) {
-        String text = parameters.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        long value;
-        try {
-            value = Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            value = Long.MIN_VALUE;
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException("parameter '" + key + "' must be an integer in [" + min + ", " + max + "], got '"
-                    + text + "'");
-        }
-        return (int) value;
     }
 }

@@ -2,18 +2,12 @@ package dev.keel.trainer.tribuo;
 
 import dev.keel.spi.Trainer;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import org.tribuo.MutableDataset;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.evaluation.LabelEvaluation;
-import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
@@ -38,7 +32,6 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
     public static final String ALGORITHM = "logistic-regression";
     static final String FORMAT = "onnx";
     private static final LabelFactory LABELS = new LabelFactory();
-    private static final double MIN_PROBABILITY = 1e-15;
 
     /** Creates the trainer; it holds no state between runs. */
     public TribuoLogisticRegressionTrainer() {
@@ -62,7 +55,8 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
 
     Fit fit(TrainingData data, Map<String, String> parameters) {
         TrainingParameters used = TrainingParameters.parse(parameters, data.seed());
-        validate(data);
+        DataChecks.requireFiniteFeatures(data);
+        DataChecks.requireClassLabels(data);
         TreeSet<String> distinctLabels = new TreeSet<>(data.labels());
         String positiveLabel = used.positiveLabel().orElse(distinctLabels.last());
         if (!distinctLabels.contains(positiveLabel)) {
@@ -84,19 +78,9 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
             labels.add(model.getOutputIDInfo().getOutput(id).getLabel());
         }
 
-        Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, Double> metrics = Map.of();
         if (!split.test().isEmpty()) {
-            MutableDataset<Label> test = dataset(data, split.test(), scaling, names, "held-out split");
-            LabelEvaluation evaluation = new LabelEvaluator().evaluate(model, test);
-            Set<String> heldOutLabels = new HashSet<>();
-            for (int row : split.test()) {
-                heldOutLabels.add(data.labels().get(row));
-            }
-            if (heldOutLabels.contains(positiveLabel) && heldOutLabels.size() > 1) {
-                metrics.put("auc", evaluation.AUCROC(new Label(positiveLabel)));
-            }
-            metrics.put("accuracy", evaluation.accuracy());
-            metrics.put("log_loss", logLoss(evaluation.getPredictions()));
+            metrics = HeldOutMetrics.classification(model, dataset(data, split.test(), scaling, names, "held-out split"), positiveLabel);
         }
         byte[] onnx = OnnxExport.export(model, data.featureNames(), scaling, labels);
         return new Fit(model, scaling, split, List.copyOf(labels), onnx, metrics, used.describe(positiveLabel));
@@ -114,52 +98,5 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
             dataset.add(example(data.labels().get(row), names, scaling.apply(data.features().get(row))));
         }
         return dataset;
-    }
-
-    private static double logLoss(List<Prediction<Label>> predictions) {
-        double total = 0;
-        for (Prediction<Label> prediction : predictions) {
-            Label truth = prediction.getExample().getOutput();
-            Label scored = prediction.getOutputScores().get(truth.getLabel());
-            double probability = scored == null ? 0 : scored.getScore();
-            total -= Math.log(Math.max(probability, MIN_PROBABILITY));
-        }
-        return total / predictions.size();
-    }
-
-    private static void validate(TrainingData data) {
-        List<String> featureNames = data.featureNames();
-        if (featureNames.isEmpty()) {
-            throw new IllegalArgumentException("featureNames must name at least one feature, got none");
-        }
-        Set<String> seen = new HashSet<>();
-        for (String name : featureNames) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("featureNames must not contain a blank name, got " + featureNames);
-            }
-            if (!seen.add(name)) {
-                throw new IllegalArgumentException("featureNames must be distinct, got '" + name + "' twice");
-            }
-        }
-        for (int row = 0; row < data.features().size(); row++) {
-            double[] values = data.features().get(row);
-            if (values.length != featureNames.size()) {
-                throw new IllegalArgumentException("row " + row + " has " + values.length + " values, expected " + featureNames.size());
-            }
-            for (int column = 0; column < values.length; column++) {
-                if (!Double.isFinite(values[column])) {
-                    throw new IllegalArgumentException("row " + row + " feature '" + featureNames.get(column) + "' is " + values[column]
-                            + ", expected a finite number");
-                }
-            }
-            String label = data.labels().get(row);
-            if (label == null || label.isBlank()) {
-                throw new IllegalArgumentException("row " + row + " has a blank label, expected a class name");
-            }
-        }
-        Set<String> labels = new HashSet<>(data.labels());
-        if (labels.size() < 2) {
-            throw new IllegalArgumentException("labels must hold at least 2 distinct classes, got " + labels);
-        }
     }
 }
