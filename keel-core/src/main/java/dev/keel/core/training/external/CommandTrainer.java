@@ -196,7 +196,7 @@ public final class CommandTrainer implements Trainer {
         }
         String signal = exit > 128 && exit < 128 + 65 ? " (killed by signal " + (exit - 128) + "?)" : "";
         return new TrainerFailure(Kind.CRASHED, name + " failed with exit code " + exit + signal
-                + (tail.isEmpty() ? "; it printed nothing" : "; its last line: " + lastLine(tail)), tail);
+                + (tail.isEmpty() ? "; it printed nothing" : "; its last line: " + lastErrorLine(tail)), tail);
     }
 
     private List<String> commandLine(Path program) {
@@ -238,6 +238,17 @@ public final class CommandTrainer implements Trainer {
             LOG.warn("training command '{}': a process outside its process group still holds its output open; the rest of its log is lost",
                     command.name());
         }
+    }
+
+    /** The last line the program wrote to stderr, where programs say why they failed; else its last line. */
+    private static String lastErrorLine(String tail) {
+        List<String> lines = tail.lines().toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("err: ")) {
+                return lines.get(i);
+            }
+        }
+        return lastLine(tail);
     }
 
     private static String lastLine(String tail) {

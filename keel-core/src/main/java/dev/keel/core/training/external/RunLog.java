@@ -102,7 +102,7 @@ final class RunLog {
     }
 
     private void remember(String entry) {
-        String kept = entry.length() > TAIL_CHARS ? entry.substring(0, TAIL_CHARS) : entry;
+        String kept = entry.length() > TAIL_CHARS ? entry.substring(entry.length() - TAIL_CHARS) : entry;
         tail.addLast(kept);
         tailChars += kept.length() + 1;
         while (tailChars > TAIL_CHARS && tail.size() > 1) {
