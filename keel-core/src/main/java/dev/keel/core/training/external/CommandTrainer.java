@@ -82,7 +82,7 @@ public final class CommandTrainer implements Trainer {
 
     /**
      * Trains with the command. Each line the command prints goes to {@code log}, prefixed {@code out: } or {@code err: },
-     * until the command's log limit; then one {@value RunLog#TRUNCATED} line.
+     * until the command's log limit; then one {@code ... log truncated} line.
      *
      * @throws TrainerFailure when the run produced no usable model
      * @throws IllegalArgumentException when the data cannot be written faithfully (duplicate or reserved column names, rows

@@ -128,10 +128,31 @@ class CommandTrainerTest {
     }
 
     @Test
-    void train_withoutMemoryLimit_isNotWrappedAndSaysSo() {
-        Path script = scripts.bash("ok.sh", MINIMAL_ONNX_PRINTF + "\n" + GOOD_METRICS);
+    void train_memoryLimit_isTheAddressSpaceLimitOfTheCommandAndItsChildren() {
+        Path script = scripts.bash("limits.sh", "grep 'Max address space' /proc/self/limits\n" + MINIMAL_ONNX_PRINTF + "\n" + GOOD_METRICS);
+        CommandTrainer limited = new CommandTrainer(new TrainingCommand("limited", List.of(script.toString()), GENEROUS, 300L << 20, 4096), workRoot);
+        CommandTrainer unlimited = new CommandTrainer(command(script, GENEROUS), workRoot);
+        Assumptions.assumeTrue(limited.memoryLimitEnforced(), "prlimit is not available here");
+        List<String> limitedLog = new CopyOnWriteArrayList<>();
+        List<String> unlimitedLog = new CopyOnWriteArrayList<>();
 
-        assertThat(new CommandTrainer(command(script, GENEROUS), workRoot).memoryLimitEnforced()).isFalse();
+        limited.train(smallData(), Map.of(), limitedLog::add);
+        unlimited.train(smallData(), Map.of(), unlimitedLog::add);
+
+        assertThat(unlimited.memoryLimitEnforced()).isFalse();
+        assertThat(limitedLog).singleElement().asString().matches("out: Max address space\\s+" + (300L << 20) + "\\s+" + (300L << 20) + "\\s+bytes\\s*");
+        assertThat(unlimitedLog).singleElement().asString().contains("unlimited");
+    }
+
+    @Test
+    void train_command_leadsAProcessGroupOfItsOwn() {
+        Path script = scripts.bash("group.sh", "echo \"pid $$ group $(ps -o pgid= -p $$ | tr -d ' ')\"\n" + MINIMAL_ONNX_PRINTF + "\n" + GOOD_METRICS);
+        List<String> log = new CopyOnWriteArrayList<>();
+
+        new CommandTrainer(command(script, GENEROUS), workRoot).train(smallData(), Map.of(), log::add);
+
+        String[] words = log.getFirst().split(" ");
+        assertThat(words[2]).as(log.getFirst()).isEqualTo(words[4]);
     }
 
     @Test
