@@ -333,6 +333,19 @@ class CommandTrainerTest {
     }
 
     @Test
+    void train_runDirectoryReplacedByALink_isNoModelAndTheLinkTargetIsLeftAlone() throws Exception {
+        Path victim = Files.createDirectory(temp.resolve("victim"));
+        Files.writeString(victim.resolve("model.onnx"), "not yours");
+        Files.writeString(victim.resolve("metrics.json"), "{}");
+        Path script = scripts.bash("swap.sh", "cd /\nmv \"$KEEL_RUN_DIR\" \"$KEEL_RUN_DIR.moved\"\nln -s " + victim + " \"$KEEL_RUN_DIR\"");
+
+        assertFailure(script, Kind.NO_MODEL, "removed or replaced its run directory");
+
+        assertThat(victim.resolve("model.onnx")).hasContent("not yours");
+        assertThat(victim.resolve("metrics.json")).exists();
+    }
+
+    @Test
     void train_twoRuns_getDifferentDirectories() throws Exception {
         Path report = scripts.directory().resolve("dirs.txt");
         Path script = scripts.bash("dir.sh", "echo \"$KEEL_RUN_DIR\" >> " + report + "\n" + MINIMAL_ONNX_PRINTF + "\n" + GOOD_METRICS);
