@@ -124,7 +124,7 @@ public final class Evaluator {
                 sum += value;
             }
             if (classification && Math.abs(sum - 1) > SUM_TOLERANCE) {
-                throw badOutput(String.format(Locale.ROOT, "the probabilities of row %d sum to %s; expected 1 (within %s)", from + i, sum,
+                throw badOutput(String.format(Locale.ROOT, "the probabilities of row %d sum to %s; expected 1 (within %s)", from + i, Numbers.format(sum, 4),
                     SUM_TOLERANCE));
             }
         }
