@@ -38,12 +38,12 @@ public record Evaluation(Task task, long rows, Map<String, Double> metrics, Map<
 
     /**
      * The evaluation of scores: metrics overall and on each value of each slice column (values in sorted order), with the
-     * given latency figures and artifact size.
+     * given latency figures and artifact size. Columns and values are in sorted order, so equal inputs give equal evaluations.
      */
     public static Evaluation of(Scored scored, Map<String, List<String>> sliceColumns, double latencyP50Millis, double latencyP99Millis,
                                 long modelBytes) {
         Map<String, Map<String, Map<String, Double>>> slices = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> column : sliceColumns.entrySet()) {
+        for (Map.Entry<String, List<String>> column : new TreeMap<>(sliceColumns).entrySet()) {
             List<String> values = column.getValue();
             KeelException.requireArgument(values.size() == scored.rows(), "slice column '%s' has %d values; expected %d (one per row)",
                 column.getKey(), values.size(), scored.rows());

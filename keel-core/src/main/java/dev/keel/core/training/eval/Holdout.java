@@ -4,14 +4,14 @@ import dev.keel.core.error.KeelException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Rows held out from training. {@code labels} are class labels, or decimal strings for regression; {@code slices} maps a
- * column name to its value on each row (for per-slice checks) and may be empty. Features may be NaN (the model decides
+ * column name to its value on each row (for per-slice checks; kept in column-name order) and may be empty. Features may be NaN (the model decides
  * what a missing value means); the arrays are copied on construction and must not be changed through the accessor.
  */
 public record Holdout(List<String> featureNames, List<double[]> features, List<String> labels, Map<String, List<String>> slices) {
@@ -32,7 +32,7 @@ public record Holdout(List<String> featureNames, List<double[]> features, List<S
             rows.add(row.clone());
         }
         features = Collections.unmodifiableList(rows);
-        Map<String, List<String>> copied = new LinkedHashMap<>();
+        Map<String, List<String>> copied = new TreeMap<>();
         for (Map.Entry<String, List<String>> entry : slices.entrySet()) {
             List<String> values = List.copyOf(entry.getValue());
             KeelException.requireArgument(values.size() == labels.size(), "slice column '%s' has %d values; expected %d (one per row)",
