@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -60,8 +61,8 @@ public record Evaluation(Task task, long rows, Map<String, Double> metrics, Map<
     }
 
     /** The value of a metric, if the evaluation has it. */
-    public java.util.OptionalDouble metric(String name) {
+    public OptionalDouble metric(String name) {
         Double value = metrics.get(name);
-        return value == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(value);
+        return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 }

@@ -66,17 +66,19 @@ public final class Evaluator {
         int rows = Math.min(step, holdout.rows() - from);
         int tensorRows = contract.batchDimension() > 0 ? step : rows;
         int width = holdout.featureNames().size();
-        Object data = contract.inputType() == DataType.FP64 ? new double[tensorRows * width] : new float[tensorRows * width];
+        double[] doubles = contract.inputType() == DataType.FP64 ? new double[tensorRows * width] : null;
+        float[] floats = doubles == null ? new float[tensorRows * width] : null;
         for (int i = 0; i < tensorRows; i++) {
             double[] row = holdout.features().get(from + Math.min(i, rows - 1));
-            for (int j = 0; j < width; j++) {
-                if (data instanceof double[] doubles) {
-                    doubles[i * width + j] = row[j];
-                } else {
-                    ((float[]) data)[i * width + j] = (float) row[j];
+            if (doubles != null) {
+                System.arraycopy(row, 0, doubles, i * width, width);
+            } else {
+                for (int j = 0; j < width; j++) {
+                    floats[i * width + j] = (float) row[j];
                 }
             }
         }
+        Object data = doubles != null ? doubles : floats;
         Tensor input = new Tensor(contract.inputType(), new long[] {tensorRows, width}, data);
         Map<String, Tensor> outputs;
         String range = String.format(Locale.ROOT, "rows %d to %d", from, from + rows - 1);

@@ -85,6 +85,39 @@ class EvaluatorTest {
     }
 
     @Test
+    void aDoubleInput_isFedTheHoldoutsDoubles() {
+        TestingModel model = new TestingModel(new ModelSignature(List.of(new TensorSpec("features", DataType.FP64, -1, -1)),
+            TestingModel.logistic(2).signature().outputs()), TestingModel::logisticOutputs);
+
+        Evaluation evaluation = new Evaluator(3).evaluate(model, 1, holdout(), Task.BINARY, CLASSES, "bad");
+
+        assertThat(evaluation.metrics()).isEqualTo(new Evaluator(3).evaluate(TestingModel.logistic(2), 1, holdout(), Task.BINARY, CLASSES,
+            "bad").metrics());
+    }
+
+    @Test
+    void multiclass_usesTheFirstMostProbableClass_andReportsMacroMetrics() {
+        List<String> classes = List.of("low", "mid", "high");
+        TestingModel model = TestingModel.returning(2, new TensorSpec("probabilities", DataType.FP32, -1, 3), rows -> {
+            float[] data = new float[rows.length * 3];
+            for (int i = 0; i < rows.length; i++) {
+                float a = rows[i][0];
+                float[] row = a < -1 ? new float[] {0.8f, 0.1f, 0.1f} : a < 1 ? new float[] {0.4f, 0.4f, 0.2f} : new float[] {0.1f, 0.2f, 0.7f};
+                System.arraycopy(row, 0, data, 3 * i, 3);
+            }
+            return new Tensor(DataType.FP32, new long[] {rows.length, 3}, data);
+        });
+        List<String> labels = List.of("low", "low", "low", "mid", "mid", "mid", "high", "high", "high", "high");
+        Holdout holdout = new Holdout(holdout().featureNames(), holdout().features(), labels);
+
+        Evaluation evaluation = new Evaluator(4).evaluate(model, 1, holdout, Task.MULTICLASS, classes, null);
+
+        assertThat(evaluation.scored().predicted()).containsExactly("low", "low", "low", "low", "low", "low", "low", "high", "high", "high");
+        assertThat(evaluation.metrics().keySet()).containsExactly("rows", "accuracy", "precision", "recall", "f1", "auc", "logloss");
+        assertThat(evaluation.metrics()).containsEntry("accuracy", 0.6).containsEntry("recall", (1 + 0 + 0.75) / 3);
+    }
+
+    @Test
     void multipleInputs_areASignatureMismatch() {
         TestingModel model = new TestingModel(new ModelSignature(List.of(new TensorSpec("a", DataType.FP32, -1, 1),
             new TensorSpec("b", DataType.FP32, -1, 1)), List.of(new TensorSpec("probabilities", DataType.FP32, -1, 2))), rows -> Map.of());
