@@ -16,7 +16,7 @@ class EvaluationMetricsMatchSklearnTest {
     @Test
     void everyMetricOfEveryCase_equalsScikitLearn() {
         JsonNode fixture = EvalFixtures.cases();
-        assertThat(fixture.get("versions").get("sklearn").asText()).isEqualTo("1.2.1");
+        assertThat(fixture.get("versions").get("sklearn").asText()).as("the scikit-learn version that made the fixture").isNotBlank();
         List<String> checked = new ArrayList<>();
         for (JsonNode node : fixture.get("cases")) {
             String name = node.get("name").asText();
