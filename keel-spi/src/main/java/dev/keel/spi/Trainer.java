@@ -15,9 +15,13 @@ public interface Trainer {
      * Rows to learn from: numeric features by name and a string label per row.
      *
      * @param featureNames the column order of {@code features}
+     * @param classes the order the model's probability columns must follow (every label occurs in it); empty to let the
+     *                trainer choose, and for regression
      */
-    record TrainingData(List<String> featureNames, List<double[]> features, List<String> labels, double testFraction, long seed) {
+    record TrainingData(List<String> featureNames, List<double[]> features, List<String> labels, double testFraction, long seed,
+                        List<String> classes) {
         public TrainingData {
+            classes = List.copyOf(classes);
             featureNames = List.copyOf(featureNames);
             features = List.copyOf(features);
             labels = List.copyOf(labels);
@@ -27,6 +31,11 @@ public interface Trainer {
             if (testFraction < 0 || testFraction >= 1) {
                 throw new IllegalArgumentException("test-fraction must be in [0, 1), got " + testFraction);
             }
+        }
+
+        /** Rows whose probability column order the trainer chooses. */
+        public TrainingData(List<String> featureNames, List<double[]> features, List<String> labels, double testFraction, long seed) {
+            this(featureNames, features, labels, testFraction, seed, List.of());
         }
     }
 

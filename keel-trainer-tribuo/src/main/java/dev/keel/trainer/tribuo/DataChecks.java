@@ -88,4 +88,25 @@ final class DataChecks {
         }
         return targets;
     }
+
+    /**
+     * The order of the model's probability columns: the caller's {@code classes} when it gives them (every training label must
+     * be among them, and each must have training rows, or the model could not produce its column), else the trainer's own.
+     */
+    static List<String> outputOrder(TrainingData data, List<String> trainerOrder) {
+        if (data.classes().isEmpty()) {
+            return List.copyOf(trainerOrder);
+        }
+        for (String label : trainerOrder) {
+            if (!data.classes().contains(label)) {
+                throw new IllegalArgumentException("label '" + label + "' is not one of the classes " + data.classes());
+            }
+        }
+        for (String wanted : data.classes()) {
+            if (!trainerOrder.contains(wanted)) {
+                throw new IllegalArgumentException("class '" + wanted + "' has no training rows, so the model cannot give it a probability");
+            }
+        }
+        return data.classes();
+    }
 }

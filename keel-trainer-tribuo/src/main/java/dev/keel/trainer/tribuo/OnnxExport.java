@@ -30,13 +30,29 @@ final class OnnxExport {
     }
 
     static byte[] export(LinearSGDModel model, List<String> featureNames, Standardisation scaling, List<String> labels) {
+        return export(model, featureNames, scaling, labels, labels);
+    }
+
+    /**
+     * As {@link #export(LinearSGDModel, List, Standardisation, List)}, with the probability columns in {@code order} (a permutation
+     * of Tribuo's {@code labels}): a last Gather puts them there.
+     */
+    static byte[] export(LinearSGDModel model, List<String> featureNames, Standardisation scaling, List<String> labels, List<String> order) {
         ONNXContext onnx = new ONNXContext();
         onnx.setName("keel_logistic_regression");
         ONNXNode reordered = standardisedInTribuoOrder(onnx, model.getFeatureIDMap(), featureNames, scaling);
         ONNXPlaceholder output = onnx.floatOutput(OUTPUT, labels.size());
-        model.writeONNXGraph(reordered).assignTo(output);
+        ONNXNode scores = model.writeONNXGraph(reordered);
+        if (!order.equals(labels)) {
+            long[] tribuoIdOfColumn = new long[order.size()];
+            for (int column = 0; column < order.size(); column++) {
+                tribuoIdOfColumn[column] = labels.indexOf(order.get(column));
+            }
+            scores = scores.apply(ONNXOperators.GATHER, onnx.array("keel_class_order", tribuoIdOfColumn), Map.of("axis", 1));
+        }
+        scores.assignTo(output);
         return model(onnx, "logistic regression; input " + INPUT + " columns " + featureNames + "; output " + OUTPUT + " columns "
-                + labels);
+                + order);
     }
 
     /** Linear regression trained on the standardised target: the graph maps Tribuo's output back with {@code target}. */

@@ -82,7 +82,9 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
         if (!split.test().isEmpty()) {
             metrics = HeldOutMetrics.classification(model, dataset(data, split.test(), scaling, names, "held-out split"), positiveLabel);
         }
-        byte[] onnx = OnnxExport.export(model, data.featureNames(), scaling, labels);
+        List<String> order = DataChecks.outputOrder(data, labels);
+        byte[] onnx = OnnxExport.export(model, data.featureNames(), scaling, labels, order);
+        labels = order;
         return new Fit(model, scaling, split, List.copyOf(labels), onnx, metrics, used.describe(positiveLabel));
     }
 

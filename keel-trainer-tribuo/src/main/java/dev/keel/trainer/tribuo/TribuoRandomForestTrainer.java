@@ -89,6 +89,7 @@ public final class TribuoRandomForestTrainer implements Trainer {
         if (!split.test().isEmpty()) {
             metrics = HeldOutMetrics.classification(model, dataset(data, split.test(), names, "held-out split"), positiveLabel);
         }
+        labels = DataChecks.outputOrder(data, labels);
         byte[] onnx = TreeEnsembleExport.export(model, data.featureNames(), labels);
         return new Fit(model, split, List.copyOf(labels), onnx, metrics, used.describe(positiveLabel));
     }
