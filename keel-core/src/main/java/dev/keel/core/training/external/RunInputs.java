@@ -44,6 +44,14 @@ final class RunInputs {
             }
             return List.of();
         }
+        if (!data.classes().isEmpty()) {
+            for (String label : new TreeSet<>(data.labels())) {
+                if (!data.classes().contains(label)) {
+                    throw new IllegalArgumentException("label '" + label + "' is not one of the classes " + data.classes());
+                }
+            }
+            return data.classes();
+        }
         return List.copyOf(new TreeSet<>(data.labels()));
     }
 
