@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,6 +41,7 @@ public final class ModelRegistry {
 
     private final PromotionCheck check;
     private final EventSink events;
+    private volatile java.util.function.Function<ModelVersion, Optional<Map<String, Double>>> verifiedMetrics = version -> Optional.empty();
 
     /** @param events where committed alias moves are published ({@link AliasMoved}), on the promoting thread */
     public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock,
@@ -57,6 +59,14 @@ public final class ModelRegistry {
     private void published(AliasEvent event) {
         events.accept(new AliasMoved(event.model(), event.alias(), event.fromVersion().map(OptionalInt::of).orElse(OptionalInt.empty()),
                 event.toVersion().orElseThrow(), event.action() == AliasAction.ROLLBACK, event.reason(), event.actor(), event.at()));
+    }
+
+    /**
+     * Where the gate finds the metrics Keel measured itself for a version (its evaluation after retraining); the gate of a
+     * guarded alias checks those instead of the uploader's claimed metrics whenever they exist.
+     */
+    public void verifiedMetrics(java.util.function.Function<ModelVersion, Optional<Map<String, Double>>> lookup) {
+        this.verifiedMetrics = Objects.requireNonNull(lookup, "lookup");
     }
 
     public RegisteredModel createModel(String project, String name, String description, PromotionGate gate, String actor) {
@@ -113,6 +123,15 @@ public final class ModelRegistry {
      * schema against it, stores the artifact by hash and records the version.
      */
     public ModelVersion registerVersion(String model, byte[] artifact, NewVersion request, String actor) {
+        return registerVersion(model, artifact, request, actor, (connection, created) -> { });
+    }
+
+    /**
+     * Registers a version as {@link #registerVersion(String, byte[], NewVersion, String)} does and runs {@code alongside} in the
+     * same transaction, so that what it writes (Keel's own evaluation of the version) exists exactly when the version does.
+     */
+    public ModelVersion registerVersion(String model, byte[] artifact, NewVersion request, String actor,
+                                        java.util.function.BiConsumer<java.sql.Connection, ModelVersion> alongside) {
         RegisteredModel registered = requireModel(model);
         KeelException.requireArgument(artifact.length > 0, "the model artifact is empty");
         ModelSignature signature;
@@ -135,6 +154,7 @@ public final class ModelRegistry {
             ModelVersion created = new ModelVersion(model, version, registered.project(), request.format(), stored, signature,
                     request.features(), request.metrics(), request.tags(), request.lineage(), request.description(), now, actor);
             repository.insertVersion(connection, created);
+            alongside.accept(connection, created);
             return created;
         });
     }
@@ -214,7 +234,7 @@ public final class ModelRegistry {
         RegisteredModel registered = requireModel(model);
         ModelVersion target = requireVersion(model, version);
         if (registered.gate().guards(alias)) {
-            registered.gate().check(model, version, target.metrics());
+            registered.gate().check(model, version, verifiedMetrics.apply(target).orElse(target.metrics()));
         }
         if (!Integer.valueOf(version).equals(registered.aliases().get(alias))) {
             Optional<String> problem = check.problem(target, this::artifact);

@@ -19,7 +19,7 @@ public final class EvaluationException extends KeelException {
         BAD_OUTPUT
     }
 
-    EvaluationException(Kind kind, String message) {
+    public EvaluationException(Kind kind, String message) {
         this(kind, message, null);
     }
 
