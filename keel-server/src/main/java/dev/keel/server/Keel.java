@@ -52,6 +52,7 @@ public final class Keel implements AutoCloseable {
     private final dev.keel.core.incident.Incidents incidents;
     private final dev.keel.core.incident.Patterns patterns;
     private final dev.keel.core.incident.policy.Policies policies;
+    private final dev.keel.core.training.Training training;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -106,15 +107,34 @@ public final class Keel implements AutoCloseable {
                     new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
                     (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));
             alerting.start(java.time.Duration.ofSeconds(1));
+            this.training = openTraining(config, database, registry, runtimes, serving, data, events, clock);
+            closeables.add(training);
             this.policies = dev.keel.core.incident.policy.Policies.open(database, incidents, new dev.keel.core.incident.policy.RemedyServices(
-                    registry, serving, data.service(), alerting, audit, dev.keel.core.incident.policy.RetrainHook.NONE),
+                    registry, serving, data.service(), alerting, audit, training.hook()),
                     project -> projects.find(project).isPresent());
             closeables.add(policies);
+            training.start();
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
             close();
             throw e;
         }
+    }
+
+    /** Retraining: specs, runs on the trainers found and declared, evaluation, the gate, approvals and rollouts. */
+    private static dev.keel.core.training.Training openTraining(KeelConfig config, Database database, ModelRegistry registry, ModelRuntimes runtimes,
+                                                                Serving serving, DataCollection data, EventDispatcher events, Clock clock) {
+        dev.keel.core.training.TrainingSettings settings = dev.keel.core.training.TrainingSettings.from(config.root().section("training"));
+        dev.keel.core.training.TrainingStore store = new dev.keel.core.training.TrainingStore(database);
+        dev.keel.core.training.Rollouts rollouts = new dev.keel.core.training.Rollouts(store, registry, serving, events, clock,
+                java.time.Duration.ofMillis(500));
+        events.subscribe(rollouts);
+        java.nio.file.Path workRoot = settings.workDirectory().orElse(config.dataDirectory().resolve("training"));
+        dev.keel.core.training.Trainers trainers = dev.keel.core.training.Trainers.discover(settings, workRoot);
+        dev.keel.core.training.Training.LabelCounter labels = (project, since) -> database.queryOne(
+                "SELECT COUNT(*) AS n FROM monitor_labels WHERE project = ? AND received_at > ?", row -> row.getLong("n"), project, since).orElse(0L);
+        return new dev.keel.core.training.Training(store, registry, data.service(), runtimes, rollouts, events, clock, trainers::find, trainers.names(),
+                labels, settings);
     }
 
     /** The audit log with its key, signed checkpoints and webhook; registered to close (with a last checkpoint) before the store. */
@@ -216,6 +236,11 @@ public final class Keel implements AutoCloseable {
     /** Remediation policies and the engine that runs them on incident changes. */
     public dev.keel.core.incident.policy.Policies policies() {
         return policies;
+    }
+
+    /** Retraining: training specs, runs, Keel's evaluations, approvals and rollouts. */
+    public dev.keel.core.training.Training training() {
+        return training;
     }
 
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */

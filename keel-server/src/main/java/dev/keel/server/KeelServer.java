@@ -52,6 +52,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new IncidentRoutes(keel.incidents(), project -> keel.projects().find(project).isPresent()));
         all.add(new IncidentPatternRoutes(keel.patterns(), project -> keel.projects().find(project).isPresent()));
         all.add(new PolicyRoutes(keel.policies(), project -> keel.projects().find(project).isPresent()));
+        all.add(new TrainingRoutes(keel.training(), keel.registry(), project -> keel.projects().find(project).isPresent()));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

@@ -51,6 +51,10 @@ final class TestingServer implements AutoCloseable {
     private final Path directory;
 
     private TestingServer(StoreKind kind, Path directory) {
+        this(kind, directory, "");
+    }
+
+    private TestingServer(StoreKind kind, Path directory, String extraConfig) {
         this.kind = kind;
         this.directory = directory;
         this.store = TestDatabases.create(kind, directory);
@@ -77,7 +81,7 @@ final class TestingServer implements AutoCloseable {
                   source-roots: ['%s', '%s']
                 """.formatted(directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE,
                 // The repository root, where the example data of pipeline tests lives, and a folder for a test's own files.
-                Path.of("..").toAbsolutePath().normalize(), sources()), Map.of());
+                Path.of("..").toAbsolutePath().normalize(), sources()) + extraConfig, Map.of());
         Keel keel = Keel.open(config);
         HttpService slow = api -> api.get("/v1/testing/slow", Permission.SERVER_READ).describe("testing.slow", "Holds the request on demand")
                 .handle(call -> {
@@ -103,6 +107,17 @@ final class TestingServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return new TestingServer(kind, directory);
+    }
+
+    /** Starts a server as {@link #start(StoreKind)} does, with more top-level configuration sections (YAML) appended. */
+    static TestingServer start(StoreKind kind, String extraConfig) {
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("keel-server-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new TestingServer(kind, directory, extraConfig);
     }
 
     /** A folder under the pipelines' source roots for files a test writes. */
