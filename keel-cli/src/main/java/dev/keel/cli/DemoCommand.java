@@ -72,8 +72,10 @@ final class DemoCommand implements Callable<Integer> {
         AutoCloseable receiver = () -> { };
         try {
             run(api, url, adminToken, server.keel().data().service());
-            receiver = IncidentDemo.run(api, PROJECT, MODEL, ENDPOINT, out, directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"),
-                    inbox);
+            IncidentDemo.Receiver onCall = IncidentDemo.run(api, PROJECT, MODEL, ENDPOINT, out,
+                    directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"), inbox);
+            receiver = onCall;
+            RetrainingDemo.run(api, PROJECT, IncidentDemo.CHANNEL, out, inbox, server.keel().data().service(), onCall.received(), url, adminToken);
             finish(url, adminToken);
             succeeded = true;
         } catch (RuntimeException e) {

@@ -56,7 +56,7 @@ final class IncidentDemo {
      * there), {@code inbox} a directory under the pipelines' source roots for the recurring fault. Answers what stops the
      * receiver, to be closed after the server.
      */
-    static AutoCloseable run(KeelClient api, String project, String model, String endpoint, PrintStream out, Path secretFile, Path inbox) {
+    static Receiver run(KeelClient api, String project, String model, String endpoint, PrintStream out, Path secretFile, Path inbox) {
         List<String> received = new CopyOnWriteArrayList<>();
         List<Boolean> verified = new CopyOnWriteArrayList<>();
         HttpServer receiver;
@@ -84,7 +84,15 @@ final class IncidentDemo {
             throw e;
         }
         // the receiver stays up with the server: later alerts (resolutions, reminders) still reach it
-        return () -> receiver.stop(0);
+        return new Receiver(received, () -> receiver.stop(0));
+    }
+
+    /** The demo's on-call receiver: what it received so far; closing stops it. */
+    record Receiver(List<String> received, Runnable stop) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop.run();
+        }
     }
 
     private void steps(String hook, Path secretFile, List<String> received, List<Boolean> verified) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code keel model register|list|show|promote|rollback|history}. */
 @Command(name = "model", description = "Work with the model registry", subcommands = {ModelCommands.Register.class, ModelCommands.ListModels.class,
-    ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class})
+    ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class, ModelCommands.LineageCommand.class})
 final class ModelCommands {
     private ModelCommands() {
     }
@@ -169,7 +169,18 @@ final class ModelCommands {
             System.out.println("  gate:    " + String.join(", ", gate(model.path("gate"))));
             System.out.println("  aliases: " + model.path("aliases"));
             JsonNode versions = api.get("/v1/models/" + KeelClient.encode(name) + "/versions").path("versions");
-            Output.table(System.out, versions, List.of(Output.Column.field("VERSION", "version"), Output.Column.field("METRICS", "metrics"),
+            java.util.Map<Integer, String> verified = new java.util.HashMap<>();
+            for (JsonNode one : versions) {
+                int number = one.path("version").asInt();
+                try {
+                    JsonNode evaluation = api.get("/v1/models/" + KeelClient.encode(name) + "/versions/" + number + "/evaluation");
+                    verified.put(number, evaluation.path("metrics").toString() + (evaluation.path("passed").asBoolean() ? "" : " (gate failed)"));
+                } catch (KeelClient.ApiException e) {
+                    verified.put(number, "-");
+                }
+            }
+            Output.table(System.out, versions, List.of(Output.Column.field("VERSION", "version"), Output.Column.field("CLAIMED METRICS", "metrics"),
+                    new Output.Column("VERIFIED BY KEEL", node -> verified.getOrDefault(node.path("version").asInt(), "-")),
                     new Output.Column("SHA256", node -> node.path("artifact").path("sha256").asText().substring(0, 12)),
                     Output.Column.field("CREATED", "createdAt"), Output.Column.field("BY", "createdBy")));
             return 0;
@@ -224,6 +235,59 @@ final class ModelCommands {
             System.out.println(name + "@" + alias + " rolled back: " + Output.text(event.path("fromVersion")) + " -> "
                     + Output.text(event.path("toVersion")));
             return 0;
+        }
+    }
+
+    @Command(name = "lineage", description = "Where a version came from: training run, trigger, dataset snapshot, pipeline run, sources")
+    static final class LineageCommand implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+        @Parameters(index = "0", description = "Model name")
+        String name;
+        @Parameters(index = "1", description = "Version number")
+        int version;
+
+        @Override
+        public Integer call() {
+            JsonNode chain = client.client().get("/v1/models/" + KeelClient.encode(name) + "/versions/" + version + "/lineage");
+            client.print(chain, () -> printLineage(chain));
+            return 0;
+        }
+    }
+
+    /** The lineage chain, one link a line, newest first. */
+    static void printLineage(JsonNode chain) {
+        JsonNode version = chain.path("version");
+        System.out.println(version.path("model").asText() + ":" + version.path("version").asInt() + "  created " + version.path("createdAt").asText()
+                + " by " + version.path("createdBy").asText());
+        System.out.println("  claimed metrics:  " + version.path("claimedMetrics"));
+        if (version.has("verifiedMetrics")) {
+            System.out.println("  verified by Keel: " + version.path("verifiedMetrics") + (version.has("comparedWithVersion") ? " against version "
+                    + version.path("comparedWithVersion").asInt() + " " + version.path("championMetrics") : "") + ", gate "
+                    + (version.path("gatePassed").asBoolean() ? "passed" : "failed"));
+        }
+        JsonNode run = chain.path("trainingRun");
+        if (!run.isMissingNode()) {
+            System.out.println("  <- training run " + run.path("id").asText() + " (" + run.path("status").asText() + ", trainer "
+                    + run.path("trainer").asText() + ")");
+            System.out.println("     triggered by " + run.path("trigger").asText() + (run.path("triggerRef").asText().isEmpty() ? "" : " "
+                    + run.path("triggerRef").asText()) + " (" + run.path("actor").asText() + ")");
+        }
+        JsonNode dataset = chain.path("dataset");
+        if (!dataset.isMissingNode()) {
+            System.out.println("  <- dataset " + dataset.path("name").asText(dataset.path("uri").asText()) + (dataset.has("version") ? "@"
+                    + dataset.path("version").asInt() : "") + " sha256 " + dataset.path("sha256").asText() + (dataset.has("rows") ? ", "
+                    + dataset.path("rows").asLong() + " rows" : ""));
+        }
+        JsonNode pipeline = chain.path("pipelineRun");
+        if (!pipeline.isMissingNode()) {
+            System.out.println("  <- pipeline " + pipeline.path("pipeline").asText() + " run " + pipeline.path("run").asText() + " ("
+                    + pipeline.path("status").asText() + ", " + pipeline.path("startedAt").asText() + ")");
+            pipeline.path("sources").fields().forEachRemaining(source -> System.out.println("  <- source " + source.getKey() + " fingerprint "
+                    + source.getValue().asText()));
+        }
+        if (run.isMissingNode() && dataset.isMissingNode()) {
+            System.out.println("  (uploaded by hand: no training run or dataset is recorded)");
         }
     }
 
