@@ -39,6 +39,7 @@ final class RetrainingDemo {
     /** The monitor's limit: the champion's own verified holdout log loss, plus this share. */
     static final double LIMIT_MARGIN = 0.10;
     private static final int TRAFFIC = 1_000;
+    private static final int BATCH = 10;
 
     private final KeelClient api;
     private final String project;
@@ -117,8 +118,15 @@ final class RetrainingDemo {
         JsonNode june = runPipeline();
         ok("dataset " + PIPELINE + " v" + june.path("version").asInt() + ": " + june.path("rows").asLong() + " flights of June");
 
-        step("June's traffic: " + TRAFFIC + " flights scored by the champion, then their real outcomes arrive as labels; the monitor evaluates");
-        TableData rows = pipelines.read(PIPELINE, june.path("version").asInt(), columns(), TRAFFIC);
+        step("June's traffic: " + TRAFFIC + " flights spread over the month, scored by the champion; then their real outcomes arrive as labels"
+                + " and the monitor evaluates");
+        TableData all = pipelines.read(PIPELINE, june.path("version").asInt(), columns(), 100_000);
+        List<Object[]> spread = new ArrayList<>();
+        int every = Math.max(1, all.rows().size() / TRAFFIC);
+        for (int i = 0; i < all.rows().size() && spread.size() < TRAFFIC; i += every) {
+            spread.add(all.rows().get(i));
+        }
+        TableData rows = new TableData(all.columns(), all.types(), spread);
         List<String> ids = predict(rows);
         List<Map<String, Object>> labels = new ArrayList<>();
         int delayedAt = columns().indexOf("delayed");
@@ -159,7 +167,7 @@ final class RetrainingDemo {
         step("Progressive rollout " + rollout + ": version " + second.path("modelVersion").asInt() + " takes 25 % of " + ENDPOINT
                 + "'s traffic while Keel watches its errors and latency");
         JsonNode done = await("the rollout to end", () -> {
-            predict(rows.rows().size() > 50 ? new TableData(rows.columns(), rows.types(), rows.rows().subList(0, 50)) : rows);
+            predict(new TableData(rows.columns(), rows.types(), rows.rows().subList(0, Math.min(200, rows.rows().size()))));
             JsonNode state = api.get("/v1/rollouts/" + rollout);
             return state.path("status").asText().equals("RUNNING") ? null : state;
         }, state -> true, Duration.ofSeconds(120));
@@ -252,16 +260,24 @@ final class RetrainingDemo {
         return columns;
     }
 
-    /** Scores the rows one call each through Keel's predict API; a request id per row. */
+    /** Scores the rows through Keel's predict API, ten a call; a request id per row. */
     private List<String> predict(TableData rows) {
         List<String> ids = new ArrayList<>();
-        for (Object[] row : rows.rows()) {
-            Map<String, Object> instance = new LinkedHashMap<>();
-            for (int i = 0; i < FEATURES.size(); i++) {
-                instance.put(FEATURES.get(i), ((Number) row[i]).doubleValue());
+        for (int from = 0; from < rows.rows().size(); from += BATCH) {
+            List<Object[]> chunk = rows.rows().subList(from, Math.min(rows.rows().size(), from + BATCH));
+            List<Map<String, Object>> instances = new ArrayList<>();
+            for (Object[] row : chunk) {
+                Map<String, Object> instance = new LinkedHashMap<>();
+                for (int i = 0; i < FEATURES.size(); i++) {
+                    instance.put(FEATURES.get(i), ((Number) row[i]).doubleValue());
+                }
+                instances.add(instance);
             }
-            JsonNode answer = api.post("/v1/endpoints/" + ENDPOINT + "/predict", Map.of("instances", List.of(instance)));
-            ids.add(answer.path("requestId").asText());
+            JsonNode answer = api.post("/v1/endpoints/" + ENDPOINT + "/predict", Map.of("instances", instances));
+            String requestId = answer.path("requestId").asText();
+            for (int row = 0; row < chunk.size(); row++) {
+                ids.add(chunk.size() == 1 ? requestId : requestId + "/" + row);
+            }
         }
         awaitLog(rows.rows().size());
         return ids;

@@ -33,6 +33,7 @@ public final class TribuoLinearRegressionTrainer implements Trainer {
 
     /** Creates the trainer; it holds no state between runs. */
     public TribuoLinearRegressionTrainer() {
+        TribuoLogging.quiet();
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class TribuoLogisticRegressionTrainer implements Trainer {
 
     /** Creates the trainer; it holds no state between runs. */
     public TribuoLogisticRegressionTrainer() {
+        TribuoLogging.quiet();
     }
 
     @Override

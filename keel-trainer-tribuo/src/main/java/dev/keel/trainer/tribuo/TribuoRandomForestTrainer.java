@@ -40,6 +40,7 @@ public final class TribuoRandomForestTrainer implements Trainer {
 
     /** Creates the trainer; it holds no state between runs. */
     public TribuoRandomForestTrainer() {
+        TribuoLogging.quiet();
     }
 
     @Override
