@@ -43,6 +43,8 @@ class RoleMatrixTest {
     private TestingServer server;
     private final Map<String, String> runIds = new LinkedHashMap<>();
     private final Map<String, String> incidentIds = new LinkedHashMap<>();
+    private final Map<String, String> trainingRunIds = new LinkedHashMap<>();
+    private final Map<String, String> approvalIds = new LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -71,6 +73,13 @@ class RoleMatrixTest {
                     "source applications could not be read", java.time.Instant.now()));
             server.keel().incidents().sink().flush();
             incidentIds.put(project, server.keel().incidents().list(project, Set.of(), 1).getFirst().id());
+            expect(server.send("PUT", "/v1/training/specs", admin, trainingSpec(project).getBytes(StandardCharsets.UTF_8), "application/yaml",
+                    Map.of()), 201);
+            String trainingRun = server.postJson("/v1/training/runs", admin, "{\"model\": \"model-" + project + "\"}").json().get("id").asText();
+            trainingRunIds.put(project, trainingRun);
+            dev.keel.core.training.TrainingRun ended = server.keel().training().awaitEnd(trainingRun, 60_000);
+            assertThat(ended.status()).as(ended.toString()).isEqualTo(dev.keel.core.training.TrainingRun.Status.SUCCEEDED);
+            approvalIds.put(project, server.keel().training().approvals(project, true, 1).getFirst().id());
             expect(server.send("PUT", "/v1/policies", admin, ("name: policy-" + project + "\nproject: " + project
                     + "\nwhen: {kind: pipeline.run_failed}\nactions:\n  - raise_severity: {to: critical}\n").getBytes(StandardCharsets.UTF_8),
                     "application/yaml", Map.of()), 201);
@@ -171,6 +180,8 @@ class RoleMatrixTest {
                 .replace("/v1/pipeline-runs/{id}", "/v1/pipeline-runs/" + runIds.get(project))
                 .replace("/v1/incidents/{id}", "/v1/incidents/" + incidentIds.get(project))
                 .replace("/v1/policies/{id}", "/v1/policies/policy-" + project)
+                .replace("/v1/training/runs/{id}", "/v1/training/runs/" + trainingRunIds.get(project))
+                .replace("/v1/approvals/{id}", "/v1/approvals/" + approvalIds.get(project))
                 .replace("{id}", "tk_000000000000");
     }
 
@@ -180,6 +191,21 @@ class RoleMatrixTest {
             return null;
         }
         return ("{\"project\": \"" + project + "\", \"model\": \"model-" + project + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A training spec of the project's model on its dataset whose challengers wait for an approval. */
+    private static String trainingSpec(String project) {
+        return """
+                model: model-%s
+                project: %s
+                dataset: dataset-%s
+                target: class
+                classes: [good, bad]
+                features: [duration, credit_amount, age]
+                trainer: logistic-regression
+                gate: {rules: ["auc >= champion.auc"]}
+                promotion: {mode: approval, alias: challenger}
+                """.formatted(project, project, project);
     }
 
     private static String pipeline(String project) {

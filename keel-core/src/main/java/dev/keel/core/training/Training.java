@@ -412,11 +412,17 @@ public final class Training implements AutoCloseable {
             try (LoadedModel loaded = load(version.format(), artifact)) {
                 champion = Optional.of(evaluator.evaluate(loaded, artifact.length, holdout, spec.task(), championClasses, spec.positiveClass()));
             } catch (EvaluationException e) {
-                throw new RunEnded(TrainingRun.Status.REFUSED, "CHAMPION_NOT_COMPARABLE", "the champion " + version.label()
-                        + " cannot be scored on this holdout, so the challenger cannot be compared with it: " + e.getMessage());
+                if (needsChampion(spec.gate())) {
+                    throw new RunEnded(TrainingRun.Status.REFUSED, "CHAMPION_NOT_COMPARABLE", "the champion " + version.label()
+                            + " cannot be scored on this holdout, so the challenger cannot be compared with it: " + e.getMessage());
+                }
+                log.line("the champion " + version.label() + " cannot be scored on this holdout (" + e.getMessage()
+                        + "); the gate has no check against it");
             }
-            log.line("champion " + version.label() + " on the same holdout: " + champion.get().metrics());
-            detail.put("champion", Map.of("version", version.version(), "metrics", champion.get().metrics()));
+            champion.ifPresent(scored -> {
+                log.line("champion " + version.label() + " on the same holdout: " + scored.metrics());
+                detail.put("champion", Map.of("version", version.version(), "metrics", scored.metrics()));
+            });
         } else {
             log.line("no champion holds alias '" + spec.promotion().alias() + "': relative checks are skipped");
         }
@@ -622,6 +628,11 @@ public final class Training implements AutoCloseable {
     private static String codeVersion(String trainer) {
         String keel = Optional.ofNullable(Training.class.getPackage().getImplementationVersion()).orElse("dev");
         return "keel " + keel + ", trainer " + trainer;
+    }
+
+    /** True when the gate compares with the champion: a relative rule, a slice rule or a bootstrap. */
+    static boolean needsChampion(TrainingSpec.Gate gate) {
+        return !gate.slices().isEmpty() || gate.bootstrap().isPresent() || gate.rules().stream().map(Rule::parse).anyMatch(Rule::relative);
     }
 
     /** The spec's gate as the evaluation library's. */
