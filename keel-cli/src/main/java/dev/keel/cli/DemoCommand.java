@@ -236,6 +236,10 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel incident list --project " + PROJECT + " --status all");
         out.println("  ./keel incident patterns --project " + PROJECT + " --since 1d");
         out.println("  ./keel policy list --project " + PROJECT);
+        out.println("  ./keel train list " + RetrainingDemo.MODEL);
+        out.println("  ./keel model show " + RetrainingDemo.MODEL);
+        out.println("  ./keel model lineage " + RetrainingDemo.MODEL + " 2");
+        out.println("  ./keel approval list --project " + PROJECT + " --all");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
         out.println("  ./keel endpoint show " + ENDPOINT);

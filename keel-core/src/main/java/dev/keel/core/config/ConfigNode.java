@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code KEEL_SERVER_PORT}, {@code store.pool-size} from {@code KEEL_STORE_POOL_SIZE}.
  */
 public final class ConfigNode {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|k|mib|mb|m|gib|gb|g)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
     private final String path;
@@ -178,7 +178,7 @@ public final class ConfigNode {
         };
     }
 
-    /** A size in bytes such as {@code 512}, {@code 64kb}, {@code 16mb}, {@code 2gb}. */
+    /** A size in bytes such as {@code 512}, {@code 64kb}, {@code 16mb}, {@code 2gb} ({@code kib}, {@code mib}, {@code gib} too; all powers of 1024). */
     public long size(String name, long fallback) {
         Optional<String> raw = string(name);
         if (raw.isEmpty()) {
@@ -191,9 +191,9 @@ public final class ConfigNode {
         long amount = Long.parseLong(matcher.group(1));
         String unit = matcher.group(2) == null ? "b" : matcher.group(2).toLowerCase(Locale.ROOT);
         return switch (unit) {
-            case "kb", "k" -> amount << 10;
-            case "mb", "m" -> amount << 20;
-            case "gb", "g" -> amount << 30;
+            case "kib", "kb", "k" -> amount << 10;
+            case "mib", "mb", "m" -> amount << 20;
+            case "gib", "gb", "g" -> amount << 30;
             default -> amount;
         };
     }
