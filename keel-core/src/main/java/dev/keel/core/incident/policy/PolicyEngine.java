@@ -264,7 +264,7 @@ public final class PolicyEngine implements IncidentListener, AutoCloseable {
                 Optional<String> started = services.retrain().retrain(new RetrainHook.Request(project, target, incident.id(), why, actor));
                 yield started.map(text -> Done.succeeded("retraining of model " + target + " started: " + text, why))
                         .orElseGet(() -> new Done(ActionRecord.Outcome.SKIPPED, "retraining of model " + target + " skipped",
-                                "skipped: no trainer configured"));
+                                "skipped: the model has no training spec"));
             }
         };
     }

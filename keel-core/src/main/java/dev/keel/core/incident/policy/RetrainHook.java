@@ -8,7 +8,7 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface RetrainHook {
-    /** The hook of a server without a trainer: every request is skipped with "no trainer configured". */
+    /** The hook of a server without retraining: every request is skipped ("the model has no training spec"). */
     RetrainHook NONE = request -> Optional.empty();
 
     /**

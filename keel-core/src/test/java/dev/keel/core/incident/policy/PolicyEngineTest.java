@@ -355,7 +355,7 @@ class PolicyEngineTest {
             assertThat(actions(incident.id())).extracting(TimelineEntry::text, entry -> entry.detail().get("outcome")).containsExactly(
                     tuple("raised the severity to critical", "succeeded"), tuple("sent the incident to channel ops", "succeeded"),
                     tuple("retraining of model churn skipped", "skipped"));
-            assertThat(actions(incident.id()).getLast().detail()).containsEntry("reason", "skipped: no trainer configured");
+            assertThat(actions(incident.id()).getLast().detail()).containsEntry("reason", "skipped: the model has no training spec");
         } finally {
             receiver.stop(0);
         }
