@@ -107,7 +107,7 @@ public final class Keel implements AutoCloseable {
                     new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
                     (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));
             alerting.start(java.time.Duration.ofSeconds(1));
-            this.training = openTraining(config, database, registry, runtimes, serving, data, events, clock);
+            this.training = openTraining(config, database, registry, runtimes, serving, data, monitoring, events, clock);
             closeables.add(training);
             this.policies = dev.keel.core.incident.policy.Policies.open(database, incidents, new dev.keel.core.incident.policy.RemedyServices(
                     registry, serving, data.service(), alerting, audit, training.hook()),
@@ -123,7 +123,8 @@ public final class Keel implements AutoCloseable {
 
     /** Retraining: specs, runs on the trainers found and declared, evaluation, the gate, approvals and rollouts. */
     private static dev.keel.core.training.Training openTraining(KeelConfig config, Database database, ModelRegistry registry, ModelRuntimes runtimes,
-                                                                Serving serving, DataCollection data, EventDispatcher events, Clock clock) {
+                                                                Serving serving, DataCollection data, Monitoring monitoring, EventDispatcher events,
+                                                                Clock clock) {
         dev.keel.core.training.TrainingSettings settings = dev.keel.core.training.TrainingSettings.from(config.root().section("training"));
         dev.keel.core.training.TrainingStore store = new dev.keel.core.training.TrainingStore(database);
         dev.keel.core.training.Rollouts rollouts = new dev.keel.core.training.Rollouts(store, registry, serving, events, clock,
@@ -133,8 +134,28 @@ public final class Keel implements AutoCloseable {
         dev.keel.core.training.Trainers trainers = dev.keel.core.training.Trainers.discover(settings, workRoot);
         dev.keel.core.training.Training.LabelCounter labels = (project, since) -> database.queryOne(
                 "SELECT COUNT(*) AS n FROM monitor_labels WHERE project = ? AND received_at > ?", row -> row.getLong("n"), project, since).orElse(0L);
+        dev.keel.core.training.Training.LabelledTraffic traffic = (project, model, limit) -> {
+            List<dev.keel.core.monitor.PredictionRecord> records = new ArrayList<>();
+            monitoring.predictionLog().scan(dev.keel.core.monitor.PredictionQuery.last(model, limit, clock.instant()), record -> {
+                if (!record.shadow()) {
+                    records.add(record);
+                }
+            });
+            Map<String, dev.keel.core.monitor.GroundTruth> truths = monitoring.labels().lookup(project,
+                    records.stream().map(dev.keel.core.monitor.PredictionRecord::requestId).toList());
+            List<dev.keel.core.training.Training.TrafficRow> rows = new ArrayList<>();
+            for (dev.keel.core.monitor.PredictionRecord record : records) {
+                dev.keel.core.monitor.GroundTruth truth = truths.get(record.requestId());
+                if (truth != null) {
+                    Optional<String> label = truth.label().or(() -> truth.value().isPresent()
+                            ? Optional.of(Double.toString(truth.value().getAsDouble())) : Optional.empty());
+                    label.ifPresent(text -> rows.add(new dev.keel.core.training.Training.TrafficRow(record.inputs(), text)));
+                }
+            }
+            return rows;
+        };
         return new dev.keel.core.training.Training(store, registry, data.service(), runtimes, rollouts, events, clock, trainers::find, trainers.names(),
-                labels, settings);
+                labels, settings.trafficRows() == 0 ? dev.keel.core.training.Training.NO_TRAFFIC : traffic, settings);
     }
 
     /** The audit log with its key, signed checkpoints and webhook; registered to close (with a last checkpoint) before the store. */

@@ -282,6 +282,45 @@ class TrainingRoutesTest {
     }
 
     @Test
+    void recentLabelledTraffic_isScoredToo_apartFromTheHoldout() throws Exception {
+        expect(apply(operator, spec("logistic-regression", "{}", "{rules: [\"auc >= 0.6\"], min_holdout_rows: 50}", "{mode: auto}")), 201);
+        assertThat(runToEnd(operator).get("status").asText()).isEqualTo("SUCCEEDED");
+        expect(server.postJson("/v1/endpoints", operator, "{\"name\": \"scoring\", \"model\": \"risk\"}"), 201);
+
+        List<String> lines = java.nio.file.Files.readAllLines(Path.of("..", "examples", "credit-g", "credit-g.csv"));
+        List<String> header = List.of(lines.getFirst().split(","));
+        List<String> features = List.of(FEATURES.substring(1, FEATURES.length() - 1).split(", "));
+        List<Map<String, Object>> labels = new java.util.ArrayList<>();
+        for (String line : lines.subList(1, 201)) {
+            String[] values = line.split(",");
+            Map<String, Object> instance = new java.util.LinkedHashMap<>();
+            for (String feature : features) {
+                instance.put(feature, Double.parseDouble(values[header.indexOf(feature)]));
+            }
+            TestingServer.Response answer = server.postJson("/v1/endpoints/scoring/predict", operator,
+                    dev.keel.core.json.Json.write(Map.of("instances", List.of(instance))));
+            expect(answer, 200);
+            labels.add(Map.of("requestId", answer.json().get("requestId").asText(), "label", values[header.indexOf("class")]));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode stats = server.get("/v1/predictions/log/stats", server.adminToken()).json();
+        while ((stats.get("queued").asLong() > 0 || stats.get("written").asLong() < stats.get("accepted").asLong()) && System.nanoTime() < deadline) {
+            sleep(50);
+            stats = server.get("/v1/predictions/log/stats", server.adminToken()).json();
+        }
+        expect(server.postJson("/v1/labels", operator, dev.keel.core.json.Json.write(Map.of("labels", labels))), 200);
+
+        JsonNode second = runToEnd(operator);
+        JsonNode traffic = second.get("detail").get("traffic");
+        assertThat(traffic).as(second.toString()).isNotNull();
+        assertThat(traffic.get("rows").asInt()).isEqualTo(200);
+        assertThat(traffic.get("challenger").get("auc").asDouble()).isBetween(0.5, 1.0);
+        assertThat(traffic.get("champion").get("rows").asInt()).isEqualTo(200);
+        assertThat(server.get("/v1/training/runs/" + second.get("id").asText() + "/log", operator).body())
+                .contains("on 200 recent labelled predictions");
+    }
+
+    @Test
     void runsAreDebounced_cancellable_andChecked() {
         expect(apply(operator, spec("command:sleeps", "{}", "{rules: [\"auc >= 0.5\"]}", "{mode: auto}")), 201);
         TestingServer.Response first = server.postJson("/v1/training/runs", scientist, "{\"model\": \"risk\"}");

@@ -89,7 +89,25 @@ public final class Training implements AutoCloseable {
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final Map<String, RunLog> logs = new ConcurrentHashMap<>();
     private final LabelCounter labels;
+    private final LabelledTraffic traffic;
     private volatile boolean closing;
+
+    /**
+     * Recent labelled production traffic of a model: the logged inputs of its last predictions (served, not shadow ones) that
+     * have a ground-truth label, newest first.
+     */
+    @FunctionalInterface
+    public interface LabelledTraffic {
+        /** At most {@code limit} rows; each row's inputs by feature name and its label (a class, or a number as text). */
+        List<TrafficRow> recent(String project, String model, int limit);
+    }
+
+    /** One labelled prediction: the inputs the model was given and the outcome that arrived later. */
+    public record TrafficRow(Map<String, Object> inputs, String label) {
+    }
+
+    /** Traffic evaluation is off: no labelled predictions are read. */
+    public static final LabelledTraffic NO_TRAFFIC = (project, model, limit) -> List.of();
 
     /** Counts ground-truth labels a project received since a time, for the {@code labels} trigger. */
     @FunctionalInterface
@@ -103,7 +121,7 @@ public final class Training implements AutoCloseable {
      */
     public Training(TrainingStore store, ModelRegistry registry, PipelineService data, ModelRuntimes runtimes, Rollouts rollouts, EventSink events,
                     Clock clock, Function<String, Optional<Trainer>> trainers, List<String> trainerNames, LabelCounter labels,
-                    TrainingSettings settings) {
+                    LabelledTraffic traffic, TrainingSettings settings) {
         this.store = Objects.requireNonNull(store, "store");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.data = Objects.requireNonNull(data, "data");
@@ -114,6 +132,7 @@ public final class Training implements AutoCloseable {
         this.trainers = Objects.requireNonNull(trainers, "trainers");
         this.trainerNames = List.copyOf(trainerNames);
         this.labels = Objects.requireNonNull(labels, "labels");
+        this.traffic = Objects.requireNonNull(traffic, "traffic");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("keel-training").daemon().factory());
         this.trainerThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("keel-trainer-", 0).daemon().factory());
@@ -427,6 +446,7 @@ public final class Training implements AutoCloseable {
             log.line("no champion holds alias '" + spec.promotion().alias() + "': relative checks are skipped");
         }
         GateVerdict verdict = gate(spec.gate()).judge(challenger, champion);
+        evaluateOnTraffic(spec, model, championVersion, evaluator, detail, log);
         Map<String, Object> verdictDetail = verdict(verdict);
         detail.put("verdict", verdictDetail);
         log.line("gate " + (verdict.passed() ? "passed" : "failed") + ": " + verdict.summary());
@@ -484,6 +504,76 @@ public final class Training implements AutoCloseable {
             promote(spec, version.version(), run.id(), "gate passed: " + verdict.summary(), "training:" + run.id(), promotion, log);
         }
         return finish(registeredRun, TrainingRun.Status.SUCCEEDED, null, version.label() + " passed the gate", detail, log.text());
+    }
+
+    /**
+     * Scores challenger and champion on the model's recent labelled production traffic too, when enough of it exists
+     * ({@code gate.min_holdout_rows}); kept in the run's detail as {@code traffic}, apart from the holdout's numbers and not
+     * part of the gate (a challenger trained on fresh data may have seen those very rows).
+     */
+    private void evaluateOnTraffic(TrainingSpec spec, Trainer.TrainedModel model, Optional<Integer> championVersion, Evaluator evaluator,
+                                   Map<String, Object> detail, RunLog log) {
+        List<TrafficRow> rows;
+        try {
+            rows = traffic.recent(spec.project(), spec.model(), settings.trafficRows());
+        } catch (RuntimeException e) {
+            log.line("labelled traffic could not be read: " + e.getMessage());
+            return;
+        }
+        List<double[]> features = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        rows:
+        for (TrafficRow row : rows) {
+            double[] values = new double[spec.features().size()];
+            for (int f = 0; f < values.length; f++) {
+                Object value = row.inputs().get(spec.features().get(f));
+                if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+                    continue rows;
+                }
+                values[f] = number.doubleValue();
+            }
+            String label = row.label();
+            if (spec.task() == Task.REGRESSION) {
+                try {
+                    label = Double.toString(Double.parseDouble(label));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+            } else if (!spec.classes().contains(label)) {
+                continue;
+            }
+            features.add(values);
+            labels.add(label);
+        }
+        if (labels.size() < spec.gate().minHoldoutRows()) {
+            log.line("labelled production traffic: " + labels.size() + " usable rows, fewer than " + spec.gate().minHoldoutRows()
+                    + "; not evaluated on traffic");
+            return;
+        }
+        Holdout recent = new Holdout(spec.features(), features, labels);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("rows", labels.size());
+        try (LoadedModel loaded = load(model.format(), model.artifact())) {
+            result.put("challenger", evaluator.evaluate(loaded, model.artifact().length, recent, spec.task(), spec.classes(),
+                    spec.positiveClass()).metrics());
+        } catch (EvaluationException e) {
+            log.line("the challenger could not be scored on labelled traffic: " + e.getMessage());
+            return;
+        }
+        if (championVersion.isPresent()) {
+            ModelVersion version = registry.requireVersion(spec.model(), championVersion.get());
+            List<String> championClasses = Optional.ofNullable(version.tags().get(CLASSES_TAG)).map(Training::splitClasses).orElse(spec.classes());
+            byte[] artifact = registry.artifact(version);
+            try (LoadedModel loaded = load(version.format(), artifact)) {
+                result.put("champion", evaluator.evaluate(loaded, artifact.length, recent, spec.task(), championClasses, spec.positiveClass())
+                        .metrics());
+            } catch (EvaluationException e) {
+                log.line("the champion could not be scored on labelled traffic: " + e.getMessage());
+            }
+        }
+        detail.put("traffic", result);
+        log.line("on " + labels.size() + " recent labelled predictions: challenger " + result.get("challenger")
+                + (result.containsKey("champion") ? ", champion " + result.get("champion") : ""));
     }
 
     /** Promotes a version that passed its gate: through a rollout when the spec declares one, else at once. */

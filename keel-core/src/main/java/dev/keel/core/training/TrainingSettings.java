@@ -26,16 +26,17 @@ import java.util.Optional;
  *
  * @param workDirectory the parent of external commands' run directories; empty for the data directory's {@code training}
  * @param triggerInterval how often schedules and label counts are checked
+ * @param trafficRows the most recent labelled predictions challenger and champion are also scored on (0: none)
  */
 public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes, long logLimitBytes, int evaluationBatch, Duration triggerInterval,
-                               List<TrainingCommand> commands) {
+                               int trafficRows, List<TrainingCommand> commands) {
     public TrainingSettings {
         Objects.requireNonNull(workDirectory, "workDirectory");
         commands = List.copyOf(commands);
     }
 
     public static TrainingSettings defaults() {
-        return new TrainingSettings(Optional.empty(), 512L << 20, 1L << 20, 1_024, Duration.ofSeconds(30), List.of());
+        return new TrainingSettings(Optional.empty(), 512L << 20, 1L << 20, 1_024, Duration.ofSeconds(30), 10_000, List.of());
     }
 
     /** Reads the section; unknown keys and bad values fail naming the key. */
@@ -51,6 +52,7 @@ public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes,
         if (interval.isZero() || interval.isNegative()) {
             throw node.invalid("trigger-interval", interval, "a positive duration such as 30s");
         }
+        int trafficRows = node.integer("traffic-rows", 10_000, 0, 1_000_000);
         List<TrainingCommand> commands = new ArrayList<>();
         ConfigNode declared = node.section("commands");
         for (String name : declared.names()) {
@@ -69,6 +71,6 @@ public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes,
         }
         declared.rejectUnknownKeys();
         node.rejectUnknownKeys();
-        return new TrainingSettings(work, maxModel, logLimit, batch, interval, commands);
+        return new TrainingSettings(work, maxModel, logLimit, batch, interval, trafficRows, commands);
     }
 }
