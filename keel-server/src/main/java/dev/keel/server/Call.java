@@ -198,6 +198,28 @@ public final class Call {
     }
 
     /** True for {@code application/json} and structured-syntax {@code +json} types such as {@code application/merge-patch+json}. */
+    /** The media types a spec may be sent as besides JSON. */
+    public static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
+
+    /**
+     * The body of a call that sends a spec, as text: YAML (one of {@link #YAML_TYPES}) or JSON (which must parse); 415 for
+     * another media type, 400 for an empty body naming {@code what} ("the policy spec").
+     */
+    public String specText(String what) {
+        String mediaType = mediaType();
+        if (!isJson(mediaType) && !YAML_TYPES.contains(mediaType)) {
+            throw unsupportedMedia(mediaType, "application/yaml (or text/yaml, application/x-yaml, text/x-yaml) or application/json");
+        }
+        if (isJson(mediaType)) {
+            json();
+        }
+        String text = new String(body(), java.nio.charset.StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            throw KeelException.badRequest("the body is empty; send " + what + " as YAML or JSON");
+        }
+        return text;
+    }
+
     public static boolean isJson(String mediaType) {
         return mediaType.equals("application/json") || (mediaType.endsWith("+json") && mediaType.indexOf('/') > 0);
     }

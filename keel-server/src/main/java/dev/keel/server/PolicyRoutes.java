@@ -12,7 +12,6 @@ import dev.keel.core.incident.policy.PolicySpec;
 import dev.keel.core.json.Json;
 import dev.keel.core.security.Permission;
 import dev.keel.core.security.ProjectService;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.function.Function;
  * signals and changes nothing, so it takes INCIDENT_READ and is not audited.
  */
 public final class PolicyRoutes implements HttpService {
-    private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
     private static final Set<String> DRY_RUN_FIELDS = Set.of("project", "name", "spec", "days");
     private final Policies policies;
     private final AlertRoutes.ProjectCheck projects;
@@ -152,20 +150,8 @@ public final class PolicyRoutes implements HttpService {
         return view;
     }
 
-    /** The spec of an apply: the YAML body, or the JSON body as it was sent. */
     private static String spec(Call call) {
-        String mediaType = call.mediaType();
-        if (!Call.isJson(mediaType) && !YAML_TYPES.contains(mediaType)) {
-            throw Call.unsupportedMedia(mediaType, "application/yaml (or text/yaml, application/x-yaml, text/x-yaml) or application/json");
-        }
-        if (Call.isJson(mediaType)) {
-            call.json();
-        }
-        String body = new String(call.body(), StandardCharsets.UTF_8);
-        if (body.isBlank()) {
-            throw KeelException.badRequest("the body is empty; send the policy spec as YAML or JSON");
-        }
-        return body;
+        return call.specText("the policy spec");
     }
 
     private static String specText(JsonNode spec) {

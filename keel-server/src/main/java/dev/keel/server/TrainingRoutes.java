@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -26,7 +25,6 @@ import java.util.function.Function;
  * promoted); starting and cancelling runs take MODEL_WRITE.
  */
 public final class TrainingRoutes implements HttpService {
-    private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
     private final Training training;
     private final ModelRegistry registry;
     private final AlertRoutes.ProjectCheck projects;
@@ -221,18 +219,7 @@ public final class TrainingRoutes implements HttpService {
     }
 
     private static String spec(Call call) {
-        String mediaType = call.mediaType();
-        if (!Call.isJson(mediaType) && !YAML_TYPES.contains(mediaType)) {
-            throw Call.unsupportedMedia(mediaType, "application/yaml (or text/yaml, application/x-yaml, text/x-yaml) or application/json");
-        }
-        if (Call.isJson(mediaType)) {
-            call.json();
-        }
-        String body = new String(call.body(), StandardCharsets.UTF_8);
-        if (body.isBlank()) {
-            throw KeelException.badRequest("the body is empty; send the training spec as YAML or JSON");
-        }
-        return body;
+        return call.specText("the training spec");
     }
 
     private String requireKnown(Optional<String> project) {
