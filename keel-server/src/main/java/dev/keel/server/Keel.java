@@ -128,7 +128,11 @@ public final class Keel implements AutoCloseable {
         dev.keel.core.training.TrainingSettings settings = dev.keel.core.training.TrainingSettings.from(config.root().section("training"));
         dev.keel.core.training.TrainingStore store = new dev.keel.core.training.TrainingStore(database);
         dev.keel.core.training.Rollouts rollouts = new dev.keel.core.training.Rollouts(store, registry, serving, events, clock,
-                java.time.Duration.ofMillis(500));
+                java.time.Duration.ofMillis(500), (project, ids) -> {
+                    Map<String, String> found = new java.util.HashMap<>();
+                    monitoring.labels().lookup(project, ids).forEach((id, truth) -> truth.label().ifPresent(label -> found.put(id, label)));
+                    return found;
+                });
         events.subscribe(rollouts);
         java.nio.file.Path workRoot = settings.workDirectory().orElse(config.dataDirectory().resolve("training"));
         dev.keel.core.training.Trainers trainers = dev.keel.core.training.Trainers.discover(settings, workRoot);

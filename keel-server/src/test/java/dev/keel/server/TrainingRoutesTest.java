@@ -279,6 +279,31 @@ class TrainingRoutesTest {
         server.keel().events().awaitDelivered(Duration.ofSeconds(5));
         server.keel().incidents().sink().flush();
         assertThat(server.keel().incidents().list("credit", Set.of(), 50)).extracting(Incident::kind).contains("rollout.aborted");
+
+        // labels that contradict every canary answer and confirm every stable one: the canary's accuracy falls behind, rolled back
+        expect(apply(operator, spec("logistic-regression", "{seed: 13}", "{rules: [\"auc >= 0.5\"]}",
+                "{mode: auto, rollout: {endpoint: scoring, percent: 50, requests: 30, duration: 5m, max_accuracy_drop: 0.1, min_labels: 10}}")), 200);
+        JsonNode contradicted = runToEnd(operator);
+        String third = contradicted.get("detail").get("promotion").get("rollout").asText();
+        int canaryVersion = contradicted.get("modelVersion").asInt();
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        state = server.get("/v1/rollouts/" + third, operator).json();
+        while (state.get("status").asText().equals("RUNNING") && System.nanoTime() < deadline) {
+            TestingServer.Response answer = server.postJson("/v1/endpoints/scoring/predict", operator,
+                    "{\"instances\": [{\"duration\": 12, \"credit_amount\": 2000, \"installment_commitment\": 2, \"residence_since\": 3,"
+                    + " \"age\": 35, \"existing_credits\": 1, \"num_dependents\": 1}]}");
+            expect(answer, 200);
+            JsonNode probabilities = answer.json().get("outputs").get("probabilities").get(0);
+            String predicted = probabilities.get(0).asDouble() >= probabilities.get(1).asDouble() ? "good" : "bad";
+            String other = predicted.equals("good") ? "bad" : "good";
+            String label = answer.json().get("version").asInt() == canaryVersion ? other : predicted;
+            expect(server.postJson("/v1/labels?project=credit", operator, "{\"labels\": [{\"requestId\": \"" + answer.json().get("requestId").asText()
+                    + "\", \"label\": \"" + label + "\"}]}"), 200);
+            state = server.get("/v1/rollouts/" + third, operator).json();
+        }
+        assertThat(state.get("status").asText()).as(state.toString()).isEqualTo("ABORTED");
+        assertThat(state.get("reason").asText()).contains("labelled canary answers is more than 0.1000 below the stable version's 1.0000");
+        assertThat(server.get("/v1/models/risk", viewer).json().get("aliases").get("champion").asInt()).isEqualTo(2);
     }
 
     @Test

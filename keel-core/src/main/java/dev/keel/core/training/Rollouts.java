@@ -31,19 +31,30 @@ import org.slf4j.LoggerFactory;
  * Progressive rollouts, the analysis of Flagger and Argo Rollouts built in: a new version takes a canary share of an endpoint
  * while Keel counts its answers, errors and latencies from the prediction events; once it has answered the declared number of
  * requests (or the declared time has passed) it takes the alias and the canary is removed, or, when its error rate or p99
- * latency broke a limit, the canary is removed, the alias stays and a {@code rollout.aborted} incident is raised with the reason.
+ * latency broke a limit (or, once enough of both sides' answers have labels, its accuracy fell too far below the stable
+ * version's over the same period), the canary is removed, the alias stays and a {@code rollout.aborted} incident is raised with the reason.
  * A rollout that cannot reach its limits any more (too many errors already) is aborted at once. A rollout running when the
  * server stopped is aborted at the next start.
  */
 public final class Rollouts implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rollouts.class);
     private static final int LATENCY_SAMPLES = 10_000;
+    /** The most answers per side of a rollout whose predicted class is kept for the accuracy check. */
+    private static final int PREDICTED_PER_SIDE = 50_000;
     private final TrainingStore store;
     private final ModelRegistry registry;
     private final Serving serving;
     private final EventSink events;
     private final Clock clock;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final LabelLookup labels;
+    private final Map<String, List<String>> classesOfVersion = new ConcurrentHashMap<>();
+
+    /** The ground-truth labels that arrived for these request ids in a project (absent ids have none yet). */
+    @FunctionalInterface
+    public interface LabelLookup {
+        Map<String, String> labels(String project, java.util.Collection<String> requestIds);
+    }
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keel-rollouts").daemon()
             .factory());
 
@@ -54,6 +65,9 @@ public final class Rollouts implements EventSink, AutoCloseable {
         final AtomicLong errors = new AtomicLong();
         final long[] latencyNanos = new long[LATENCY_SAMPLES];
         final AtomicLong latencyCount = new AtomicLong();
+        /** Request id (with {@code /row} for a row of a batch) to the class each side predicted, for the accuracy check. */
+        final Map<String, String> canaryPredicted = new ConcurrentHashMap<>();
+        final Map<String, String> stablePredicted = new ConcurrentHashMap<>();
 
         Watch(RolloutRecord rollout) {
             this.rollout = rollout;
@@ -77,7 +91,10 @@ public final class Rollouts implements EventSink, AutoCloseable {
         }
     }
 
-    public Rollouts(TrainingStore store, ModelRegistry registry, Serving serving, EventSink events, Clock clock, Duration checkEvery) {
+    /** Rollouts whose accuracy is checked against the labels {@code labels} finds. */
+    public Rollouts(TrainingStore store, ModelRegistry registry, Serving serving, EventSink events, Clock clock, Duration checkEvery,
+                    LabelLookup labels) {
+        this.labels = Objects.requireNonNull(labels, "labels");
         this.store = Objects.requireNonNull(store, "store");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.serving = Objects.requireNonNull(serving, "serving");
@@ -153,10 +170,15 @@ public final class Rollouts implements EventSink, AutoCloseable {
         switch (event) {
             case PredictionMade made when made.source() == PredictionMade.Source.MODEL -> {
                 for (Watch watch : watches.values()) {
-                    if (watch.rollout.endpoint().equals(made.endpoint()) && watch.rollout.version() == made.version()) {
+                    if (!watch.rollout.endpoint().equals(made.endpoint()) || !watch.rollout.model().equals(made.model())) {
+                        continue;
+                    }
+                    boolean canary = watch.rollout.version() == made.version();
+                    if (canary) {
                         watch.requests.incrementAndGet();
                         watch.latency(made.latency());
                     }
+                    remember(canary ? watch.canaryPredicted : watch.stablePredicted, made);
                 }
             }
             case ModelFailed failed -> {
@@ -213,8 +235,15 @@ public final class Rollouts implements EventSink, AutoCloseable {
                     settings.maxLatencyP99().get()));
             return;
         }
-        String reason = String.format(java.util.Locale.ROOT, "rollout %s passed: %d canary requests, %d errors, p99 %.2f ms", watch.rollout.id(),
-                requests, errors, p99);
+        Accuracy accuracy = accuracy(watch);
+        if (accuracy.compared() && accuracy.canary() < accuracy.stable() - settings.maxAccuracyDrop()) {
+            abort(watch, String.format(java.util.Locale.ROOT, "accuracy %.4f on %d labelled canary answers is more than %.4f below the stable"
+                    + " version's %.4f on %d", accuracy.canary(), accuracy.canaryRows(), settings.maxAccuracyDrop(), accuracy.stable(),
+                    accuracy.stableRows()));
+            return;
+        }
+        String reason = String.format(java.util.Locale.ROOT, "rollout %s passed: %d canary requests, %d errors, p99 %.2f ms, %s", watch.rollout.id(),
+                requests, errors, p99, accuracy.describe(settings.minLabels()));
         try {
             registry.promote(watch.rollout.model(), watch.rollout.alias(), watch.rollout.version(), reason, "keel:rollout");
         } catch (KeelException e) {
@@ -225,6 +254,77 @@ public final class Rollouts implements EventSink, AutoCloseable {
         watches.remove(watch.rollout.id());
         store.finishRollout(watch.rollout.id(), RolloutRecord.Status.PROMOTED, clock.instant(), requests, errors, reason);
         LOG.info("{}", reason);
+    }
+
+    /** Canary and stable accuracy on the answers whose labels arrived. */
+    private record Accuracy(double canary, int canaryRows, double stable, int stableRows, int minLabels) {
+        boolean compared() {
+            return canaryRows >= minLabels && stableRows >= minLabels;
+        }
+
+        String describe(int needed) {
+            if (!compared()) {
+                return "accuracy not compared (" + canaryRows + " canary and " + stableRows + " stable answers have labels; " + needed + " needed)";
+            }
+            return String.format(java.util.Locale.ROOT, "accuracy %.4f on %d labelled answers vs stable %.4f on %d", canary, canaryRows, stable,
+                    stableRows);
+        }
+    }
+
+    private Accuracy accuracy(Watch watch) {
+        int minLabels = watch.rollout.settings().minLabels();
+        if (watch.canaryPredicted.isEmpty() || watch.stablePredicted.isEmpty()) {
+            return new Accuracy(Double.NaN, 0, Double.NaN, 0, minLabels);
+        }
+        List<String> ids = new java.util.ArrayList<>(watch.canaryPredicted.keySet());
+        ids.addAll(watch.stablePredicted.keySet());
+        Map<String, String> truth = labels.labels(watch.rollout.project(), ids);
+        int[] canary = count(watch.canaryPredicted, truth);
+        int[] stable = count(watch.stablePredicted, truth);
+        return new Accuracy(canary[1] == 0 ? Double.NaN : (double) canary[0] / canary[1], canary[1],
+                stable[1] == 0 ? Double.NaN : (double) stable[0] / stable[1], stable[1], minLabels);
+    }
+
+    /** {correct, labelled} of one side's predictions. */
+    private static int[] count(Map<String, String> predicted, Map<String, String> truth) {
+        int correct = 0;
+        int labelled = 0;
+        for (var entry : predicted.entrySet()) {
+            String actual = truth.get(entry.getKey());
+            if (actual != null) {
+                labelled++;
+                correct += actual.equals(entry.getValue()) ? 1 : 0;
+            }
+        }
+        return new int[] {correct, labelled};
+    }
+
+    /** Keeps the class a prediction chose per row: the argmax of its {@code probabilities} in the version's class order. */
+    private void remember(Map<String, String> predicted, PredictionMade made) {
+        if (predicted.size() >= PREDICTED_PER_SIDE) {
+            return;
+        }
+        dev.keel.spi.Tensor probabilities = made.outputs().get("probabilities");
+        if (probabilities == null || probabilities.rank() != 2) {
+            return;
+        }
+        List<String> classes = classesOfVersion.computeIfAbsent(made.model() + ":" + made.version(), key -> registry.findModel(made.model())
+                .flatMap(model -> java.util.Optional.ofNullable(registry.requireVersion(made.model(), made.version()).tags().get(Training.CLASSES_TAG)))
+                .map(tag -> List.of(tag.split(",", -1))).orElse(List.of()));
+        int rows = (int) probabilities.dimension(0);
+        int width = (int) probabilities.dimension(1);
+        if (classes.size() != width) {
+            return;
+        }
+        for (int row = 0; row < rows; row++) {
+            int best = 0;
+            for (int column = 1; column < width; column++) {
+                if (probabilities.doubleAt(row * width + column) > probabilities.doubleAt(row * width + best)) {
+                    best = column;
+                }
+            }
+            predicted.put(rows == 1 ? made.requestId() : made.requestId() + "/" + row, classes.get(best));
+        }
     }
 
     private void abort(Watch watch, String reason) {

@@ -88,9 +88,16 @@ public record TrainingSpec(String model, String project, String description, Str
 
     /**
      * A progressive rollout on an endpoint: the new version takes {@code percent} of the traffic until it has answered
-     * {@code requests} calls or {@code duration} has passed, then takes the alias, unless its error rate or latency broke a limit.
+     * {@code requests} calls or {@code duration} has passed, then takes the alias, unless its error rate or latency broke a limit,
+     * or, once at least {@code minLabels} of its answers and of the stable version's have labels, its accuracy is more than
+     * {@code maxAccuracyDrop} below the stable version's on the same period.
      */
-    public record Rollout(String endpoint, double percent, long requests, Duration duration, double maxErrorRate, Optional<Duration> maxLatencyP99) {
+    public record Rollout(String endpoint, double percent, long requests, Duration duration, double maxErrorRate, Optional<Duration> maxLatencyP99,
+                          double maxAccuracyDrop, int minLabels) {
+        /** A rollout with the default accuracy check (a drop of at most 0.05 once 30 answers of each side have labels). */
+        public Rollout(String endpoint, double percent, long requests, Duration duration, double maxErrorRate, Optional<Duration> maxLatencyP99) {
+            this(endpoint, percent, requests, duration, maxErrorRate, maxLatencyP99, 0.05, 30);
+        }
     }
 
     /**

@@ -443,10 +443,12 @@ public final class TrainingSpecParser {
 
     private static TrainingSpec.Rollout rollout(SpecNode node) {
         if (!node.isObject()) {
-            node.error("expected {endpoint: NAME, percent: 10, requests: 500, duration: 10m, max_error_rate: 0.01, max_latency_p99: 100ms}");
+            node.error("expected {endpoint: NAME, percent: 10, requests: 500, duration: 10m, max_error_rate: 0.01, max_latency_p99: 100ms,"
+                    + " max_accuracy_drop: 0.05, min_labels: 30}");
             return null;
         }
-        node.allowOnly(Set.of("endpoint", "percent", "requests", "duration", "max_error_rate", "max_latency_p99"));
+        node.allowOnly(Set.of("endpoint", "percent", "requests", "duration", "max_error_rate", "max_latency_p99", "max_accuracy_drop",
+                "min_labels"));
         String endpoint = name(node, "endpoint", "the endpoint whose traffic the new version shares");
         double percent = node.number("percent").orElse(10.0);
         if (percent <= 0 || percent >= 100) {
@@ -464,7 +466,12 @@ public final class TrainingSpecParser {
         Optional<Duration> latency = node.has("max_latency_p99")
                 ? Optional.of(duration(node, "max_latency_p99", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMinutes(10)))
                 : Optional.empty();
-        return new TrainingSpec.Rollout(endpoint, percent, requests, duration, maxErrorRate, latency);
+        double maxAccuracyDrop = node.number("max_accuracy_drop").orElse(0.05);
+        if (maxAccuracyDrop < 0 || maxAccuracyDrop > 1) {
+            node.get("max_accuracy_drop").orElseThrow().error("expected a share between 0 and 1, got " + maxAccuracyDrop);
+        }
+        int minLabels = node.integer("min_labels", 30, 1);
+        return new TrainingSpec.Rollout(endpoint, percent, requests, duration, maxErrorRate, latency, maxAccuracyDrop, minLabels);
     }
 
     private static TrainingSpec.Triggers triggers(SpecNode root) {

@@ -270,6 +270,8 @@ public final class TrainingStore {
         values.put("duration_ms", settings.duration().toMillis());
         values.put("max_error_rate", settings.maxErrorRate());
         settings.maxLatencyP99().ifPresent(latency -> values.put("max_latency_p99_ms", latency.toNanos() / 1e6));
+        values.put("max_accuracy_drop", settings.maxAccuracyDrop());
+        values.put("min_labels", settings.minLabels());
         return values;
     }
 
@@ -279,7 +281,8 @@ public final class TrainingStore {
                 .map(ms -> Duration.ofNanos(Math.round(ms.doubleValue() * 1e6)));
         TrainingSpec.Rollout settings = new TrainingSpec.Rollout((String) values.get("endpoint"), ((Number) values.get("percent")).doubleValue(),
                 ((Number) values.get("requests")).longValue(), Duration.ofMillis(((Number) values.get("duration_ms")).longValue()),
-                ((Number) values.get("max_error_rate")).doubleValue(), latency);
+                ((Number) values.get("max_error_rate")).doubleValue(), latency,
+                ((Number) values.getOrDefault("max_accuracy_drop", 0.05)).doubleValue(), ((Number) values.getOrDefault("min_labels", 30)).intValue());
         return new RolloutRecord(row.getString("id"), row.getString("model"), row.getString("project"), row.getString("endpoint"), row.getInt("version"),
                 row.getString("alias"), Optional.ofNullable(row.getString("run_id")), RolloutRecord.Status.valueOf(row.getString("status")), settings,
                 Instant.ofEpochMilli(row.getLong("started_at")), Database.instant(row, "finished_at"), row.getLong("requests"), row.getLong("errors"),
