@@ -209,7 +209,7 @@ public final class TrainingSpecParser {
             return classes;
         }
         if (node.isEmpty()) {
-            root.errorAt(".classes", "missing; expected the class labels in the order of the models' probability output, such as"
+            root.errorAt("classes", "missing; expected the class labels in the order of the models' probability output, such as"
                     + " [\"0\", \"1\"]");
             return classes;
         }
