@@ -255,12 +255,12 @@ public final class Training implements AutoCloseable {
         if (run.status().finished()) {
             throw new KeelException(ErrorCode.CONFLICT, "training run '" + id + "' has ended already (" + run.status() + ")");
         }
-        Future<?> future = running.get(id);
-        if (run.status() == TrainingRun.Status.QUEUED || future == null) {
-            finish(run, TrainingRun.Status.CANCELLED, "CANCELLED", "cancelled by " + actor + " before it started", run.detail(), "");
-        } else {
+        if (!store.cancelQueued(id, clock.instant(), "cancelled by " + actor + " before it started")) {
             logOf(id).line("cancel requested by " + actor);
-            future.cancel(true);
+            Future<?> future = running.get(id);
+            if (future != null) {
+                future.cancel(true);
+            }
         }
         return awaitEnd(id, 10_000);
     }
@@ -313,9 +313,15 @@ public final class Training implements AutoCloseable {
             return;
         }
         Map<String, Object> detail = new LinkedHashMap<>(run.detail());
+        Instant startedAt = clock.instant();
+        if (!store.claim(id, startedAt)) {
+            running.remove(id);
+            logs.remove(id);
+            return;
+        }
         try {
             run = new TrainingRun(run.id(), run.model(), run.project(), run.specVersion(), TrainingRun.Status.RUNNING, run.triggerKind(),
-                    run.triggerRef(), run.actor(), run.createdAt(), Optional.of(clock.instant()), Optional.empty(), Optional.empty(), OptionalInt.empty(),
+                    run.triggerRef(), run.actor(), run.createdAt(), Optional.of(startedAt), Optional.empty(), Optional.empty(), OptionalInt.empty(),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), detail);
             store.updateRun(run, log.text());
             run = train(run, detail, log);

@@ -106,6 +106,17 @@ public final class TrainingStore {
         return at.map(Instant::toEpochMilli).orElse(null);
     }
 
+    /** Moves a queued run to RUNNING; false when it is no longer queued (cancelled meanwhile). */
+    public boolean claim(String id, Instant startedAt) {
+        return database.update("UPDATE training_runs SET status = 'RUNNING', started_at = ? WHERE id = ? AND status = 'QUEUED'", startedAt, id) == 1;
+    }
+
+    /** Cancels a run that is still queued; false when it has started (or ended) meanwhile. */
+    public boolean cancelQueued(String id, Instant at, String message) {
+        return database.update("UPDATE training_runs SET status = 'CANCELLED', finished_at = ?, code = 'CANCELLED', message = ? WHERE id = ?"
+                + " AND status = 'QUEUED'", at, message, id) == 1;
+    }
+
     public Optional<TrainingRun> run(String id) {
         return database.queryOne("SELECT " + RUN_COLUMNS + " FROM training_runs WHERE id = ?", TrainingStore::run, id);
     }
