@@ -270,7 +270,17 @@ public class RetrainingBench {
             }
             instances.add(instance);
         }
-        return post("/v1/endpoints/" + ENDPOINT + "/predict", Map.of("instances", instances)).path("requestId").asText();
+        String body = JSON.writeValueAsString(Map.of("instances", instances));
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            HttpResponse<String> response = call("POST", "/v1/endpoints/" + ENDPOINT + "/predict", body, "application/json");
+            // 503 while a new endpoint's model is still loading; the call is repeated as a client told to retry would
+            if (response.statusCode() == 503 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                continue;
+            }
+            return JSON.readTree(check("POST", "/v1/endpoints/" + ENDPOINT + "/predict", response).body()).path("requestId").asText();
+        }
     }
 
     void awaitLog() throws Exception {
@@ -379,6 +389,17 @@ public class RetrainingBench {
     }
 
     HttpResponse<String> send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
+        return check(method, path, call(method, path, body, contentType));
+    }
+
+    static HttpResponse<String> check(String method, String path, HttpResponse<String> response) {
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
+    HttpResponse<String> call(String method, String path, String body, String contentType) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
                 .header("Authorization", "Bearer " + token);
         if (body == null) {
@@ -386,11 +407,7 @@ public class RetrainingBench {
         } else {
             request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return response;
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static void require(boolean condition, String message) {
