@@ -172,6 +172,9 @@ public class RetrainingBench {
         say("breach -> promoted %d ms: to run start %d, read %d, train %d, evaluate + gate %d, register + rollout start %d, rollout %d"
                 + " (%d predict calls of %d after the run; %s)", total, toStart, read, train, evaluate, register, canary, calls, BATCH,
                 done.path("reason").asText());
+        say("evaluate + gate: challenger scored %d ms, champion scored %d ms, slices + bootstrap + latency + gate %d ms",
+                millis(log.get("trained"), log.get("challenger")), millis(log.get("challenger"), log.get("champion")),
+                millis(log.get("champion"), log.get("gate")));
         say("June holdout (%d rows; trained on %d): challenger logloss %.4f AUC %.4f; champion logloss %.4f AUC %.4f",
                 dataset.path("holdout_rows").asLong(), dataset.path("train_rows").asLong(), challenger.path("logloss").asDouble(),
                 challenger.path("auc").asDouble(), champion.path("logloss").asDouble(), champion.path("auc").asDouble());
@@ -209,11 +212,15 @@ public class RetrainingBench {
                 times.put("train", at);
             } else if (rest.startsWith("trainer returned ")) {
                 times.put("trained", at);
+            } else if (rest.startsWith("challenger on the holdout")) {
+                times.put("challenger", at);
+            } else if (rest.startsWith("champion ") && rest.contains(" on the same holdout")) {
+                times.put("champion", at);
             } else if (rest.startsWith("gate ")) {
                 times.put("gate", at);
             }
         }
-        require(times.size() == 3, "run " + runId + "'s log lacks a phase line: " + text);
+        require(times.containsKey("train") && times.containsKey("trained") && times.containsKey("gate"), "run " + runId + "'s log lacks a phase line: " + text);
         return times;
     }
 
