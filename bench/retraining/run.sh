@@ -61,7 +61,8 @@ for size in "${sizes[@]}"; do
     echo "== $size, repetition $i (server pid $server_pid, port $port)"
     "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" "$here/RetrainingBench.java" "http://127.0.0.1:$port" "$token" "$run/inbox" \
       "$(samples_of "$size")" "$size" "$i" "$traffic" "$results"
-    grep -E 'max RSS|OutOfMemory' "$run/server.log" || true
+    echo "  server peak RSS: $(awk '/^VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")"
+    grep -E 'OutOfMemory' "$run/server.log" || true
     stop_server
   done
   for i in $(seq 1 "$reps"); do
