@@ -217,7 +217,8 @@ public record ClassificationMetrics(long count, double accuracy, double precisio
         return OptionalDouble.of(area);
     }
 
-    static double binaryLogLoss(boolean[] actual, double[] positiveProbability) {
+    /** Log loss of the positive class's probabilities, clipped and renormalised as scikit-learn does. */
+    public static double binaryLogLoss(boolean[] actual, double[] positiveProbability) {
         double loss = 0;
         for (int i = 0; i < actual.length; i++) {
             double p = clip(positiveProbability[i]);

@@ -124,14 +124,16 @@ public final class Metrics {
                 default -> labels.f1();
             });
         }
-        if (scored.task() == Task.BINARY && metric.equals(AUC)) {
+        if (scored.task() == Task.BINARY && (metric.equals(AUC) || metric.equals(LOGLOSS))) {
             boolean[] truth = new boolean[rows.length];
             double[] probability = new double[rows.length];
             for (int i = 0; i < rows.length; i++) {
                 truth[i] = scored.truth(rows[i]);
                 probability[i] = scored.positiveProbability(rows[i]);
             }
-            return ClassificationMetrics.rocAuc(truth, probability);
+            // the same functions the full metrics use, without the rest of them (a bootstrap asks for one metric per resample)
+            return metric.equals(AUC) ? ClassificationMetrics.rocAuc(truth, probability)
+                : OptionalDouble.of(ClassificationMetrics.binaryLogLoss(truth, probability));
         }
         Double value = of(scored, rows).get(metric);
         return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
