@@ -132,6 +132,7 @@ class TrainingRoutesTest {
         assertThat(first.get("trigger").asText()).isEqualTo("manual");
         assertThat(first.get("modelVersion").asInt()).isEqualTo(1);
         assertThat(first.get("datasetSha256").asText()).matches("[0-9a-f]{64}");
+        assertThat(first.get("detail").get("code_version").asText()).startsWith("keel ").contains("trainer logistic-regression");
         JsonNode verified = first.get("detail").get("verified_metrics");
         assertThat(verified.get("auc").asDouble()).isGreaterThan(0.6).isLessThan(1.0);
         assertThat(verified.get("rows").asInt()).isEqualTo(250);
@@ -178,6 +179,7 @@ class TrainingRoutesTest {
         JsonNode crashed = runToEnd(operator);
         assertThat(crashed.get("status").asText()).isEqualTo("FAILED");
         assertThat(crashed.get("code").asText()).isEqualTo("TRAINER_CRASHED");
+        assertThat(crashed.get("detail").get("code_version").asText()).contains("trainer command:crashes").containsPattern("/bin/sh sha256 [0-9a-f]{64}");
         assertThat(crashed.get("message").asText()).contains("3");
         assertThat(server.get("/v1/training/runs/" + crashed.get("id").asText() + "/log", operator).body()).contains("the lab script broke");
 

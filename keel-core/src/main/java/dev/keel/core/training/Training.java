@@ -400,6 +400,8 @@ public final class Training implements AutoCloseable {
         long seed = spec.parameters().containsKey("seed") ? parseSeed(spec.parameters().get("seed")) : spec.holdout().seed();
         Trainer.TrainingData trainingData = new Trainer.TrainingData(spec.features(), trainRows.features(), trainRows.labels(), 0.2, seed,
                 spec.task() == Task.REGRESSION ? List.of() : spec.classes());
+        String codeVersion = codeVersion(trainer);
+        detail.put("code_version", codeVersion);
         Trainer.TrainedModel model = runTrainer(trainer, trainingData, spec, log);
         detail.put("claimed_metrics", model.metrics());
         log.line("trainer returned a " + model.format() + " model of " + model.artifact().length + " bytes; claimed metrics " + model.metrics());
@@ -466,7 +468,7 @@ public final class Training implements AutoCloseable {
         Map<String, String> lineageParameters = new LinkedHashMap<>(model.parameters());
         lineageParameters.put("trainer", spec.trainer());
         Lineage lineage = new Lineage(Optional.of(dataset.sha256()), Optional.of("dataset:" + dataset.dataset() + "@" + dataset.version()),
-                Optional.of(codeVersion(spec.trainer())), Optional.of(run.id()), lineageParameters);
+                Optional.of(codeVersion), Optional.of(run.id()), lineageParameters);
         List<FeatureSpec> features = featureSchema(spec, championVersion);
         NewVersion request = new NewVersion(model.format(), features, model.metrics(), tags, lineage, "retrained by run " + run.id()
                 + " (" + run.triggerKind() + ")");
@@ -721,9 +723,34 @@ public final class Training implements AutoCloseable {
         return List.of(tag.split(",", -1));
     }
 
-    private static String codeVersion(String trainer) {
+    /**
+     * What code trained the model: Keel's version and the trainer; for a declared command, its command line and the SHA-256
+     * of every argument that is a file (the script as it was when the run started).
+     */
+    static String codeVersion(Trainer trainer) {
         String keel = Optional.ofNullable(Training.class.getPackage().getImplementationVersion()).orElse("dev");
-        return "keel " + keel + ", trainer " + trainer;
+        StringBuilder text = new StringBuilder("keel ").append(keel).append(", trainer ").append(trainer.algorithm());
+        if (trainer instanceof dev.keel.core.training.external.CommandTrainer command) {
+            for (String argument : command.command().command()) {
+                java.nio.file.Path path = java.nio.file.Path.of(argument);
+                if (argument.startsWith("/") && java.nio.file.Files.isRegularFile(path)) {
+                    try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+                        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+                        byte[] buffer = new byte[8192];
+                        for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                            digest.update(buffer, 0, n);
+                        }
+                        text.append(", ").append(argument).append(" sha256 ").append(java.util.HexFormat.of().formatHex(digest.digest()));
+                    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                        text.append(", ").append(argument).append(" (unreadable)");
+                    }
+                }
+            }
+        } else {
+            Optional.ofNullable(trainer.getClass().getPackage().getImplementationVersion())
+                    .ifPresent(version -> text.append(" ").append(version));
+        }
+        return text.toString();
     }
 
     /** True when the gate compares with the champion: a relative rule, a slice rule or a bootstrap. */

@@ -64,6 +64,11 @@ public final class CommandTrainer implements Trainer {
         }
     }
 
+    /** The declared command this trainer runs. */
+    public TrainingCommand command() {
+        return command;
+    }
+
     @Override
     public String algorithm() {
         return "command:" + command.name();
