@@ -169,18 +169,9 @@ final class ModelCommands {
             System.out.println("  gate:    " + String.join(", ", gate(model.path("gate"))));
             System.out.println("  aliases: " + model.path("aliases"));
             JsonNode versions = api.get("/v1/models/" + KeelClient.encode(name) + "/versions").path("versions");
-            java.util.Map<Integer, String> verified = new java.util.HashMap<>();
-            for (JsonNode one : versions) {
-                int number = one.path("version").asInt();
-                try {
-                    JsonNode evaluation = api.get("/v1/models/" + KeelClient.encode(name) + "/versions/" + number + "/evaluation");
-                    verified.put(number, evaluation.path("metrics").toString() + (evaluation.path("passed").asBoolean() ? "" : " (gate failed)"));
-                } catch (KeelClient.ApiException e) {
-                    verified.put(number, "-");
-                }
-            }
             Output.table(System.out, versions, List.of(Output.Column.field("VERSION", "version"), Output.Column.field("CLAIMED METRICS", "metrics"),
-                    new Output.Column("VERIFIED BY KEEL", node -> verified.getOrDefault(node.path("version").asInt(), "-")),
+                    new Output.Column("VERIFIED BY KEEL", node -> node.has("verifiedMetrics") ? node.path("verifiedMetrics").toString()
+                            + (node.path("gatePassed").asBoolean() ? "" : " (gate failed)") : "-"),
                     new Output.Column("SHA256", node -> node.path("artifact").path("sha256").asText().substring(0, 12)),
                     Output.Column.field("CREATED", "createdAt"), Output.Column.field("BY", "createdBy")));
             return 0;

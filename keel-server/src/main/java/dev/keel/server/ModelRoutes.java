@@ -78,13 +78,13 @@ final class ModelRoutes implements HttpService {
                 .describe("model.gate", "Replace the model's promotion gate").handle(call ->
                         call.ok(keel.registry().updateGate(call.path("model"), call.json(Gate.class).toGate())));
         api.get("/v1/models/{model}/versions", Permission.MODEL_READ).project(modelProject).describe("version.list", "Versions of a model")
-                .handle(call -> call.ok(Map.of("versions", keel.registry().listVersions(call.path("model")))));
+                .handle(call -> call.ok(Map.of("versions", keel.registry().listVersions(call.path("model")).stream().map(this::view).toList())));
         api.post("/v1/models/{model}/versions", Permission.MODEL_WRITE).project(modelProject)
                 .describe("version.register", "Upload a new version: multipart (file + metadata) or a raw body with an X-Keel-Metadata header")
                 .handle(this::register);
         api.get("/v1/models/{model}/versions/{version}", Permission.MODEL_READ).project(modelProject)
                 .describe("version.show", "A version by number, alias or 'latest'")
-                .handle(call -> call.ok(keel.registry().resolve(call.path("model"), call.path("version"))));
+                .handle(call -> call.ok(view(keel.registry().resolve(call.path("model"), call.path("version")))));
         api.get("/v1/models/{model}/versions/{version}/artifact", Permission.MODEL_READ).project(modelProject)
                 .describe("version.artifact", "Download a version's artifact, verified against its hash").handle(call -> {
                     ModelVersion version = keel.registry().resolve(call.path("model"), call.path("version"));
@@ -185,5 +185,19 @@ final class ModelRoutes implements HttpService {
             throw new KeelException(ErrorCode.INVALID_JSON, "the version metadata must be a JSON object");
         }
         return Call.bind(node, VersionMetadata.class);
+    }
+
+    /**
+     * A version as the API shows it: its record, with the metrics its uploader claimed under {@code metrics} and, apart, the
+     * metrics Keel measured itself when it retrained the version ({@code verifiedMetrics}, {@code gatePassed}).
+     */
+    private Map<String, Object> view(ModelVersion version) {
+        Map<String, Object> view = dev.keel.core.json.Json.MAPPER.convertValue(version,
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        keel.training().evaluation(version.model(), version.version()).ifPresent(evaluation -> {
+            view.put("verifiedMetrics", evaluation.metrics());
+            view.put("gatePassed", evaluation.passed());
+        });
+        return view;
     }
 }

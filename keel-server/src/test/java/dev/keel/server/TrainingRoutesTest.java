@@ -139,6 +139,10 @@ class TrainingRoutesTest {
         assertThat(first.get("detail").get("verdict").get("passed").asBoolean()).isTrue();
         assertThat(server.get("/v1/models/risk", viewer).json().get("aliases").get("champion").asInt()).isEqualTo(1);
 
+        JsonNode shown = server.get("/v1/models/risk/versions/1", viewer).json();
+        assertThat(shown.get("metrics").has("log_loss")).as("the trainer's claim, as it made it").isTrue();
+        assertThat(shown.get("verifiedMetrics").get("logloss").asDouble()).isEqualTo(verified.get("logloss").asDouble());
+        assertThat(shown.get("gatePassed").asBoolean()).isTrue();
         JsonNode evaluation = server.get("/v1/models/risk/versions/1/evaluation", viewer).json();
         assertThat(evaluation.get("passed").asBoolean()).isTrue();
         assertThat(evaluation.get("metrics").get("auc").asDouble()).isEqualTo(verified.get("auc").asDouble());
