@@ -167,7 +167,7 @@ final class RetrainingDemo {
         step("Progressive rollout " + rollout + ": version " + second.path("modelVersion").asInt() + " takes 25 % of " + ENDPOINT
                 + "'s traffic while Keel watches its errors and latency");
         JsonNode done = await("the rollout to end", () -> {
-            predict(new TableData(rows.columns(), rows.types(), rows.rows().subList(0, Math.min(200, rows.rows().size()))));
+            send(new TableData(rows.columns(), rows.types(), rows.rows().subList(0, Math.min(200, rows.rows().size()))));
             JsonNode state = api.get("/v1/rollouts/" + rollout);
             return state.path("status").asText().equals("RUNNING") ? null : state;
         }, state -> true, Duration.ofSeconds(120));
@@ -260,8 +260,15 @@ final class RetrainingDemo {
         return columns;
     }
 
-    /** Scores the rows through Keel's predict API, ten a call; a request id per row. */
+    /** Scores the rows through Keel's predict API, ten a call, and waits until the prediction log has them; a request id per row. */
     private List<String> predict(TableData rows) {
+        List<String> ids = send(rows);
+        awaitLog(rows.rows().size());
+        return ids;
+    }
+
+    /** Scores the rows through Keel's predict API, ten a call; a request id per row. */
+    private List<String> send(TableData rows) {
         List<String> ids = new ArrayList<>();
         for (int from = 0; from < rows.rows().size(); from += BATCH) {
             List<Object[]> chunk = rows.rows().subList(from, Math.min(rows.rows().size(), from + BATCH));
@@ -279,7 +286,6 @@ final class RetrainingDemo {
                 ids.add(chunk.size() == 1 ? requestId : requestId + "/" + row);
             }
         }
-        awaitLog(rows.rows().size());
         return ids;
     }
 
