@@ -19,13 +19,14 @@ import java.util.stream.Collectors;
 
 /**
  * A model version checked against a job's input and outputs: where each feature and key is in the input row, the model's input
- * tensor, and the output columns. Built before the first row is scored; scores one chunk per model call.
+ * tensor, and the output columns. Built before the first row is scored; scores one chunk per model call. {@link ScoringRun}
+ * writes what it scores to tables; other destinations can use it the same way.
  */
-final class ScoringPlan {
+public final class ScoringPlan {
     static final String PROBABILITIES = "probabilities";
 
     /** One destination column and its portable SQL type. */
-    record OutputColumn(String name, String sqlType) {
+    public record OutputColumn(String name, String sqlType) {
     }
 
     private final ModelVersion version;
@@ -56,7 +57,7 @@ final class ScoringPlan {
      *
      * @throws KeelException INVALID_INPUT naming each missing or mistyped column, and each unusable output
      */
-    static ScoringPlan check(ScoringJobSpec spec, ModelVersion version, ScoringInput input, String datasetLabel) {
+    public static ScoringPlan check(ScoringJobSpec spec, ModelVersion version, ScoringInput input, String datasetLabel) {
         List<KeelException.FieldError> errors = new ArrayList<>();
         Map<String, ScoringInput.Column> byName = new HashMap<>();
         Map<String, Integer> indexes = new HashMap<>();
@@ -178,17 +179,18 @@ final class ScoringPlan {
                 List.copyOf(columns));
     }
 
-    ModelVersion version() {
+    /** The model version checked. */
+    public ModelVersion version() {
         return version;
     }
 
     /** The key and output columns, in the order {@link #score} fills them. */
-    List<OutputColumn> columns() {
+    public List<OutputColumn> columns() {
         return columns;
     }
 
     /** Scores rows with one model call; each result row holds the key values then the outputs, in {@link #columns()} order. */
-    List<Object[]> score(LoadedModel model, List<Object[]> rows, long firstRow) {
+    public List<Object[]> score(LoadedModel model, List<Object[]> rows, long firstRow) {
         int n = rows.size();
         int width = featureIndexes.length;
         float[] floats = inputType == DataType.FP32 ? new float[n * width] : null;
