@@ -216,7 +216,12 @@ public final class ScoringRun {
 
     /** The staging table of a replace run: named by a hash of table and run, within PostgreSQL's 63-character limit. */
     static String stagingTable(String table, String runId) {
-        return "keel_staging_" + sha256(table + "\n" + runId).substring(0, 24);
+        return hashedName("keel_staging_", table + "\n" + runId);
+    }
+
+    /** A name within PostgreSQL's 63-character identifier limit, unique to {@code text}. */
+    static String hashedName(String prefix, String text) {
+        return prefix + sha256(text).substring(0, 24);
     }
 
     private static String fingerprint(ScoringJobSpec spec) {

@@ -36,8 +36,8 @@ final class TableWriter {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE IF NOT EXISTS " + ParquetInput.quote(table) + " (" + definitions + primaryKey + ")");
             if (keys.isEmpty()) {
-                statement.execute("CREATE INDEX IF NOT EXISTS " + ParquetInput.quote(table + "_run_chunk") + " ON " + ParquetInput.quote(table)
-                        + " (run_id, run_chunk)");
+                statement.execute("CREATE INDEX IF NOT EXISTS " + ParquetInput.quote(ScoringRun.hashedName("keel_run_chunk_", table)) + " ON "
+                        + ParquetInput.quote(table) + " (run_id, run_chunk)");
             }
         }
     }

@@ -52,6 +52,8 @@ final class TestingScoring {
         int failOnCall = -1;
         /** The model call (0-based) that interrupts the scoring thread, or -1. */
         int interruptOnCall = -1;
+        /** How long each model call takes, so that a run can be killed part-way. */
+        long sleepMillis;
 
         Models() {
             versions.put(1, version("credit", 1, FEATURES.stream().map(FeatureSpec::number).toList()));
@@ -84,6 +86,13 @@ final class TestingScoring {
                     }
                     if (call == interruptOnCall) {
                         Thread.currentThread().interrupt();
+                    }
+                    if (sleepMillis > 0) {
+                        try {
+                            Thread.sleep(sleepMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                     Tensor input = inputs.get("features");
                     int n = (int) input.dimension(0);
