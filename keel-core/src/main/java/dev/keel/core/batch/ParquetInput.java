@@ -18,7 +18,8 @@ import java.util.Objects;
 
 /**
  * A Parquet file read through DuckDB's JDBC driver (found by URL; keel-core compiles against no DuckDB class), in file row
- * order, streamed with a bounded fetch size.
+ * order, streamed: the result set is not materialized ({@code jdbc_stream_results}) and the scan is not sorted, because DuckDB
+ * keeps a scan's insertion order ({@code preserve_insertion_order}, set explicitly) and the scan starts at a file row number.
  */
 public final class ParquetInput implements ScoringInput {
     private static final int FETCH_SIZE = 2_048;
@@ -42,14 +43,17 @@ public final class ParquetInput implements ScoringInput {
     @Override
     public Cursor rows(long firstRow) {
         KeelException.requireArgument(firstRow >= 0, "first row must be >= 0; got %d", firstRow);
-        Connection connection = connect();
+        Connection connection = connect(true);
         try {
+            try (Statement setting = connection.createStatement()) {
+                setting.execute("SET preserve_insertion_order = true");
+            }
             StringBuilder select = new StringBuilder();
             for (Column column : columns) {
                 select.append(select.isEmpty() ? "" : ", ").append(quote(column.name()));
             }
             PreparedStatement statement = connection.prepareStatement("SELECT " + select + " FROM read_parquet(" + literal() + ","
-                    + " file_row_number = true) WHERE file_row_number >= ? ORDER BY file_row_number");
+                    + " file_row_number = true) WHERE file_row_number >= ?");
             statement.setLong(1, firstRow);
             statement.setFetchSize(FETCH_SIZE);
             ResultSet result = statement.executeQuery();
@@ -61,7 +65,7 @@ public final class ParquetInput implements ScoringInput {
     }
 
     private List<Column> describe() {
-        try (Connection connection = connect(); Statement statement = connection.createStatement();
+        try (Connection connection = connect(false); Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("DESCRIBE SELECT * FROM read_parquet(" + literal() + ")")) {
             List<Column> found = new ArrayList<>();
             while (result.next()) {
@@ -85,9 +89,13 @@ public final class ParquetInput implements ScoringInput {
         };
     }
 
-    private Connection connect() {
+    private Connection connect(boolean streaming) {
+        java.util.Properties properties = new java.util.Properties();
+        if (streaming) {
+            properties.setProperty("jdbc_stream_results", "true");
+        }
         try {
-            return DriverManager.getConnection("jdbc:duckdb:");
+            return DriverManager.getConnection("jdbc:duckdb:", properties);
         } catch (SQLException e) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "DuckDB is not available to read " + file + ": " + e.getMessage(), e);
         }

@@ -44,10 +44,14 @@ class DatasetScoringInputsTest {
     }
 
     private void publish(int version, int rows) throws Exception {
+        publish(version, rows, 122_880);
+    }
+
+    private void publish(int version, int rows, int rowGroupSize) throws Exception {
         Path staged = snapshots.newStaging("v" + version).resolve("out.parquet");
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
             statement.execute("COPY (SELECT i::BIGINT AS id, (i * 0.5)::DOUBLE AS f1, i % 2 = 0 AS even, 'n' || i AS name FROM range(" + rows
-                    + ") t(i)) TO '" + staged + "' (FORMAT parquet)");
+                    + ") t(i)) TO '" + staged + "' (FORMAT parquet, ROW_GROUP_SIZE " + rowGroupSize + ")");
         }
         SnapshotStore.Published published = snapshots.publish(staged);
         datasets.insert(new DatasetVersion("applicants", version, published.sha256(), published.location(), rows, published.bytes(),
@@ -73,6 +77,21 @@ class DatasetScoringInputsTest {
             assertThat(rest.getLast()[0]).isEqualTo(2999L);
             assertThat(cursor.next(400)).isEmpty();
         }
+    }
+
+    @Test
+    void manyRowGroups_streamInFileOrderFromAnyRow() throws Exception {
+        publish(1, 200_000, 2_048);
+
+        long expected = 12_345;
+        try (ScoringInput.Cursor cursor = inputs.open("applicants", 1).rows(expected)) {
+            for (List<Object[]> chunk = cursor.next(7_000); !chunk.isEmpty(); chunk = cursor.next(7_000)) {
+                for (Object[] row : chunk) {
+                    assertThat(row[0]).isEqualTo(expected++);
+                }
+            }
+        }
+        assertThat(expected).isEqualTo(200_000);
     }
 
     @Test
