@@ -67,6 +67,14 @@ class ScoringRunTest {
                 + ", " + to + ") t(i)";
     }
 
+    private static final String SPEC_TEMPLATE = """
+            name: j
+            model: {name: credit, version: 1}
+            input: {dataset: applicants}
+            outputs: {label: true}
+            destination: {kind: %s, connection: %s, table: scores}
+            """;
+
     private ScoringJobSpec spec(String connection, String table, String mode, int chunkSize) {
         return new ScoringJobSpecParser().parseOrThrow(String.format(Locale.ROOT, """
                 name: credit-nightly
@@ -306,6 +314,25 @@ class ScoringRunTest {
         assertThat(resumed.run().modelVersion()).isEqualTo(1);
         assertThat(resumed.run().datasetVersion()).isEqualTo(1);
         assertScored(table(reports.database(), "scores"), 0, 25, 1, 10);
+    }
+
+    @Test
+    void destination_ofAnotherKindOrUndeclared_isRefusedBeforeScoring() {
+        String other = kind == StoreKind.SQLITE ? "postgres" : "sqlite";
+        ScoringJobSpec mismatched = new ScoringJobSpecParser().parseOrThrow(SPEC_TEMPLATE.formatted(other, "reports"));
+        ScoringJobSpec undeclared = new ScoringJobSpecParser().parseOrThrow(SPEC_TEMPLATE.formatted(kind.name().toLowerCase(Locale.ROOT),
+                "warehouse"));
+
+        assertThatThrownBy(() -> runs.execute(mismatched, "run-1"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                .hasMessage("destination.kind is " + other + " but connection 'reports' is a " + kind.name().toLowerCase(Locale.ROOT)
+                        + " database");
+        assertThatThrownBy(() -> runs.execute(undeclared, "run-2"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessage("no connection 'warehouse' is declared");
+        assertThat(models.calls).hasValue(0);
+        assertThat(runs.find("run-1")).isEmpty();
+        assertThat(runs.find("run-2")).isEmpty();
     }
 
     @Test
