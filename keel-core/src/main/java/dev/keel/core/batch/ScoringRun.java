@@ -112,6 +112,12 @@ public final class ScoringRun {
         TableWriter writer = new TableWriter(plan.columns(), mode == ScoringJobSpec.Mode.UPSERT ? spec.keys() : List.of());
         List<long[]> done = store.query("SELECT chunk, first_row, row_count FROM batch_chunks WHERE run_id = ? ORDER BY chunk",
                 row -> new long[] {row.getInt(1), row.getLong(2), row.getInt(3)}, run.id());
+        for (int i = 0; i < done.size(); i++) {
+            if (done.get(i)[0] != i || i > 0 && done.get(i)[1] != done.get(i - 1)[1] + done.get(i - 1)[2]) {
+                throw new KeelException(ErrorCode.INTERNAL, "the checkpoints of run '" + run.id() + "' are not contiguous at chunk " + i
+                        + "; the run cannot be resumed safely");
+            }
+        }
         int chunk = done.size();
         long nextRow = done.isEmpty() ? 0 : done.getLast()[1] + done.getLast()[2];
         if (mode == ScoringJobSpec.Mode.REPLACE && chunk > 0 && !destination.withConnection(c -> TableWriter.exists(c, target))) {
