@@ -1,21 +1,15 @@
 package dev.keel.core.batch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.keel.core.data.SpecDocument;
 import dev.keel.core.data.SpecError;
 import dev.keel.core.data.SpecNode;
-import dev.keel.core.error.ErrorCode;
-import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Reads a scoring job spec from YAML or JSON and checks it, naming every error with its path ({@code destination.mode}).
@@ -51,55 +45,15 @@ public final class ScoringJobSpecParser {
     private static final Pattern CLASS = Pattern.compile("[A-Za-z0-9_]{1,40}");
     private static final Set<String> TOP_KEYS = Set.of("name", "project", "description", "model", "input", "keys", "outputs", "destination",
             "chunk_size");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-    /** The outcome of parsing: a spec when there were no errors, otherwise every error found. */
-    public record Result(Optional<ScoringJobSpec> spec, List<SpecError> errors) {
-        public Result {
-            java.util.Objects.requireNonNull(spec, "spec");
-            errors = List.copyOf(errors);
-        }
-
-        public boolean valid() {
-            return errors.isEmpty();
-        }
-    }
 
     /** Parses and validates a spec; never throws for bad input. */
-    public Result parse(String text) {
-        if (text.length() > MAX_SPEC_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_SPEC_BYTES) {
-            return failed("the spec is longer than " + MAX_SPEC_BYTES + " bytes");
-        }
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            return failed("not valid YAML or JSON" + where + ": " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            return failed("expected a mapping with name, model, input, outputs and destination");
-        }
-        List<SpecError> errors = new ArrayList<>();
-        ScoringJobSpec spec = read(new SpecNode(root, "", errors), errors);
-        return errors.isEmpty() ? new Result(Optional.of(spec), List.of()) : new Result(Optional.empty(), errors);
+    public SpecDocument.Result<ScoringJobSpec> parse(String text) {
+        return SpecDocument.parse(text, MAX_SPEC_BYTES, "a mapping with name, model, input, outputs and destination", ScoringJobSpecParser::read);
     }
 
     /** Parses a spec or throws INVALID_SPEC with one field error per path. */
     public ScoringJobSpec parseOrThrow(String text) {
-        Result result = parse(text);
-        if (!result.valid()) {
-            List<SpecError> errors = result.errors();
-            String message = "the scoring job spec has " + errors.size() + (errors.size() == 1 ? " error: " : " errors: ")
-                    + errors.stream().map(SpecError::toString).collect(Collectors.joining("; "));
-            throw new KeelException(ErrorCode.INVALID_SPEC, message, errors.stream()
-                    .map(error -> new KeelException.FieldError(error.path().isEmpty() ? "spec" : error.path(), error.message())).toList());
-        }
-        return result.spec().orElseThrow();
-    }
-
-    private static Result failed(String message) {
-        return new Result(Optional.empty(), List.of(new SpecError("", message)));
+        return SpecDocument.orThrow(parse(text), "the scoring job spec");
     }
 
     private static ScoringJobSpec read(SpecNode root, List<SpecError> errors) {

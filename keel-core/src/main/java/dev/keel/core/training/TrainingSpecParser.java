@@ -1,18 +1,12 @@
 package dev.keel.core.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.core.data.CronExpression;
-import dev.keel.core.data.SpecError;
+import dev.keel.core.data.SpecDocument;
 import dev.keel.core.data.SpecNode;
-import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
 import dev.keel.core.training.eval.Rule;
 import dev.keel.core.training.eval.Task;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +18,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Reads a training spec from YAML or JSON and checks it, naming every error with its path in the file ({@code gate.slices[0].metric}).
@@ -68,55 +61,16 @@ public final class TrainingSpecParser {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(b|kib|mib|gib|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_KEYS = Set.of("model", "project", "description", "dataset", "version", "target", "task", "classes",
             "positive", "features", "trainer", "parameters", "max_rows", "timeout", "holdout", "gate", "promotion", "triggers");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-    /** The outcome of parsing: a spec when there were no errors, otherwise every error found. */
-    public record Result(Optional<TrainingSpec> spec, List<SpecError> errors) {
-        public Result {
-            java.util.Objects.requireNonNull(spec, "spec");
-            errors = List.copyOf(errors);
-        }
-
-        public boolean valid() {
-            return errors.isEmpty();
-        }
-    }
 
     /** Parses and validates a spec; never throws for bad input. */
-    public Result parse(String text) {
-        if (text.length() > MAX_SPEC_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_SPEC_BYTES) {
-            return failed("the spec is longer than " + MAX_SPEC_BYTES + " bytes");
-        }
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            return failed("not valid YAML or JSON" + where + ": " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            return failed("expected a mapping with model, dataset, target, features and trainer");
-        }
-        List<SpecError> errors = new ArrayList<>();
-        TrainingSpec spec = read(new SpecNode(root, "", errors));
-        return errors.isEmpty() ? new Result(Optional.of(spec), List.of()) : new Result(Optional.empty(), errors);
+    public SpecDocument.Result<TrainingSpec> parse(String text) {
+        return SpecDocument.parse(text, MAX_SPEC_BYTES, "a mapping with model, dataset, target, features and trainer",
+                (root, errors) -> read(root));
     }
 
     /** Parses a spec or throws INVALID_SPEC with one field error per path. */
     public TrainingSpec parseOrThrow(String text) {
-        Result result = parse(text);
-        if (!result.valid()) {
-            List<SpecError> errors = result.errors();
-            String message = "the training spec has " + errors.size() + (errors.size() == 1 ? " error: " : " errors: ")
-                    + errors.stream().map(SpecError::toString).collect(Collectors.joining("; "));
-            throw new KeelException(ErrorCode.INVALID_SPEC, message, errors.stream()
-                    .map(error -> new KeelException.FieldError(error.path().isEmpty() ? "spec" : error.path(), error.message())).toList());
-        }
-        return result.spec().orElseThrow();
-    }
-
-    private static Result failed(String message) {
-        return new Result(Optional.empty(), List.of(new SpecError("", message)));
+        return SpecDocument.orThrow(parse(text), "the training spec");
     }
 
     private static TrainingSpec read(SpecNode root) {

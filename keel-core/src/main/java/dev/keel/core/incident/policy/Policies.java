@@ -157,7 +157,7 @@ public final class Policies implements AutoCloseable {
 
     /** Parses and checks a spec, its project included. */
     public PolicySpec check(String text) {
-        PolicySpecParser.Result result = parser.parse(text);
+        var result = parser.parse(text);
         if (!result.valid()) {
             throw PolicySpecParser.invalid(result.errors());
         }

@@ -1,17 +1,13 @@
 package dev.keel.core.incident.policy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.core.alert.Severity;
+import dev.keel.core.data.SpecDocument;
 import dev.keel.core.data.SpecError;
 import dev.keel.core.data.SpecNode;
-import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.incident.Signals;
 import dev.keel.core.security.ProjectService;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Reads a policy spec from YAML or JSON and checks it, naming every error with its path in the file ({@code actions[1].retry.backoff}).
@@ -48,38 +43,10 @@ public final class PolicySpecParser {
     private static final Set<String> TOP_KEYS = Set.of("name", "project", "description", "when", "actions", "cooldown", "max_per_hour",
             "fingerprint");
     private static final Set<String> WHEN_KEYS = Set.of("kind", "fingerprint", "objects", "severity", "count", "within");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-    /** The outcome of parsing: a spec when there were no errors, otherwise every error found. */
-    public record Result(Optional<PolicySpec> spec, List<SpecError> errors) {
-        public Result {
-            java.util.Objects.requireNonNull(spec, "spec");
-            errors = List.copyOf(errors);
-        }
-
-        public boolean valid() {
-            return errors.isEmpty();
-        }
-    }
 
     /** Parses and validates a spec (YAML, or JSON, which is YAML too); never throws for bad input. */
-    public Result parse(String text) {
-        if (text.length() > MAX_SPEC_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_SPEC_BYTES) {
-            return failed("", "the spec is longer than " + MAX_SPEC_BYTES + " bytes");
-        }
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            return failed("", "not valid YAML or JSON" + where + ": " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            return failed("", "expected a mapping with name, project, when and actions");
-        }
-        List<SpecError> errors = new ArrayList<>();
-        PolicySpec spec = read(new SpecNode(root, "", errors), errors);
-        return errors.isEmpty() ? new Result(Optional.of(spec), List.of()) : new Result(Optional.empty(), errors);
+    public SpecDocument.Result<PolicySpec> parse(String text) {
+        return SpecDocument.parse(text, MAX_SPEC_BYTES, "a mapping with name, project, when and actions", PolicySpecParser::read);
     }
 
     /** A spec's policy name and project. */
@@ -88,41 +55,23 @@ public final class PolicySpecParser {
 
     /** The name and project a spec names ({@code default} when it names none), read without checking the rest; empty for text that is no spec. */
     public Optional<Identity> identity(String text) {
-        if (text.length() > MAX_SPEC_BYTES) {
+        Optional<JsonNode> mapping = SpecDocument.mapping(text, MAX_SPEC_BYTES);
+        if (mapping.isEmpty() || !mapping.get().path("name").isTextual()) {
             return Optional.empty();
         }
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            return Optional.empty();
-        }
-        if (root == null || !root.isObject() || !root.path("name").isTextual()) {
-            return Optional.empty();
-        }
+        JsonNode root = mapping.get();
         JsonNode project = root.path("project");
         return Optional.of(new Identity(root.get("name").asText(), project.isTextual() ? project.asText() : ProjectService.DEFAULT));
     }
 
     /** Parses a spec or throws INVALID_SPEC naming every error's path. */
     public PolicySpec parseOrThrow(String text) {
-        Result result = parse(text);
-        if (!result.valid()) {
-            throw invalid(result.errors());
-        }
-        return result.spec().orElseThrow();
+        return SpecDocument.orThrow(parse(text), "the policy spec");
     }
 
     /** The exception for a spec's errors, with one field error per path. */
     public static KeelException invalid(List<SpecError> errors) {
-        String message = "the policy spec has " + errors.size() + (errors.size() == 1 ? " error: " : " errors: ")
-                + errors.stream().map(SpecError::toString).collect(Collectors.joining("; "));
-        return new KeelException(ErrorCode.INVALID_SPEC, message,
-                errors.stream().map(error -> new KeelException.FieldError(error.path().isEmpty() ? "spec" : error.path(), error.message())).toList());
-    }
-
-    private static Result failed(String path, String message) {
-        return new Result(Optional.empty(), List.of(new SpecError(path, message)));
+        return SpecDocument.invalid("the policy spec", errors);
     }
 
     private static PolicySpec read(SpecNode root, List<SpecError> errors) {

@@ -74,7 +74,7 @@ class PolicySpecParserTest {
 
     @Test
     void parse_errors_nameTheirPathsInTheFile_allAtOnce() {
-        PolicySpecParser.Result result = parser.parse("""
+        var result = parser.parse("""
                 name: Bad Name
                 colour: blue
                 when:
