@@ -352,6 +352,33 @@ class TrainingRoutesTest {
     }
 
     @Test
+    void anotherProjectsRunsAndDatasets_areNeitherTrainedOnNorShownInLineage() {
+        expect(apply(operator, spec("logistic-regression", "{}", "{rules: [\"auc >= 0.6\"]}", "{mode: auto}")), 201);
+        JsonNode run = runToEnd(operator);
+        assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+        String admin = server.adminToken();
+        expect(server.postJson("/v1/models", admin, "{\"name\": \"spy\", \"project\": \"other\"}"), 201);
+        String spyOperator = server.token("spy-ops", Map.of("other", Role.OPERATOR));
+
+        // a holdout dataset of another project is refused when the spec is applied
+        String stealing = spec("logistic-regression", "{}", "{}", "{mode: auto}").replace("model: risk", "model: spy").replace("project: credit",
+                "project: other").replace("holdout: {fraction: 0.25, seed: 7}", "holdout: {dataset: applications}");
+        TestingServer.Response refused = apply(spyOperator, stealing);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.json().get("errors").get(0).get("field").asText()).isIn("dataset", "holdout.dataset");
+
+        // an uploaded version whose lineage names the other project's training run and dataset shows neither
+        String lineage = "{\"lineage\": {\"runId\": \"" + run.get("id").asText() + "\", \"datasetUri\": \"dataset:applications@1\"}}";
+        expect(server.upload("spy", dev.keel.core.testing.TestModels.creditGOnnx(), lineage), 201);
+        TestingServer.Response shown = server.get("/v1/models/spy/versions/1/lineage", spyOperator);
+        expect(shown, 200);
+        assertThat(shown.json().has("trainingRun")).isFalse();
+        assertThat(shown.json().has("pipelineRun")).isFalse();
+        assertThat(shown.json().get("dataset").has("rows")).isFalse();
+        assertThat(shown.body()).doesNotContain(run.get("datasetSha256").asText());
+    }
+
+    @Test
     void runsAreDebounced_cancellable_andChecked() {
         expect(apply(operator, spec("command:sleeps", "{}", "{rules: [\"auc >= 0.5\"]}", "{mode: auto}")), 201);
         TestingServer.Response first = server.postJson("/v1/training/runs", scientist, "{\"model\": \"risk\"}");

@@ -173,6 +173,10 @@ public final class Training implements AutoCloseable {
             throw new KeelException(ErrorCode.INVALID_SPEC, "dataset '" + spec.dataset() + "' belongs to another project",
                     List.of(new KeelException.FieldError("dataset", "expected a dataset of project '" + spec.project() + "'")));
         });
+        spec.holdout().dataset().flatMap(data::datasetProject).filter(project -> !project.equals(spec.project())).ifPresent(project -> {
+            throw new KeelException(ErrorCode.INVALID_SPEC, "holdout dataset '" + spec.holdout().dataset().get() + "' belongs to another project",
+                    List.of(new KeelException.FieldError("holdout.dataset", "expected a dataset of project '" + spec.project() + "'")));
+        });
         int version = store.spec(spec.model()).map(existing -> existing.text().equals(text) ? existing.version() : existing.version() + 1).orElse(1);
         StoredSpec stored = new StoredSpec(spec.model(), spec.project(), text, spec, version, clock.instant(), actor);
         store.saveSpec(stored);
@@ -357,13 +361,13 @@ public final class Training implements AutoCloseable {
                 + (spec.datasetVersion() == 0 ? "latest" : spec.datasetVersion()) + ", target " + spec.target() + ", " + spec.features().size() + " features");
 
         // the data
-        DatasetVersion dataset = dataset(spec.dataset(), spec.datasetVersion());
+        DatasetVersion dataset = dataset(spec.dataset(), spec.datasetVersion(), spec.project());
         TrainingRows all = rows(spec, dataset, log);
         TrainingRows trainRows;
         TrainingRows heldOut;
         Optional<DatasetVersion> holdoutDataset = Optional.empty();
         if (spec.holdout().dataset().isPresent()) {
-            DatasetVersion other = dataset(spec.holdout().dataset().get(), spec.holdout().datasetVersion());
+            DatasetVersion other = dataset(spec.holdout().dataset().get(), spec.holdout().datasetVersion(), spec.project());
             holdoutDataset = Optional.of(other);
             trainRows = all;
             heldOut = rows(spec, other, log);
@@ -634,23 +638,32 @@ public final class Training implements AutoCloseable {
                 Optional.empty(), Optional.empty(), detail);
     }
 
-    private DatasetVersion dataset(String name, int version) {
+    /** A dataset version of the spec's project; one of another project is refused as if it did not exist. */
+    private DatasetVersion dataset(String name, int version, String project) {
+        DatasetVersion found;
         try {
-            return data.dataset(name, version);
+            found = data.dataset(name, version);
         } catch (KeelException e) {
             throw new RunEnded(TrainingRun.Status.FAILED, "DATA_INVALID", e.getMessage());
         }
+        if (!project.equals(found.project())) {
+            throw new RunEnded(TrainingRun.Status.FAILED, "DATA_INVALID", "dataset '" + name + "' does not exist in project '" + project + "'");
+        }
+        return found;
     }
 
     private TrainingRows rows(TrainingSpec spec, DatasetVersion dataset, RunLog log) {
         TableData table;
         try {
-            table = data.read(dataset.dataset(), dataset.version(), spec.columns(), spec.maxRows());
+            table = data.read(dataset.dataset(), dataset.version(), spec.columns(), Math.min(spec.maxRows(), settings.maxRows()));
         } catch (KeelException | IllegalArgumentException e) {
             throw new RunEnded(TrainingRun.Status.FAILED, "DATA_INVALID", "cannot read " + dataset.dataset() + "@" + dataset.version() + ": "
                     + e.getMessage());
         }
         try {
+            if (spec.maxRows() > settings.maxRows()) {
+                log.line("reading at most " + settings.maxRows() + " rows (training.max-rows), fewer than the spec's max_rows " + spec.maxRows());
+            }
             TrainingRows rows = TrainingRows.of(table, spec);
             log.line("read " + table.rows().size() + " rows of " + dataset.dataset() + "@" + dataset.version() + " (sha256 "
                     + dataset.sha256().substring(0, Math.min(12, dataset.sha256().length())) + ")" + (rows.dropped() > 0 ? "; left out "
@@ -858,7 +871,8 @@ public final class Training implements AutoCloseable {
         found.lineage().codeVersion().ifPresent(code -> versionView.put("codeVersion", code));
         versionView.put("parameters", found.lineage().parameters());
         chain.put("version", versionView);
-        Optional<TrainingRun> run = found.lineage().runId().flatMap(store::run);
+        // a lineage an uploader wrote may name another project's run or dataset: those links are not followed
+        Optional<TrainingRun> run = found.lineage().runId().flatMap(store::run).filter(r -> r.project().equals(found.project()));
         run.ifPresent(r -> {
             Map<String, Object> runView = new LinkedHashMap<>();
             runView.put("id", r.id());
@@ -880,6 +894,9 @@ public final class Training implements AutoCloseable {
             int at = reference.lastIndexOf('@');
             try {
                 DatasetVersion dataset = data.dataset(reference.substring(0, at), Integer.parseInt(reference.substring(at + 1)));
+                if (!dataset.project().equals(found.project())) {
+                    throw KeelException.notFound("no such dataset in the model's project");
+                }
                 Map<String, Object> datasetView = new LinkedHashMap<>();
                 datasetView.put("name", dataset.dataset());
                 datasetView.put("version", dataset.version());
@@ -902,7 +919,8 @@ public final class Training implements AutoCloseable {
                 pipelineView.put("sources", dataset.sourceFingerprints());
                 chain.put("pipelineRun", pipelineView);
             } catch (KeelException | NumberFormatException | StringIndexOutOfBoundsException e) {
-                chain.put("dataset", Map.of("uri", uri.get(), "sha256", found.lineage().datasetSha256().orElse(""), "note", "no longer stored"));
+                chain.put("dataset", Map.of("uri", uri.get(), "sha256", found.lineage().datasetSha256().orElse(""), "note",
+                        "not stored in the model's project"));
             }
         } else {
             found.lineage().datasetUri().ifPresent(other -> chain.put("dataset", Map.of("uri", other, "sha256",

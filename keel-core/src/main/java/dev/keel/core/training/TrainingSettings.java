@@ -27,16 +27,17 @@ import java.util.Optional;
  * @param workDirectory the parent of external commands' run directories; empty for the data directory's {@code training}
  * @param triggerInterval how often schedules and label counts are checked
  * @param trafficRows the most recent labelled predictions challenger and champion are also scored on (0: none)
+ * @param maxRows the most dataset rows one run reads, whatever its spec's {@code max_rows} (rows are held in memory)
  */
 public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes, long logLimitBytes, int evaluationBatch, Duration triggerInterval,
-                               int trafficRows, List<TrainingCommand> commands) {
+                               int trafficRows, int maxRows, List<TrainingCommand> commands) {
     public TrainingSettings {
         Objects.requireNonNull(workDirectory, "workDirectory");
         commands = List.copyOf(commands);
     }
 
     public static TrainingSettings defaults() {
-        return new TrainingSettings(Optional.empty(), 512L << 20, 1L << 20, 1_024, Duration.ofSeconds(30), 10_000, List.of());
+        return new TrainingSettings(Optional.empty(), 512L << 20, 1L << 20, 1_024, Duration.ofSeconds(30), 10_000, 2_000_000, List.of());
     }
 
     /** Reads the section; unknown keys and bad values fail naming the key. */
@@ -53,6 +54,7 @@ public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes,
             throw node.invalid("trigger-interval", interval, "a positive duration such as 30s");
         }
         int trafficRows = node.integer("traffic-rows", 10_000, 0, 1_000_000);
+        int maxRows = node.integer("max-rows", 2_000_000, 10, 50_000_000);
         List<TrainingCommand> commands = new ArrayList<>();
         ConfigNode declared = node.section("commands");
         for (String name : declared.names()) {
@@ -71,6 +73,6 @@ public record TrainingSettings(Optional<Path> workDirectory, long maxModelBytes,
         }
         declared.rejectUnknownKeys();
         node.rejectUnknownKeys();
-        return new TrainingSettings(work, maxModel, logLimit, batch, interval, trafficRows, commands);
+        return new TrainingSettings(work, maxModel, logLimit, batch, interval, trafficRows, maxRows, commands);
     }
 }
