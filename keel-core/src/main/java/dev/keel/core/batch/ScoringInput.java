@@ -12,6 +12,11 @@ public interface ScoringInput {
     /** A cursor over the rows from {@code firstRow} (0-based) to the end, streamed rather than read into memory. */
     Cursor rows(long firstRow);
 
+    /** How many rows the input holds, when that can be known without reading them all (it gives progress its total). */
+    default java.util.OptionalLong count() {
+        return java.util.OptionalLong.empty();
+    }
+
     /**
      * One input column.
      *

@@ -1,25 +1,93 @@
 package dev.keel.core.batch;
 
-/** Where scoring runs find their input: a Keel dataset version, resolved and opened. */
+import java.util.Objects;
+import java.util.Optional;
+
+/** Where scoring runs find their input: pinned when a run starts, then opened, possibly restricted to the rows an incremental run reads. */
 public interface ScoringInputs {
-    /** The version a run of {@code input} reads: its fixed version, or the latest one when it says {@code latest}. */
-    int resolve(ScoringJobSpec.Input input);
+    /**
+     * What a run reads, fixed when it starts so that a resumed run reads the same rows.
+     *
+     * @param datasetVersion the dataset version for a dataset input ({@code latest} resolved); 0 for other inputs
+     * @param fingerprint what identifies the input's content where that can be known cheaply (the matched files, their sizes and
+     *     modification times), or empty; a resume refuses an input whose fingerprint changed
+     */
+    record Pin(int datasetVersion, String fingerprint) {
+        public Pin {
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
 
-    /** Opens a dataset version for reading. */
-    ScoringInput open(String dataset, int version);
+    /**
+     * Which rows of the input a run reads.
+     *
+     * @param watermark rows whose watermark column lies in a range, or empty
+     * @param changedSince for a dataset input: only the rows that dataset version {@code changedSince} does not hold (new or
+     *     changed rows, compared over every column); 0 for every row
+     */
+    record Selection(Optional<Watermark> watermark, int changedSince) {
+        /** Every row. */
+        public static final Selection ALL = new Selection(Optional.empty(), 0);
 
-    /** Datasets read through the pipelines' snapshot files, streamed with DuckDB over their Parquet. */
+        public Selection {
+            Objects.requireNonNull(watermark, "watermark");
+        }
+    }
+
+    /**
+     * A watermark range: rows with {@code above < column <= upTo}. Values are canonical text: integers and decimals as Java prints
+     * them, dates and time stamps as ISO-8601 (time stamps in UTC with a {@code Z}), strings as they are.
+     *
+     * @param above the highest value an earlier run scored, or empty for no lower bound
+     */
+    record Watermark(String column, Optional<String> above, String upTo) {
+        public Watermark {
+            Objects.requireNonNull(column, "column");
+            Objects.requireNonNull(above, "above");
+            Objects.requireNonNull(upTo, "upTo");
+        }
+    }
+
+    /**
+     * Pins the input for a run of a job in {@code project}.
+     *
+     * @throws dev.keel.core.error.KeelException NOT_FOUND for a missing dataset, connection or file; FORBIDDEN for a dataset of
+     *     another project or a path outside the source roots
+     */
+    Pin pin(ScoringJobSpec.Input input, String project);
+
+    /** Opens the pinned input, restricted to {@code selection}; rows come in an order that is the same every time it is opened. */
+    ScoringInput open(ScoringJobSpec.Input input, Pin pin, String project, Selection selection);
+
+    /** The highest value of {@code column} in the pinned input, as canonical text, or empty when the input has no (non-null) value. */
+    Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column);
+
+    /** Dataset inputs read through the pipelines' snapshot files, every row; other inputs and selections are refused. */
     static ScoringInputs datasets(dev.keel.core.data.PipelineService pipelines) {
-        java.util.Objects.requireNonNull(pipelines, "pipelines");
+        Objects.requireNonNull(pipelines, "pipelines");
         return new ScoringInputs() {
             @Override
-            public int resolve(ScoringJobSpec.Input input) {
-                return pipelines.dataset(input.dataset(), input.version()).version();
+            public Pin pin(ScoringJobSpec.Input input, String project) {
+                ScoringJobSpec.DatasetInput dataset = dataset(input);
+                return new Pin(pipelines.dataset(dataset.dataset(), dataset.version()).version(), "");
             }
 
             @Override
-            public ScoringInput open(String dataset, int version) {
-                return new ParquetInput(pipelines.snapshotFile(dataset, version));
+            public ScoringInput open(ScoringJobSpec.Input input, Pin pin, String project, Selection selection) {
+                dev.keel.core.error.KeelException.requireArgument(selection.equals(Selection.ALL), "incremental selections are not read here");
+                return new ParquetInput(pipelines.snapshotFile(dataset(input).dataset(), pin.datasetVersion()));
+            }
+
+            @Override
+            public Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column) {
+                throw dev.keel.core.error.KeelException.badRequest("watermarks are not read here");
+            }
+
+            private ScoringJobSpec.DatasetInput dataset(ScoringJobSpec.Input input) {
+                if (input instanceof ScoringJobSpec.DatasetInput dataset) {
+                    return dataset;
+                }
+                throw dev.keel.core.error.KeelException.badRequest("input " + input.label() + " is not a dataset");
             }
         };
     }

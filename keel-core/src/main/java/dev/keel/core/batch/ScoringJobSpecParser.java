@@ -19,10 +19,15 @@ import java.util.regex.Pattern;
  * name: credit-nightly
  * project: default
  * model: {name: credit, alias: champion}       # or {name: credit, version: 3}
- * input: {dataset: applicants, version: latest}
+ * input: {dataset: applicants, version: latest}   # or {connection: crm, table: T | query: SQL, order_by: [..]} or {files: GLOB}
  * keys: [applicant_id]
+ * carry: [region]
  * outputs: {probabilities: true, classes: [good, bad], label: true, named: [score]}
- * destination: {kind: postgres, connection: reports, table: credit_scores, mode: upsert}
+ * destination: {kind: postgres, connection: reports, table: credit_scores, mode: upsert}   # or {kind: parquet, path: P} or {kind: dataset, dataset: D}
+ * incremental: {watermark: updated_at}                # or {changes: true}
+ * schedule: "0 2 * * *"
+ * after: applicants-pipeline
+ * retries: 2
  * chunk_size: 10000
  * }</pre>
  */
@@ -42,9 +47,17 @@ public final class ScoringJobSpecParser {
     private static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     /** Column and table names end up in SQL, quoted; they are kept to plain identifiers. */
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
     private static final Pattern CLASS = Pattern.compile("[A-Za-z0-9_]{1,40}");
-    private static final Set<String> TOP_KEYS = Set.of("name", "project", "description", "model", "input", "keys", "outputs", "destination",
-            "chunk_size");
+    private static final Set<String> TOP_KEYS = Set.of("name", "project", "description", "model", "input", "keys", "carry", "sensitive",
+            "outputs", "destination", "incremental", "quarantine", "schedule", "after", "retries", "retry_delay", "chunk_size");
+    /** The most retries a job may ask for. */
+    public static final int MAX_RETRIES = 10;
+    static final int MAX_CARRY = 64;
+    static final int MAX_PARTITIONS = 4;
+    static final int MAX_QUERY = 16 * 1024;
+    /** A relative path of plain segments: the Parquet destination's directory under the output root. */
+    private static final Pattern RELATIVE_PATH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}){0,7}");
 
     /** Parses and validates a spec; never throws for bad input. */
     public SpecDocument.Result<ScoringJobSpec> parse(String text) {
@@ -70,8 +83,36 @@ public final class ScoringJobSpecParser {
         ScoringJobSpec.ModelRef model = model(root);
         ScoringJobSpec.Input input = input(root);
         List<String> keys = identifiers(root, "keys", MAX_KEYS, "key column");
-        ScoringJobSpec.Outputs outputs = outputs(root, keys);
-        ScoringJobSpec.Destination destination = destination(root);
+        List<String> carry = identifiers(root, "carry", MAX_CARRY, "carried column");
+        for (int i = 0; i < carry.size(); i++) {
+            if (keys.contains(carry.get(i))) {
+                root.errorAt("carry[" + i + "]", "column '" + carry.get(i) + "' is a key already; keys are always copied");
+            } else if (RESERVED.contains(carry.get(i)) || carry.get(i).startsWith("p_")) {
+                root.errorAt("carry[" + i + "]", "column '" + carry.get(i) + "' collides with an output column; rename it in the input");
+            }
+        }
+        List<String> sensitive = identifiers(root, "sensitive", MAX_KEYS + MAX_CARRY, "sensitive column");
+        List<String> copied = new ArrayList<>(keys);
+        copied.addAll(carry);
+        for (int i = 0; i < sensitive.size(); i++) {
+            if (!copied.contains(sensitive.get(i))) {
+                root.errorAt("sensitive[" + i + "]", "column '" + sensitive.get(i) + "' is neither a key nor carried; sensitive lists the"
+                        + " sensitive columns the job may copy");
+            }
+        }
+        ScoringJobSpec.Outputs outputs = outputs(root, copied);
+        ScoringJobSpec.Destination destination = destination(root, copied);
+        if (input instanceof ScoringJobSpec.DatabaseInput database && database.orderBy().isEmpty() && keys.isEmpty() && root.has("input")) {
+            root.errorAt("input.order_by", "missing; a database input needs columns that give its rows a fixed order (order_by, or keys)");
+        }
+        Optional<ScoringJobSpec.Incremental> incremental = incremental(root, input);
+        Optional<String> quarantine = root.string("quarantine");
+        if (quarantine.isPresent() && (!IDENTIFIER.matcher(quarantine.get()).matches()
+                || quarantine.get().toLowerCase(java.util.Locale.ROOT).startsWith("batch_"))) {
+            root.get("quarantine").orElseThrow().error("'" + clip(quarantine.get()) + "' is not a table name; expected 1-63 letters, digits or"
+                    + " '_', not starting with batch_");
+        }
+        ScoringJobSpec.Operations operations = operations(root);
         if (destination.mode() == ScoringJobSpec.Mode.UPSERT && keys.isEmpty() && root.has("destination")) {
             root.errorAt("keys", "missing; upsert mode needs the key columns that identify a row");
         }
@@ -83,7 +124,8 @@ public final class ScoringJobSpecParser {
         if (!errors.isEmpty()) {
             return null;
         }
-        return new ScoringJobSpec(name, project, model, input, keys, outputs, destination, chunkSize);
+        return new ScoringJobSpec(name, project, description, model, input, keys, carry, sensitive, outputs, destination, incremental,
+                quarantine, operations, chunkSize);
     }
 
     private static ScoringJobSpec.ModelRef model(SpecNode root) {
@@ -113,15 +155,58 @@ public final class ScoringJobSpecParser {
     }
 
     private static ScoringJobSpec.Input input(SpecNode root) {
-        ScoringJobSpec.Input fallback = new ScoringJobSpec.Input("unnamed", 0);
-        Optional<SpecNode> found = root.required("input", "{dataset: NAME, version: latest}");
+        ScoringJobSpec.Input fallback = new ScoringJobSpec.DatasetInput("unnamed", 0);
+        String expected = "{dataset: NAME, version: latest}, {connection: NAME, table: TABLE} or {files: PATH}";
+        Optional<SpecNode> found = root.required("input", expected);
         if (found.isEmpty()) {
             return fallback;
         }
         SpecNode node = found.get();
         if (!node.isObject()) {
-            node.error("expected {dataset: NAME, version: latest|N}; only Keel datasets are read so far");
+            node.error("expected " + expected);
             return fallback;
+        }
+        int kinds = (node.has("dataset") ? 1 : 0) + (node.has("connection") ? 1 : 0) + (node.has("files") ? 1 : 0);
+        if (kinds != 1) {
+            node.error("expected exactly one of dataset, connection or files");
+            return fallback;
+        }
+        if (node.has("connection")) {
+            node.allowOnly(Set.of("connection", "table", "query", "order_by"));
+            String connection = name(node, "connection", "a connection the administrator declared");
+            Optional<String> table = node.string("table");
+            Optional<String> query = node.string("query");
+            if (table.isPresent() == query.isPresent()) {
+                node.error("expected exactly one of table or query");
+                return fallback;
+            }
+            if (table.isPresent() && !TABLE.matcher(table.get()).matches()) {
+                node.get("table").orElseThrow().error("'" + clip(table.get()) + "' is not a table name; expected an identifier or"
+                        + " schema.table of letters, digits or '_'");
+            }
+            if (query.isPresent() && (query.get().isBlank() || query.get().length() > MAX_QUERY)) {
+                node.get("query").orElseThrow().error("expected a SELECT of at most " + MAX_QUERY + " characters");
+            }
+            List<String> orderBy = identifiers(node, "order_by", MAX_KEYS, "ordering column");
+            return new ScoringJobSpec.DatabaseInput(connection, table, query, orderBy);
+        }
+        if (node.has("files")) {
+            node.allowOnly(Set.of("files", "format"));
+            String path = node.requiredString("files", "a file or a glob under the source roots").orElse("unnamed.parquet");
+            if (path.length() > 1_000 || path.indexOf('\0') >= 0) {
+                node.get("files").orElseThrow().error("expected a path of at most 1000 characters");
+            }
+            ScoringJobSpec.FileFormat format = path.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
+                    ? ScoringJobSpec.FileFormat.CSV : ScoringJobSpec.FileFormat.PARQUET;
+            Optional<String> formatText = node.string("format");
+            if (formatText.isPresent()) {
+                switch (formatText.get()) {
+                    case "parquet" -> format = ScoringJobSpec.FileFormat.PARQUET;
+                    case "csv" -> format = ScoringJobSpec.FileFormat.CSV;
+                    default -> node.get("format").orElseThrow().error("'" + clip(formatText.get()) + "' is not a file format; expected parquet or csv");
+                }
+            }
+            return new ScoringJobSpec.FileInput(path, format);
         }
         node.allowOnly(Set.of("dataset", "version"));
         String dataset = name(node, "dataset", "the dataset (a pipeline output) to score");
@@ -135,10 +220,60 @@ public final class ScoringJobSpecParser {
                 number = raw.asInt();
             }
         }
-        return new ScoringJobSpec.Input(dataset, number);
+        return new ScoringJobSpec.DatasetInput(dataset, number);
     }
 
-    private static ScoringJobSpec.Outputs outputs(SpecNode root, List<String> keys) {
+    private static Optional<ScoringJobSpec.Incremental> incremental(SpecNode root, ScoringJobSpec.Input input) {
+        Optional<SpecNode> found = root.get("incremental");
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        SpecNode node = found.get();
+        if (!node.isObject()) {
+            node.error("expected {watermark: COLUMN} or {changes: true}, with rescore_on_model_change: true|false");
+            return Optional.empty();
+        }
+        node.allowOnly(Set.of("watermark", "changes", "rescore_on_model_change"));
+        Optional<String> watermark = node.string("watermark");
+        if (watermark.isPresent() && !IDENTIFIER.matcher(watermark.get()).matches()) {
+            node.get("watermark").orElseThrow().error("expected a column name of letters, digits or '_', got '" + clip(watermark.get()) + "'");
+        }
+        boolean changes = node.bool("changes", false);
+        boolean rescore = node.bool("rescore_on_model_change", true);
+        if (watermark.isPresent() == changes) {
+            node.error("expected exactly one of watermark: COLUMN or changes: true");
+            return Optional.empty();
+        }
+        if (changes && !(input instanceof ScoringJobSpec.DatasetInput)) {
+            node.errorAt(".changes", "changes compares dataset versions; for a database or file input use a watermark column");
+        }
+        return Optional.of(new ScoringJobSpec.Incremental(watermark, changes, rescore));
+    }
+
+    private static ScoringJobSpec.Operations operations(SpecNode root) {
+        Optional<String> schedule = root.string("schedule");
+        if (schedule.isPresent()) {
+            try {
+                dev.keel.core.data.CronExpression.parse(schedule.get());
+            } catch (RuntimeException e) {
+                root.get("schedule").orElseThrow().error("'" + clip(schedule.get()) + "' is not a cron expression: " + e.getMessage());
+            }
+        }
+        Optional<String> after = root.has("after") ? Optional.of(name(root, "after", "the pipeline whose runs start this job")) : Optional.empty();
+        int retries = root.integer("retries", 0, 0);
+        if (retries > MAX_RETRIES) {
+            root.get("retries").orElseThrow().error("expected at most " + MAX_RETRIES + ", got " + retries);
+            retries = 0;
+        }
+        java.time.Duration delay = root.duration("retry_delay").orElse(ScoringJobSpec.Operations.MANUAL.retryDelay());
+        if (delay.isNegative() || delay.compareTo(java.time.Duration.ofHours(6)) > 0) {
+            root.get("retry_delay").orElseThrow().error("expected a duration between 0s and 6h");
+            delay = ScoringJobSpec.Operations.MANUAL.retryDelay();
+        }
+        return new ScoringJobSpec.Operations(schedule, after, retries, delay);
+    }
+
+    private static ScoringJobSpec.Outputs outputs(SpecNode root, List<String> copied) {
         ScoringJobSpec.Outputs fallback = new ScoringJobSpec.Outputs(true, List.of(), false, List.of());
         Optional<SpecNode> found = root.required("outputs", "{probabilities: true, label: true, named: [OUTPUT]}");
         if (found.isEmpty()) {
@@ -176,8 +311,8 @@ public final class ScoringJobSpecParser {
         List<String> named = identifiers(node, "named", MAX_NAMED, "model output name");
         for (int i = 0; i < named.size(); i++) {
             String output = named.get(i);
-            if (RESERVED.contains(output) || output.startsWith("p_") || keys.contains(output)) {
-                node.errorAt(".named[" + i + "]", "output '" + output + "' would collide with a key, a p_<class> column or one of "
+            if (RESERVED.contains(output) || output.startsWith("p_") || copied.contains(output)) {
+                node.errorAt(".named[" + i + "]", "output '" + output + "' would collide with a key or carried column, a p_<class> column or one of "
                         + RESERVED.stream().sorted().toList());
             }
         }
@@ -188,35 +323,21 @@ public final class ScoringJobSpecParser {
         return new ScoringJobSpec.Outputs(probabilities, classes, label, named);
     }
 
-    private static ScoringJobSpec.Destination destination(SpecNode root) {
-        ScoringJobSpec.Destination fallback = new ScoringJobSpec.Destination(ScoringJobSpec.DestinationKind.SQLITE, "keel", "unnamed",
+    private static ScoringJobSpec.Destination destination(SpecNode root, List<String> copied) {
+        ScoringJobSpec.Destination fallback = new ScoringJobSpec.TableDestination(ScoringJobSpec.DestinationKind.SQLITE, "keel", "unnamed",
                 ScoringJobSpec.Mode.APPEND);
-        Optional<SpecNode> found = root.required("destination", "{kind: sqlite|postgres, connection: NAME, table: TABLE, mode: append}");
+        String expected = "{kind: sqlite|postgres, connection: NAME, table: TABLE, mode: append|replace|upsert}, {kind: parquet, path: DIR}"
+                + " or {kind: dataset, dataset: NAME}";
+        Optional<SpecNode> found = root.required("destination", expected);
         if (found.isEmpty()) {
             return fallback;
         }
         SpecNode node = found.get();
         if (!node.isObject()) {
-            node.error("expected {kind: sqlite|postgres, connection: NAME, table: TABLE, mode: append|replace|upsert}");
+            node.error("expected " + expected);
             return fallback;
         }
-        node.allowOnly(Set.of("kind", "connection", "table", "mode"));
-        ScoringJobSpec.DestinationKind kind = ScoringJobSpec.DestinationKind.SQLITE;
-        Optional<String> kindText = node.requiredString("kind", "sqlite or postgres");
-        if (kindText.isPresent()) {
-            switch (kindText.get()) {
-                case "sqlite" -> kind = ScoringJobSpec.DestinationKind.SQLITE;
-                case "postgres" -> kind = ScoringJobSpec.DestinationKind.POSTGRES;
-                default -> node.get("kind").orElseThrow().error("'" + clip(kindText.get()) + "' is not a destination kind; expected sqlite or"
-                        + " postgres (Parquet files and dataset versions are not built yet)");
-            }
-        }
-        String connection = name(node, "connection", "a connection the administrator declared, or keel for Keel's own store");
-        String table = node.requiredString("table", "the table to fill").orElse("unnamed");
-        if (node.has("table") && (!IDENTIFIER.matcher(table).matches() || table.toLowerCase(java.util.Locale.ROOT).startsWith("batch_"))) {
-            node.get("table").orElseThrow().error("'" + clip(table) + "' is not a table name; expected 1-63 letters, digits or '_', starting"
-                    + " with a letter or '_', and not starting with batch_ (Keel's own tables)");
-        }
+        Optional<String> kindText = node.requiredString("kind", "sqlite, postgres, parquet or dataset");
         ScoringJobSpec.Mode mode = ScoringJobSpec.Mode.APPEND;
         Optional<String> modeText = node.string("mode");
         if (modeText.isPresent()) {
@@ -227,7 +348,47 @@ public final class ScoringJobSpecParser {
                 default -> node.get("mode").orElseThrow().error("'" + clip(modeText.get()) + "' is not a mode; expected append, replace or upsert");
             }
         }
-        return new ScoringJobSpec.Destination(kind, connection, table, mode);
+        if (kindText.isEmpty()) {
+            return fallback;
+        }
+        switch (kindText.get()) {
+            case "sqlite", "postgres" -> {
+                node.allowOnly(Set.of("kind", "connection", "table", "mode"));
+                ScoringJobSpec.DestinationKind kind = kindText.get().equals("sqlite") ? ScoringJobSpec.DestinationKind.SQLITE
+                        : ScoringJobSpec.DestinationKind.POSTGRES;
+                String connection = name(node, "connection", "a connection the administrator declared, or keel for Keel's own store");
+                String table = node.requiredString("table", "the table to fill").orElse("unnamed");
+                if (node.has("table") && (!IDENTIFIER.matcher(table).matches() || table.toLowerCase(java.util.Locale.ROOT).startsWith("batch_"))) {
+                    node.get("table").orElseThrow().error("'" + clip(table) + "' is not a table name; expected 1-63 letters, digits or '_',"
+                            + " starting with a letter or '_', and not starting with batch_ (Keel's own tables)");
+                }
+                return new ScoringJobSpec.TableDestination(kind, connection, table, mode);
+            }
+            case "parquet" -> {
+                node.allowOnly(Set.of("kind", "path", "partition_by", "mode"));
+                String path = node.requiredString("path", "a directory under batch.output-root").orElse("unnamed");
+                if (node.has("path") && (!RELATIVE_PATH.matcher(path).matches() || path.contains(".."))) {
+                    node.get("path").orElseThrow().error("'" + clip(path) + "' is not a relative directory; expected up to 8 segments of letters,"
+                            + " digits, '_', '.' or '-' (no '..', no leading '/'), resolved under batch.output-root");
+                }
+                List<String> partitionBy = identifiers(node, "partition_by", MAX_PARTITIONS, "partition column");
+                if (mode == ScoringJobSpec.Mode.UPSERT) {
+                    node.errorAt(".mode", "a Parquet destination is written in append or replace mode; upsert needs a table or a dataset");
+                    mode = ScoringJobSpec.Mode.APPEND;
+                }
+                return new ScoringJobSpec.ParquetDestination(path, partitionBy, mode);
+            }
+            case "dataset" -> {
+                node.allowOnly(Set.of("kind", "dataset", "mode"));
+                String dataset = name(node, "dataset", "the dataset a succeeded run publishes a new version of");
+                return new ScoringJobSpec.DatasetDestination(dataset, mode);
+            }
+            default -> {
+                node.get("kind").orElseThrow().error("'" + clip(kindText.get()) + "' is not a destination kind; expected sqlite, postgres,"
+                        + " parquet or dataset");
+                return fallback;
+            }
+        }
     }
 
     private static String name(SpecNode node, String key, String what) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -31,20 +32,22 @@ public final class ScoringPlan {
 
     private final ModelVersion version;
     private final int[] featureIndexes;
-    private final List<String> featureNames;
+    private final List<FeatureSpec> features;
     private final int[] keyIndexes;
+    private final int keyCount;
     private final String inputName;
     private final DataType inputType;
     private final List<String> classes;
     private final ScoringJobSpec.Outputs outputs;
     private final List<OutputColumn> columns;
 
-    private ScoringPlan(ModelVersion version, int[] featureIndexes, List<String> featureNames, int[] keyIndexes, String inputName,
+    private ScoringPlan(ModelVersion version, int[] featureIndexes, List<FeatureSpec> features, int[] keyIndexes, int keyCount, String inputName,
                         DataType inputType, List<String> classes, ScoringJobSpec.Outputs outputs, List<OutputColumn> columns) {
         this.version = version;
         this.featureIndexes = featureIndexes;
-        this.featureNames = featureNames;
+        this.features = features;
         this.keyIndexes = keyIndexes;
+        this.keyCount = keyCount;
         this.inputName = inputName;
         this.inputType = inputType;
         this.classes = classes;
@@ -91,14 +94,23 @@ public final class ScoringPlan {
                         + ", so expected a numeric or boolean column"));
             }
         }
-        int[] keyIndexes = new int[spec.keys().size()];
+        List<String> copied = spec.copiedColumns();
+        int[] keyIndexes = new int[copied.size()];
         List<OutputColumn> columns = new ArrayList<>();
-        for (int k = 0; k < spec.keys().size(); k++) {
-            String key = spec.keys().get(k);
+        Map<String, FeatureSpec> featuresByName = new HashMap<>();
+        features.forEach(feature -> featuresByName.put(feature.name(), feature));
+        for (int k = 0; k < copied.size(); k++) {
+            String key = copied.get(k);
+            String role = k < spec.keys().size() ? "key" : "carried";
             ScoringInput.Column column = byName.get(key);
             if (column == null) {
-                errors.add(new KeelException.FieldError(key, "key column '" + key + "' is missing from " + datasetLabel));
+                errors.add(new KeelException.FieldError(key, role + " column '" + key + "' is missing from " + datasetLabel));
                 continue;
+            }
+            FeatureSpec feature = featuresByName.get(key);
+            if (feature != null && feature.sensitive() && !spec.sensitive().contains(key)) {
+                errors.add(new KeelException.FieldError(key, role + " column '" + key + "' is sensitive in model " + version.label()
+                        + "'s feature schema; it is copied to the output only when the job lists it under sensitive"));
             }
             keyIndexes[k] = indexes.get(key);
             columns.add(new OutputColumn(key, switch (column.type()) {
@@ -108,6 +120,16 @@ public final class ScoringPlan {
                 case STRING, DATE, TIMESTAMP -> "TEXT";
             }));
         }
+        spec.incremental().flatMap(ScoringJobSpec.Incremental::watermark).ifPresent(watermark -> {
+            ScoringInput.Column column = byName.get(watermark);
+            if (column == null) {
+                errors.add(new KeelException.FieldError("incremental.watermark", "watermark column '" + watermark + "' is missing from "
+                        + datasetLabel));
+            } else if (column.type() == ColumnType.BOOLEAN) {
+                errors.add(new KeelException.FieldError("incremental.watermark", "watermark column '" + watermark + "' is BOOLEAN; expected a"
+                        + " number, a date, a time stamp or a string that grows with every new or changed row"));
+            }
+        });
         String inputName = "features";
         DataType inputType = DataType.FP32;
         List<TensorSpec> inputs = version.signature().inputs();
@@ -170,13 +192,21 @@ public final class ScoringPlan {
                 default -> "BIGINT";
             }));
         }
+        if (spec.destination() instanceof ScoringJobSpec.ParquetDestination parquet) {
+            List<String> names = columns.stream().map(OutputColumn::name).toList();
+            for (String partition : parquet.partitionBy()) {
+                if (!names.contains(partition)) {
+                    errors.add(new KeelException.FieldError("destination.partition_by", "partition column '" + partition + "' is not an output"
+                            + " column; expected one of " + names));
+                }
+            }
+        }
         if (!errors.isEmpty()) {
             throw new KeelException(ErrorCode.INVALID_INPUT, "model " + version.label() + " cannot score " + datasetLabel + "; nothing was scored: "
                     + errors.stream().map(KeelException.FieldError::message).collect(Collectors.joining("; ")), errors);
         }
-        List<String> featureNames = features.stream().map(FeatureSpec::name).toList();
-        return new ScoringPlan(version, featureIndexes, featureNames, keyIndexes, inputName, inputType, List.copyOf(classes), wanted,
-                List.copyOf(columns));
+        return new ScoringPlan(version, featureIndexes, features, keyIndexes, spec.keys().size(), inputName, inputType, List.copyOf(classes),
+                wanted, List.copyOf(columns));
     }
 
     /** The model version checked. */
@@ -189,16 +219,92 @@ public final class ScoringPlan {
         return columns;
     }
 
-    /** Scores rows with one model call; each result row holds the key values then the outputs, in {@link #columns()} order. */
-    public List<Object[]> score(LoadedModel model, List<Object[]> rows, long firstRow) {
+    /**
+     * A row refused before scoring.
+     *
+     * @param inputRow the row's number in the run's input (0-based)
+     * @param keys the row's key values, in the job's key order
+     * @param value the offending value as text, or {@code ***} for a sensitive feature; empty for a missing value
+     */
+    public record Rejected(long inputRow, List<Object> keys, String column, Optional<String> value, String reason) {
+    }
+
+    /** What one chunk gave: the scored rows, in {@link #columns()} order, and the rows refused before scoring. */
+    public record Scored(List<Object[]> rows, List<Rejected> rejected) {
+    }
+
+    /**
+     * Checks each row's features against the feature schema (present, of the feature's type, within its range), scores the rows that
+     * pass with one model call, and returns the others with the reason.
+     */
+    public Scored score(LoadedModel model, List<Object[]> rows, long firstRow) {
+        List<Object[]> accepted = new ArrayList<>(rows.size());
+        List<Long> acceptedRows = new ArrayList<>(rows.size());
+        List<Rejected> rejected = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            Optional<Rejected> refusal = check(rows.get(r), firstRow + r);
+            if (refusal.isPresent()) {
+                rejected.add(refusal.get());
+            } else {
+                accepted.add(rows.get(r));
+                acceptedRows.add(firstRow + r);
+            }
+        }
+        if (accepted.isEmpty()) {
+            return new Scored(List.of(), rejected);
+        }
+        return new Scored(scoreChecked(model, accepted, acceptedRows), rejected);
+    }
+
+    private Optional<Rejected> check(Object[] row, long inputRow) {
+        for (int f = 0; f < featureIndexes.length; f++) {
+            FeatureSpec feature = features.get(f);
+            Object value = row[featureIndexes[f]];
+            String reason = null;
+            double number = Double.NaN;
+            switch (value) {
+                case null -> reason = "missing value";
+                case Boolean bool -> number = bool ? 1 : 0;
+                case Number n -> number = n.doubleValue();
+                default -> reason = "holds a " + value.getClass().getSimpleName() + "; expected a number";
+            }
+            if (reason == null && !Double.isFinite(number)) {
+                reason = "not a finite number";
+            } else if (reason == null && feature.type().equals("integer") && number != Math.rint(number)) {
+                reason = "not a whole number; feature '" + feature.name() + "' is an integer";
+            } else if (reason == null && feature.type().equals("boolean") && number != 0 && number != 1) {
+                reason = "neither 0 nor 1; feature '" + feature.name() + "' is a boolean";
+            } else if (reason == null && feature.min().isPresent() && number < feature.min().get()) {
+                reason = "below the feature's minimum " + feature.min().get();
+            } else if (reason == null && feature.max().isPresent() && number > feature.max().get()) {
+                reason = "above the feature's maximum " + feature.max().get();
+            }
+            if (reason != null) {
+                List<Object> keys = new ArrayList<>(keyCount);
+                for (int k = 0; k < keyCount; k++) {
+                    keys.add(key(row[keyIndexes[k]]));
+                }
+                Optional<String> shown = value == null ? Optional.empty() : Optional.of(feature.sensitive() ? "***" : clip(value.toString()));
+                return Optional.of(new Rejected(inputRow, java.util.Collections.unmodifiableList(keys), feature.name(), shown, reason));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String clip(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+    }
+
+    private List<Object[]> scoreChecked(LoadedModel model, List<Object[]> rows, List<Long> inputRows) {
         int n = rows.size();
         int width = featureIndexes.length;
+        long firstRow = inputRows.getFirst();
         float[] floats = inputType == DataType.FP32 ? new float[n * width] : null;
         double[] doubles = floats == null ? new double[n * width] : null;
         for (int r = 0; r < n; r++) {
             Object[] row = rows.get(r);
             for (int f = 0; f < width; f++) {
-                double value = number(row[featureIndexes[f]], firstRow + r, featureNames.get(f));
+                double value = number(row[featureIndexes[f]]);
                 if (floats != null) {
                     floats[r * width + f] = (float) value;
                 } else {
@@ -207,7 +313,7 @@ public final class ScoringPlan {
             }
         }
         Tensor input = new Tensor(inputType, new long[] {n, width}, floats != null ? floats : doubles);
-        String range = String.format(Locale.ROOT, "rows %d to %d", firstRow, firstRow + n - 1);
+        String range = String.format(Locale.ROOT, "rows %d to %d", firstRow, inputRows.getLast());
         Map<String, Tensor> result;
         try {
             result = model.predict(Map.of(inputName, input));
@@ -245,7 +351,7 @@ public final class ScoringPlan {
                 for (int k = 0; k < c; k++) {
                     double p = probabilities.doubleAt(r * c + k);
                     if (!Double.isFinite(p)) {
-                        throw badOutput(String.format(Locale.ROOT, "output 'probabilities' holds %s at row %d, class %s", p, firstRow + r,
+                        throw badOutput(String.format(Locale.ROOT, "output 'probabilities' holds %s at row %d, class %s", p, inputRows.get(r),
                                 classes.get(k)));
                     }
                     if (outputs.probabilities()) {
@@ -286,15 +392,8 @@ public final class ScoringPlan {
         };
     }
 
-    private static double number(Object value, long row, String column) {
-        return switch (value) {
-            case null -> throw new KeelException(ErrorCode.INVALID_INPUT, "row " + row + " has no value in column '" + column
-                    + "'; rows with missing features cannot be scored (quarantine of bad rows is not built yet)");
-            case Number number -> number.doubleValue();
-            case Boolean bool -> bool ? 1 : 0;
-            default -> throw new KeelException(ErrorCode.INVALID_INPUT, "row " + row + " holds a " + value.getClass().getSimpleName()
-                    + " in column '" + column + "'; expected a number");
-        };
+    private static double number(Object value) {
+        return value instanceof Boolean bool ? (bool ? 1 : 0) : ((Number) value).doubleValue();
     }
 
     private static Object key(Object value) {

@@ -63,9 +63,9 @@ class DatasetScoringInputsTest {
         publish(1, 5);
         publish(2, 3000);
 
-        assertThat(inputs.resolve(new ScoringJobSpec.Input("applicants", 0))).isEqualTo(2);
-        assertThat(inputs.resolve(new ScoringJobSpec.Input("applicants", 1))).isEqualTo(1);
-        ScoringInput input = inputs.open("applicants", 2);
+        assertThat(inputs.pin(new ScoringJobSpec.DatasetInput("applicants", 0), "default").datasetVersion()).isEqualTo(2);
+        assertThat(inputs.pin(new ScoringJobSpec.DatasetInput("applicants", 1), "default").datasetVersion()).isEqualTo(1);
+        ScoringInput input = open(inputs, 2);
         assertThat(input.columns()).extracting(ScoringInput.Column::type)
                 .containsExactly(ColumnType.INTEGER, ColumnType.DOUBLE, ColumnType.BOOLEAN, ColumnType.STRING);
         try (ScoringInput.Cursor cursor = input.rows(2500)) {
@@ -84,7 +84,7 @@ class DatasetScoringInputsTest {
         publish(1, 200_000, 2_048);
 
         long expected = 12_345;
-        try (ScoringInput.Cursor cursor = inputs.open("applicants", 1).rows(expected)) {
+        try (ScoringInput.Cursor cursor = open(inputs, 1).rows(expected)) {
             for (List<Object[]> chunk = cursor.next(7_000); !chunk.isEmpty(); chunk = cursor.next(7_000)) {
                 for (Object[] row : chunk) {
                     assertThat(row[0]).isEqualTo(expected++);
@@ -98,8 +98,12 @@ class DatasetScoringInputsTest {
     void missingVersion_isNotFound() throws Exception {
         publish(1, 5);
 
-        assertThatThrownBy(() -> inputs.resolve(new ScoringJobSpec.Input("applicants", 4)))
+        assertThatThrownBy(() -> inputs.pin(new ScoringJobSpec.DatasetInput("applicants", 4), "default"))
                 .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
                 .hasMessageContaining("dataset 'applicants' has no version 4");
+    }
+
+    private static ScoringInput open(ScoringInputs inputs, int version) {
+        return inputs.open(new ScoringJobSpec.DatasetInput("applicants", 0), new ScoringInputs.Pin(version, ""), "default", ScoringInputs.Selection.ALL);
     }
 }

@@ -74,7 +74,7 @@ class KilledScoringRunTest {
         models.sleepMillis = 150;
         TestingScoring.Inputs inputs = new TestingScoring.Inputs(Path.of(args[5]));
         inputs.publish("applicants", applicants());
-        new ScoringRun(store, models, inputs, new TestingScoring.Destinations(reports), new TestingClock())
+        new ScoringRun(store, models, inputs, ScoringSinks.tables(store, new TestingScoring.Destinations(reports)), new TestingClock())
                 .execute(spec(args[0], args[6], args[6]), args[7]);
     }
 
@@ -82,8 +82,9 @@ class KilledScoringRunTest {
         Path inputs = Files.createDirectories(directory.resolve("parent"));
         TestingScoring.Inputs parent = new TestingScoring.Inputs(inputs);
         parent.publish("applicants", applicants());
-        return new ScoringRun(store.database(), new TestingScoring.Models(), parent, new TestingScoring.Destinations(reports.database()),
-                new TestingClock());
+        // An hour after the killed child's clock: its lease on the run has run out, so the run can be resumed.
+        return new ScoringRun(store.database(), new TestingScoring.Models(), parent, ScoringSinks.tables(store.database(),
+                new TestingScoring.Destinations(reports.database())), new TestingClock(java.time.Instant.parse("2026-01-01T01:00:00Z")));
     }
 
     @Test

@@ -34,10 +34,10 @@ class ScoringJobSpecParserTest {
         assertThat(spec.name()).isEqualTo("credit-nightly");
         assertThat(spec.project()).isEqualTo("risk");
         assertThat(spec.model()).isEqualTo(new ScoringJobSpec.ModelRef("credit", Optional.of("champion"), 0));
-        assertThat(spec.input()).isEqualTo(new ScoringJobSpec.Input("applicants", 3));
+        assertThat(spec.input()).isEqualTo(new ScoringJobSpec.DatasetInput("applicants", 3));
         assertThat(spec.keys()).containsExactly("applicant_id");
         assertThat(spec.outputs()).isEqualTo(new ScoringJobSpec.Outputs(true, List.of("good", "bad"), true, List.of("score")));
-        assertThat(spec.destination()).isEqualTo(new ScoringJobSpec.Destination(ScoringJobSpec.DestinationKind.POSTGRES, "reports",
+        assertThat(spec.destination()).isEqualTo(new ScoringJobSpec.TableDestination(ScoringJobSpec.DestinationKind.POSTGRES, "reports",
                 "credit_scores", ScoringJobSpec.Mode.UPSERT));
         assertThat(spec.chunkSize()).isEqualTo(500);
     }
@@ -51,7 +51,7 @@ class ScoringJobSpecParserTest {
 
         assertThat(spec.project()).isEqualTo("default");
         assertThat(spec.model()).isEqualTo(new ScoringJobSpec.ModelRef("m", Optional.empty(), 2));
-        assertThat(spec.input().version()).isZero();
+        assertThat(((ScoringJobSpec.DatasetInput) spec.input()).version()).isZero();
         assertThat(spec.destination().mode()).isEqualTo(ScoringJobSpec.Mode.APPEND);
         assertThat(spec.chunkSize()).isEqualTo(ScoringJobSpecParser.DEFAULT_CHUNK_SIZE);
     }
@@ -64,7 +64,8 @@ class ScoringJobSpecParserTest {
                 input: {dataset: applicants, version: 0, where: x}
                 keys: [id, id, "drop table"]
                 outputs: {probabilities: yes please, named: [label]}
-                destination: {kind: parquet, connection: reports, table: "t; drop", mode: merge}
+                destination: {kind: sqlite, connection: reports, table: "t; drop", mode: merge}
+                quarantine: "x y"
                 chunk_size: 1000001
                 colour: blue
                 """);
@@ -78,11 +79,11 @@ class ScoringJobSpecParserTest {
                 "outputs.probabilities: expected true or false, got 'yes please'",
                 "destination.mode: 'merge' is not a mode; expected append, replace or upsert",
                 "chunk_size: expected at most 100000, got 1000001",
-                "colour: unknown key 'colour'; expected one of [chunk_size, description, destination, input, keys, model, name, outputs,"
-                        + " project]");
+                "colour: unknown key 'colour'; expected one of [after, carry, chunk_size, description, destination, incremental, input, keys,"
+                        + " model, name, outputs, project, quarantine, retries, retry_delay, schedule, sensitive]");
         assertThat(errors).anyMatch(error -> error.startsWith("keys[2]: expected a key column"));
         assertThat(errors).anyMatch(error -> error.startsWith("outputs.named[0]: output 'label' would collide"));
-        assertThat(errors).anyMatch(error -> error.startsWith("destination.kind: 'parquet' is not a destination kind"));
+        assertThat(errors).anyMatch(error -> error.startsWith("quarantine: 'x y' is not a table name"));
         assertThat(errors).anyMatch(error -> error.startsWith("destination.table: 't; drop' is not a table name"));
     }
 
@@ -90,9 +91,10 @@ class ScoringJobSpecParserTest {
     void parse_missingSectionsAreNamed() {
         assertThat(errors("name: j\n")).containsExactly(
                 "model: missing; expected {name: MODEL, alias: champion} or {name: MODEL, version: N}",
-                "input: missing; expected {dataset: NAME, version: latest}",
+                "input: missing; expected {dataset: NAME, version: latest}, {connection: NAME, table: TABLE} or {files: PATH}",
                 "outputs: missing; expected {probabilities: true, label: true, named: [OUTPUT]}",
-                "destination: missing; expected {kind: sqlite|postgres, connection: NAME, table: TABLE, mode: append}");
+                "destination: missing; expected {kind: sqlite|postgres, connection: NAME, table: TABLE, mode: append|replace|upsert},"
+                        + " {kind: parquet, path: DIR} or {kind: dataset, dataset: NAME}");
     }
 
     @Test

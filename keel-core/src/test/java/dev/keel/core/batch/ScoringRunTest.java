@@ -47,7 +47,7 @@ class ScoringRunTest {
         models = new TestingScoring.Models();
         inputs = new TestingScoring.Inputs(directory);
         inputs.publish("applicants", rows(0, 25));
-        runs = new ScoringRun(store.database(), models, inputs, new TestingScoring.Destinations(reports.database()),
+        runs = new ScoringRun(store.database(), models, inputs, ScoringSinks.tables(store.database(), new TestingScoring.Destinations(reports.database())),
                 new TestingClock());
     }
 

@@ -140,13 +140,19 @@ final class TestingScoring {
         }
 
         @Override
-        public int resolve(ScoringJobSpec.Input input) {
-            return input.version() == 0 ? latest.get(input.dataset()) : input.version();
+        public Pin pin(ScoringJobSpec.Input input, String project) {
+            ScoringJobSpec.DatasetInput dataset = (ScoringJobSpec.DatasetInput) input;
+            return new Pin(dataset.version() == 0 ? latest.get(dataset.dataset()) : dataset.version(), "");
         }
 
         @Override
-        public ScoringInput open(String dataset, int version) {
-            return new ParquetInput(files.get(dataset + ":" + version));
+        public ScoringInput open(ScoringJobSpec.Input input, Pin pin, String project, Selection selection) {
+            return new ParquetInput(files.get(((ScoringJobSpec.DatasetInput) input).dataset() + ":" + pin.datasetVersion()));
+        }
+
+        @Override
+        public java.util.Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column) {
+            throw new UnsupportedOperationException("no watermarks in these tests");
         }
     }
 

@@ -80,13 +80,18 @@ class BatchScoringIntoSqliteTest {
         };
         ScoringInputs inputs = new ScoringInputs() {
             @Override
-            public int resolve(ScoringJobSpec.Input input) {
-                return 1;
+            public Pin pin(ScoringJobSpec.Input input, String project) {
+                return new Pin(1, "");
             }
 
             @Override
-            public ScoringInput open(String dataset, int number) {
+            public ScoringInput open(ScoringJobSpec.Input input, Pin pin, String project, Selection selection) {
                 return new ParquetInput(parquet);
+            }
+
+            @Override
+            public java.util.Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column) {
+                throw new UnsupportedOperationException("not incremental");
             }
         };
         try (Database store = Database.open("jdbc:sqlite:" + directory.resolve("keel.db"), null, null, 2)) {
@@ -97,7 +102,8 @@ class BatchScoringIntoSqliteTest {
                 }
                 return store;
             };
-            ScoringRun runs = new ScoringRun(store, models, inputs, destinations, Clock.fixed(Instant.parse("2026-12-06T12:00:00Z"), ZoneOffset.UTC));
+            ScoringRun runs = new ScoringRun(store, models, inputs, dev.keel.core.batch.ScoringSinks.tables(store, destinations),
+                    Clock.fixed(Instant.parse("2026-12-06T12:00:00Z"), ZoneOffset.UTC));
             ScoringJobSpec spec = new ScoringJobSpecParser().parseOrThrow("""
                     name: credit-nightly
                     model: {name: credit, alias: champion}

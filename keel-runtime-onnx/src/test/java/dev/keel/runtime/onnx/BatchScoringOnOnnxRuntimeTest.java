@@ -95,7 +95,7 @@ class BatchScoringOnOnnxRuntimeTest {
             int calls = 0;
             try (ScoringInput.Cursor cursor = input.rows(0)) {
                 for (List<Object[]> chunk = cursor.next(spec.chunkSize()); !chunk.isEmpty(); chunk = cursor.next(spec.chunkSize())) {
-                    scored.addAll(plan.score(model, chunk, scored.size()));
+                    scored.addAll(plan.score(model, chunk, scored.size()).rows());
                     calls++;
                 }
             }
