@@ -25,7 +25,7 @@ class TableWriterTest {
             new ScoringPlan.OutputColumn("name", "TEXT"), new ScoringPlan.OutputColumn("x", "DOUBLE PRECISION"),
             new ScoringPlan.OutputColumn("flag", "BOOLEAN"), new ScoringPlan.OutputColumn("n", "BIGINT"));
     private static final Object[] RUN = {"credit", 3, "run-1", 7, "2026-12-07T03:00:00Z"};
-    private static final List<String> NASTY = List.of("", "tab\there", "new\nline", "carriage\rreturn", "back\\slash", "\\N", "\\.", "end\\",
+    static final List<String> NASTY = List.of("", "tab\there", "new\nline", "carriage\rreturn", "back\\slash", "\\N", "\\.", "end\\",
             "quote\" and 'apostrophe'", "comma, semicolon;", "NULL", "null", "  padded  ", "unicode é ß 漢字 😀", "\\t literally", "a\u0001b",
             "line\r\nbreak", ",\"\t\n\\", "t", "f");
 
