@@ -163,27 +163,34 @@ final class FilesInput implements ScoringInput {
 
     private List<Column> describe() {
         try (Connection connection = connect(false)) {
-            List<Column> found = DuckSql.describe(connection, format == ScoringJobSpec.FileFormat.PARQUET ? scan(files.subList(0, 1))
-                    : "read_csv(" + list(files) + ", header = true, auto_detect = true, union_by_name = true)");
-            List<String> names = found.stream().map(Column::name).toList();
-            for (Path file : files) {
-                List<Column> own;
-                try {
-                    own = DuckSql.describe(connection, format == ScoringJobSpec.FileFormat.PARQUET ? scan(List.of(file))
-                            : "read_csv(" + DuckSql.literal(file.toString()) + ", header = true, auto_detect = true)");
-                } catch (SQLException e) {
-                    throw failure(file, e);
-                }
-                boolean same = format == ScoringJobSpec.FileFormat.PARQUET ? own.equals(found) : own.stream().map(Column::name).toList()
+            List<Column> first = own(connection, files.getFirst());
+            List<String> names = first.stream().map(Column::name).toList();
+            for (Path file : files.subList(1, files.size())) {
+                List<Column> own = own(connection, file);
+                boolean same = format == ScoringJobSpec.FileFormat.PARQUET ? own.equals(first) : own.stream().map(Column::name).toList()
                         .equals(names);
                 if (!same) {
                     throw new KeelException(ErrorCode.INVALID_INPUT, "the files of " + label + " do not share their columns: " + file.getFileName()
-                            + " has " + describe(own) + ", " + files.getFirst().getFileName() + " has " + describe(found));
+                            + " has " + describe(own) + ", " + files.getFirst().getFileName() + " has " + describe(first));
                 }
             }
-            return found;
+            if (format == ScoringJobSpec.FileFormat.PARQUET) {
+                return first;
+            }
+            // One type per CSV column that fits every file's values, as DuckDB detects it over all the files.
+            return DuckSql.describe(connection, "read_csv(" + list(files) + ", header = true, auto_detect = true, union_by_name = true)");
         } catch (SQLException e) {
             throw DuckSql.failure(label, e);
+        }
+    }
+
+    /** The columns of one file on its own. */
+    private List<Column> own(Connection connection, Path file) {
+        try {
+            return DuckSql.describe(connection, format == ScoringJobSpec.FileFormat.PARQUET ? scan(List.of(file))
+                    : "read_csv(" + DuckSql.literal(file.toString()) + ", header = true, auto_detect = true)");
+        } catch (SQLException e) {
+            throw failure(file, e);
         }
     }
 
@@ -219,7 +226,28 @@ final class FilesInput implements ScoringInput {
         return DuckSql.failure(label, e);
     }
 
+    /**
+     * A failure reading one file. A streamed result reports a failed fetch without DuckDB's own message, so the file is counted
+     * read once more, unstreamed, to find what is wrong with it (the row and the column).
+     */
     private KeelException failure(Path file, SQLException e) {
-        return DuckSql.failure(label + " (file " + file.getFileName() + ")", e);
+        String named = label + " (file " + file.getFileName() + ")";
+        if (columns == null || range == null) {
+            return DuckSql.failure(named, e);
+        }
+        SQLException reported = e;
+        StringBuilder counts = new StringBuilder("0");
+        for (Column column : columns) {
+            counts.append(" + count(").append(DuckSql.quote(column.name())).append(")");
+        }
+        try (Connection connection = connect(false)) {
+            // every column counted, so that every value is read and converted
+            DuckSql.count(connection, "SELECT " + counts + " FROM " + scan(List.of(file)) + range.where(), range.parameters());
+        } catch (SQLException again) {
+            reported = again;
+        } catch (RuntimeException ignored) {
+            // DuckDB is gone as well; the first failure is reported
+        }
+        return DuckSql.failure(named, reported);
     }
 }
