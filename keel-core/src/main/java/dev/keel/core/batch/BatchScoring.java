@@ -95,8 +95,10 @@ public final class BatchScoring implements AutoCloseable {
      * A run as the API shows it: its record and progress, and how it was started.
      *
      * @param trigger empty for a run started by something other than this service (an embedding program)
+     * @param inProgress whether the run is executing or waiting to be retried; false once it has ended for good (or for now)
+     * @param retryPending whether the run failed and waits for its next attempt
      */
-    public record RunView(ScoringRun.Progress progress, Optional<RunTrigger> trigger, boolean retryPending) {
+    public record RunView(ScoringRun.Progress progress, Optional<RunTrigger> trigger, boolean inProgress, boolean retryPending) {
         public RunView {
             Objects.requireNonNull(progress, "progress");
             Objects.requireNonNull(trigger, "trigger");
@@ -117,6 +119,23 @@ public final class BatchScoring implements AutoCloseable {
      * @throws KeelException INVALID_SPEC with a field error per problem; CONFLICT when the name belongs to a job of another project
      */
     public ScoringJob apply(String text, String actor) {
+        return applied(text, actor).job();
+    }
+
+    /**
+     * What applying a spec did.
+     *
+     * @param created whether the job is new
+     * @param changed whether the spec differs from the one stored (true for a new job)
+     */
+    public record Applied(ScoringJob job, boolean created, boolean changed) {
+        public Applied {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /** Applies a job's spec as {@link #apply} does, saying whether it was new, changed or unchanged. */
+    public Applied applied(String text, String actor) {
         Objects.requireNonNull(actor, "actor");
         ScoringJobSpec spec = parser.parseOrThrow(text);
         if (!knownProject.test(spec.project())) {
@@ -129,12 +148,12 @@ public final class BatchScoring implements AutoCloseable {
         }
         check(spec);
         if (existing.isPresent() && existing.get().text().equals(text)) {
-            return existing.get();
+            return new Applied(existing.get(), false, false);
         }
         int previous = existing.map(ScoringJob::version).orElse(0);
         ScoringJob job = new ScoringJob(spec.name(), spec.project(), previous + 1, text, spec, clock.instant(), actor);
         jobs.save(job, previous);
-        return job;
+        return new Applied(job, existing.isEmpty(), true);
     }
 
     /** The job's checks before it is stored: model, destination and, when the input exists already, the plan. */
@@ -274,7 +293,11 @@ public final class BatchScoring implements AutoCloseable {
 
     /** A run with its progress and trigger. */
     public Optional<RunView> find(String runId) {
-        return engine.progress(runId).map(progress -> new RunView(progress, jobs.trigger(runId), retryPending(progress.run())));
+        return engine.progress(runId).map(progress -> {
+            Execution current = inFlight.get(progress.run().job());
+            boolean here = current != null && current.runId.equals(runId);
+            return new RunView(progress, jobs.trigger(runId), here || progress.run().status() == BatchRun.Status.RUNNING, here && current.waiting);
+        });
     }
 
     /** A run's record; NOT_FOUND when there is none. */
@@ -307,11 +330,6 @@ public final class BatchScoring implements AutoCloseable {
             Thread.sleep(10);
         }
         return true;
-    }
-
-    private boolean retryPending(BatchRun run) {
-        Execution current = inFlight.get(run.job());
-        return current != null && current.runId.equals(run.id()) && current.waiting;
     }
 
     /** The run of the job in progress: here (executing or waiting to retry), or in any process that holds its lease. */
@@ -466,7 +484,8 @@ public final class BatchScoring implements AutoCloseable {
 
     private static void requireRunId(String runId) {
         if (!RUN_ID.matcher(runId).matches()) {
-            throw invalid("runId", "run id '" + clip(runId) + "' is not valid; expected 1-128 letters, digits, '_', '.', ':' or '-'");
+            String message = "run id '" + clip(runId) + "' is not valid; expected 1-128 letters, digits, '_', '.', ':' or '-'";
+            throw new KeelException(ErrorCode.INVALID_REQUEST, message, List.of(new KeelException.FieldError("runId", message)));
         }
     }
 
