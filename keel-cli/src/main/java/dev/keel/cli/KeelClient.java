@@ -67,6 +67,11 @@ public final class KeelClient {
         return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** POSTs a text body as it is (a YAML spec), with its content type. */
+    public JsonNode postText(String path, String body, String contentType) {
+        return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public JsonNode delete(String path) {
         return send(request(path).DELETE());
     }

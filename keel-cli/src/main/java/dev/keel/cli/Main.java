@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         subcommands = {VersionCommand.class, ServerCommand.class, DemoCommand.class, TokenCommands.class, ProjectCommands.class,
             ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
             PipelineCommands.class, DatasetCommands.class, AlertCommands.class, SilenceCommands.class, IncidentCommands.class,
-            PolicyCommands.class, TrainingCommands.class, ApprovalCommands.class, CommandLine.HelpCommand.class})
+            PolicyCommands.class, TrainingCommands.class, ApprovalCommands.class, ScoringCommands.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "Keel server URL (default: $KEEL_URL or http://localhost:8080); before or after the subcommand")

@@ -53,6 +53,7 @@ public final class Keel implements AutoCloseable {
     private final dev.keel.core.incident.Patterns patterns;
     private final dev.keel.core.incident.policy.Policies policies;
     private final dev.keel.core.training.Training training;
+    private final dev.keel.core.batch.BatchScoring scoring;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Keel(KeelConfig config, Clock clock) {
@@ -114,6 +115,7 @@ public final class Keel implements AutoCloseable {
                     project -> projects.find(project).isPresent());
             closeables.add(policies);
             training.start();
+            this.scoring = openScoring(config, database, registry, runtimes, data, events, projects, clock, closeables);
         } catch (RuntimeException e) {
             // whatever was opened before the failure (the store, the prediction log) is closed again
             close();
@@ -160,6 +162,62 @@ public final class Keel implements AutoCloseable {
         };
         return new dev.keel.core.training.Training(store, registry, data.service(), runtimes, rollouts, events, clock, trainers::find, trainers.names(),
                 labels, settings.trafficRows() == 0 ? dev.keel.core.training.Training.NO_TRAFFIC : traffic, settings);
+    }
+
+    /**
+     * Batch scoring: jobs, their runs in the background, schedules and chaining after pipeline runs. Destinations are the pipelines'
+     * declared connections, opened on first use and closed after the runs have stopped.
+     */
+    private static dev.keel.core.batch.BatchScoring openScoring(KeelConfig config, Database database, ModelRegistry registry,
+                                                                 ModelRuntimes runtimes, DataCollection data, EventDispatcher events,
+                                                                 ProjectService projects, Clock clock, List<AutoCloseable> closeables) {
+        dev.keel.core.batch.BatchSettings settings = dev.keel.core.batch.BatchSettings.from(config.root().section("batch"));
+        dev.keel.core.data.PipelinesConfig pipelines = dev.keel.core.data.PipelinesConfig.from(config.root().section("pipelines"),
+                config.dataDirectory());
+        dev.keel.core.batch.ConnectionDestinations destinations = new dev.keel.core.batch.ConnectionDestinations(pipelines.connections(),
+                new dev.keel.core.data.EnvironmentSecrets(pipelines.baseDirectory()), settings.connectionPool());
+        closeables.add(destinations);
+        java.nio.file.Path outputRoot = settings.outputRoot().orElse(config.dataDirectory().resolve("batch-output"));
+        dev.keel.core.batch.ScoringModels models = new dev.keel.core.batch.ScoringModels() {
+            @Override
+            public dev.keel.core.registry.ModelVersion byAlias(String model, String alias) {
+                return registry.resolve(model, alias);
+            }
+
+            @Override
+            public dev.keel.core.registry.ModelVersion byNumber(String model, int version) {
+                return registry.requireVersion(model, version);
+            }
+
+            @Override
+            public dev.keel.spi.LoadedModel load(dev.keel.core.registry.ModelVersion version) {
+                return runtimes.require(version.format()).load(registry.artifact(version), dev.keel.spi.RuntimeOptions.defaults());
+            }
+        };
+        Batch batch = openBatch(database, data, destinations, pipelines, outputRoot);
+        dev.keel.core.batch.BatchScoring scoring = new dev.keel.core.batch.BatchScoring(database, models, batch.inputs(), batch.sinks(), events,
+                clock, settings.lease(), pipelines.zone(), project -> projects.find(project).isPresent());
+        closeables.add(scoring);
+        events.subscribe(scoring.pipelineHook());
+        if (settings.scheduler()) {
+            scoring.startScheduler();
+        }
+        return scoring;
+    }
+
+    /** Where scoring runs read and write. */
+    private record Batch(dev.keel.core.batch.ScoringInputs inputs, dev.keel.core.batch.ScoringSinks sinks) {
+    }
+
+    /**
+     * The inputs and sinks of scoring runs: datasets, declared databases and files under the source roots in; tables, Parquet
+     * directories under the output root and dataset versions out.
+     */
+    private static Batch openBatch(Database database, DataCollection data, dev.keel.core.batch.ScoringDestinations destinations,
+                                   dev.keel.core.data.PipelinesConfig pipelines, java.nio.file.Path outputRoot) {
+        dev.keel.core.data.PipelineService service = data.service();
+        return new Batch(dev.keel.core.batch.ScoringInputs.standard(service, service.sourceAccess(), pipelines.baseDirectory(), destinations),
+                dev.keel.core.batch.ScoringSinks.standard(database, destinations, outputRoot, service));
     }
 
     /** The audit log with its key, signed checkpoints and webhook; registered to close (with a last checkpoint) before the store. */
@@ -266,6 +324,11 @@ public final class Keel implements AutoCloseable {
     /** Retraining: training specs, runs, Keel's evaluations, approvals and rollouts. */
     public dev.keel.core.training.Training training() {
         return training;
+    }
+
+    /** Batch scoring: jobs, runs, schedules and chaining after pipelines. */
+    public dev.keel.core.batch.BatchScoring scoring() {
+        return scoring;
     }
 
     /** How much one prediction call may carry ({@code serving.max-rows-per-request}, {@code serving.max-tensor-elements}). */

@@ -53,6 +53,7 @@ public final class KeelServer implements AutoCloseable {
         all.add(new IncidentPatternRoutes(keel.patterns(), project -> keel.projects().find(project).isPresent()));
         all.add(new PolicyRoutes(keel.policies(), project -> keel.projects().find(project).isPresent()));
         all.add(new TrainingRoutes(keel.training(), keel.registry(), project -> keel.projects().find(project).isPresent()));
+        all.add(new ScoringRoutes(keel.scoring(), project -> keel.projects().find(project).isPresent()));
         all.addAll(services);
         for (HttpService service : all) {
             service.routes(api);

@@ -45,6 +45,7 @@ class RoleMatrixTest {
     private final Map<String, String> incidentIds = new LinkedHashMap<>();
     private final Map<String, String> trainingRunIds = new LinkedHashMap<>();
     private final Map<String, String> approvalIds = new LinkedHashMap<>();
+    private final Map<String, String> scoringRunIds = new LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -80,6 +81,12 @@ class RoleMatrixTest {
             dev.keel.core.training.TrainingRun ended = server.keel().training().awaitEnd(trainingRun, 60_000);
             assertThat(ended.status()).as(ended.toString()).isEqualTo(dev.keel.core.training.TrainingRun.Status.SUCCEEDED);
             approvalIds.put(project, server.keel().training().approvals(project, true, 1).getFirst().id());
+            expect(server.send("POST", "/v1/scoring/jobs", admin, scoringJob(project, kind).getBytes(StandardCharsets.UTF_8), "application/yaml",
+                    Map.of()), 201);
+            String scoringRun = server.postJson("/v1/scoring/jobs/job-" + project + "/runs", admin, "{}").json().get("id").asText();
+            assertThat(server.keel().scoring().awaitIdle("job-" + project, java.time.Duration.ofSeconds(60))).isTrue();
+            assertThat(server.keel().scoring().requireRun(scoringRun).status()).isEqualTo(dev.keel.core.batch.BatchRun.Status.SUCCEEDED);
+            scoringRunIds.put(project, scoringRun);
             expect(server.send("PUT", "/v1/policies", admin, ("name: policy-" + project + "\nproject: " + project
                     + "\nwhen: {kind: pipeline.run_failed}\nactions:\n  - raise_severity: {to: critical}\n").getBytes(StandardCharsets.UTF_8),
                     "application/yaml", Map.of()), 201);
@@ -182,6 +189,7 @@ class RoleMatrixTest {
                 .replace("/v1/policies/{id}", "/v1/policies/policy-" + project)
                 .replace("/v1/training/runs/{id}", "/v1/training/runs/" + trainingRunIds.get(project))
                 .replace("/v1/approvals/{id}", "/v1/approvals/" + approvalIds.get(project))
+                .replace("/v1/scoring/runs/{id}", "/v1/scoring/runs/" + scoringRunIds.get(project)).replace("{job}", "job-" + project)
                 .replace("{id}", "tk_000000000000");
     }
 
@@ -206,6 +214,18 @@ class RoleMatrixTest {
                 gate: {rules: ["auc >= champion.auc"]}
                 promotion: {mode: approval, alias: challenger}
                 """.formatted(project, project, project);
+    }
+
+    /** A scoring job of the project's dataset with the version its training run produced, into a table of Keel's store. */
+    private static String scoringJob(String project, StoreKind kind) {
+        return """
+                name: job-%s
+                project: %s
+                model: {name: model-%s, version: 2}
+                input: {dataset: dataset-%s}
+                outputs: {probabilities: true}
+                destination: {kind: %s, connection: keel, table: scores_%s}
+                """.formatted(project, project, project, project, kind.name().toLowerCase(Locale.ROOT), project);
     }
 
     private static String pipeline(String project) {

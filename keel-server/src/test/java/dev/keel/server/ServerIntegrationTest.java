@@ -372,7 +372,7 @@ class ServerIntegrationTest {
     private static String concrete(String path, String tokenId) {
         return path.replace("{model}", "matrix").replace("{version}", "1").replace("{alias}", "champion").replace("{id}", tokenId)
                 .replace("{name}", "matrix").replace("{m}", "matrix").replace("{v}", "1").replace("{pipeline}", "matrix")
-                .replace("{dataset}", "matrix");
+                .replace("{dataset}", "matrix").replace("{job}", "matrix");
     }
 
     /** A body that changes nothing: every mutating route refuses an empty object or leaves state as it was. */

@@ -11,6 +11,11 @@
  * <p>Inputs ({@link dev.keel.core.batch.ScoringInputs#standard}) give their rows in an order that is the same every time they
  * are opened with the same pin and selection, which is what makes a resume exact: a dataset's snapshot in file row order, a
  * database query under {@code ORDER BY} read from {@code OFFSET n} in a read-only transaction, matched files sorted by path and
- * each read in file order. See {@code docs/batch.md}.
+ * each read in file order.
+ *
+ * <p>{@link dev.keel.core.batch.BatchScoring} operates jobs on top of the engine: applied specs in {@code batch_jobs}, runs in
+ * the background (one per job at a time), retries that execute the same run id again so that it resumes from its checkpoint,
+ * cron schedules, chaining after pipeline runs, and a {@code ScoringRunFailed} event for every failed attempt. See
+ * {@code docs/batch.md}.
  */
 package dev.keel.core.batch;

@@ -22,7 +22,8 @@ import java.util.Optional;
 public record KeelConfig(Server server, Path dataDirectory, Store store, Artifacts artifacts, Logging logging, Security security,
                          ConfigNode root) {
     /** Top-level sections that components read and validate themselves. */
-    public static final List<String> COMPONENT_SECTIONS = List.of("serving", "pipelines", "monitoring", "alerts", "incidents", "training");
+    public static final List<String> COMPONENT_SECTIONS = List.of("serving", "pipelines", "monitoring", "alerts", "incidents", "training",
+            "batch");
 
     public KeelConfig {
         Objects.requireNonNull(server, "server");

@@ -162,6 +162,16 @@ public final class PipelineService {
         this.knownProject = Objects.requireNonNull(knownProject, "knownProject");
     }
 
+    /** What pipelines (and scoring jobs' file and database inputs) may reach, as the administrator configured it. */
+    public SourceAccess sourceAccess() {
+        return access;
+    }
+
+    /** The directory relative source paths are resolved against. */
+    public Path baseDirectory() {
+        return baseDirectory;
+    }
+
     /**
      * Checks a spec: its structure, what it reaches (source roots, connections, HTTP hosts), what its engine refuses (SQL
      * outside the sandbox) and, when it reaches nothing it may not, the plan on its sources' schemas (missing files, missing

@@ -17,6 +17,7 @@ import dev.keel.spi.event.PredictionRejected;
 import dev.keel.spi.event.QuarantineExceeded;
 import dev.keel.spi.event.RolloutAborted;
 import dev.keel.spi.event.ScheduleMissed;
+import dev.keel.spi.event.ScoringRunFailed;
 import dev.keel.spi.event.ShadowDisagreed;
 import dev.keel.spi.event.SourceFailed;
 import dev.keel.spi.event.TrainingFailed;
@@ -34,7 +35,7 @@ public final class Signals {
     public static final Set<Class<? extends KeelEvent>> FAILURES = Set.of(PipelineRunFailed.class, SourceFailed.class, ExpectationFailed.class,
             QuarantineExceeded.class, ScheduleMissed.class, ModelFailed.class, FallbackUsed.class, EndpointOverloaded.class,
             ShadowDisagreed.class, MonitorBreached.class, ArtifactRejected.class, ChannelFailing.class, TrainingFailed.class,
-            RolloutAborted.class);
+            RolloutAborted.class, ScoringRunFailed.class);
 
     private Signals() {
     }
@@ -58,6 +59,7 @@ public final class Signals {
         kinds.put("alert.delivery_failed", "Alert channel keeps failing");
         kinds.put("training.failed", "Retraining produced no promotable challenger");
         kinds.put("rollout.aborted", "Progressive rollout rolled back");
+        kinds.put("scoring.run_failed", "Batch scoring run failed");
         return Map.copyOf(kinds);
     }
 
@@ -104,6 +106,9 @@ public final class Signals {
                     Map.of("model", e.model(), "training_run", e.runId()), e.at());
             case RolloutAborted e -> new Signal("rollout.aborted", "serving", "endpoint", e.projectName(), Severity.CRITICAL, e.reason(),
                     Map.of("endpoint", e.endpoint(), "model", e.model(), "version", Integer.toString(e.version())), e.at());
+            case ScoringRunFailed e -> new Signal("scoring.run_failed", "scoring", "scoring_job", e.projectName(),
+                    e.willRetry() ? Severity.WARNING : Severity.CRITICAL, e.message(), Map.of("scoring_job", e.job(), "scoring_run", e.runId()),
+                    e.at());
             case PredictionMade ignored -> null;
             case PredictionRejected ignored -> null;
             case AliasMoved ignored -> null;

@@ -6,7 +6,8 @@ import java.util.Optional;
 /** Something that happened in Keel that another area may act on: a prediction, an alias move, a failure. */
 public sealed interface KeelEvent permits PredictionMade, AliasMoved, ModelFailed, FallbackUsed, PredictionRejected, MonitorBreached,
         PipelineRunFinished, PipelineRunFailed, ArtifactRejected, SourceFailed, ExpectationFailed, QuarantineExceeded, ScheduleMissed,
-        EndpointOverloaded, ShadowDisagreed, ChannelFailing, TrainingFailed, RolloutAborted {
+        EndpointOverloaded, ShadowDisagreed, ChannelFailing, TrainingFailed, RolloutAborted,
+        ScoringRunFailed {
 
     /** When it happened, by the publisher's clock. */
     Instant at();
