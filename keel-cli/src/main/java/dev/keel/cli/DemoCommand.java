@@ -62,7 +62,10 @@ final class DemoCommand implements Callable<Integer> {
         Path inbox = directory.toAbsolutePath().resolveSibling(directory.getFileName() + "-inbox");
         wipe(inbox);
         Files.createDirectories(inbox);
-        KeelConfig config = KeelConfig.parse(demoConfig(inbox), environment);
+        Path tables = directory.toAbsolutePath().resolveSibling(directory.getFileName() + "-tables");
+        wipe(tables);
+        Files.createDirectories(tables);
+        KeelConfig config = KeelConfig.parse(demoConfig(inbox, tables), environment);
         ServerCommand.Started started = ServerCommand.start(config, out);
         KeelServer server = started.server();
         String adminToken = started.adminSecret().orElseThrow(() -> new IllegalStateException("the demo's data directory was not fresh"));
@@ -76,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
                     directory.toAbsolutePath().resolve("keys").resolve("demo-oncall.secret"), inbox);
             receiver = onCall;
             RetrainingDemo.run(api, PROJECT, IncidentDemo.CHANNEL, out, inbox, server.keel().data().service(), onCall.received(), url, adminToken);
-            finish(url, adminToken);
+            BatchDemo.run(api, PROJECT, MODEL, out, tables, server.keel().data().service(), DATASET, CreditFeatures.FEATURES);
+            finish(url, adminToken, tables);
             succeeded = true;
         } catch (RuntimeException e) {
             out.println();
@@ -210,7 +214,7 @@ final class DemoCommand implements Callable<Integer> {
      * loopback; one alert route for the demo project, grouping by kind with short waits; the recurring fault's inbox is a
      * source root next to the data directory.
      */
-    private static String demoConfig(Path inbox) {
+    private static String demoConfig(Path inbox, Path tables) {
         return """
                 alerts:
                   http: {allow-private: true}
@@ -218,10 +222,10 @@ final class DemoCommand implements Callable<Integer> {
                     oncall: {project: %s, channels: [%s], group-by: [kind], group-wait: 1s, group-interval: 5s, repeat-interval: 4h}
                 pipelines:
                   source-roots: ['.', '%s']
-                """.formatted(PROJECT, IncidentDemo.CHANNEL, inbox.toString().replace("'", "''"));
+                """.formatted(PROJECT, IncidentDemo.CHANNEL, inbox.toString().replace("'", "''")) + BatchDemo.connections(tables);
     }
 
-    private void finish(String url, String token) {
+    private void finish(String url, String token, Path tables) {
         out.println();
         out.println("All demo steps succeeded. Keel " + Version.current() + " at " + url);
         out.println("Try next:");
@@ -240,6 +244,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel model show " + RetrainingDemo.MODEL);
         out.println("  ./keel model lineage " + RetrainingDemo.MODEL + " 2");
         out.println("  ./keel approval list --project " + PROJECT + " --all");
+        BatchDemo.hints(tables).forEach(hint -> out.println("  " + hint));
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
         out.println("  ./keel endpoint show " + ENDPOINT);

@@ -286,7 +286,11 @@ public final class BatchScoring implements AutoCloseable {
         BatchRun run = requireRun(runId);
         Execution current = inFlight.get(run.job());
         if (current != null && current.runId.equals(runId)) {
+            boolean waiting = current.waiting;
             current.cancel();
+            if (waiting) {
+                return engine.cancelFailed(runId, "cancelled while waiting to be retried; resume it to go on").orElse(run);
+            }
         }
         return engine.cancel(runId).orElse(run);
     }

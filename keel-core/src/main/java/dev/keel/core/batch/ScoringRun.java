@@ -137,6 +137,13 @@ public final class ScoringRun {
         return find(runId);
     }
 
+    /** Marks a FAILED run CANCELLED (its retries were called off); any other run is returned as it is. */
+    public Optional<BatchRun> cancelFailed(String runId, String reason) {
+        store.update("UPDATE batch_runs SET status = ?, message = ? WHERE id = ? AND status = ? AND lease_owner IS NULL", BatchRun.Status.CANCELLED.name(),
+                reason, runId, BatchRun.Status.FAILED.name());
+        return find(runId);
+    }
+
     /**
      * Starts run {@code runId} of the job, or resumes it from its last checkpoint; a run that has succeeded is left as it is
      * and nothing is written. A failure marks the run FAILED and is rethrown; the run id can then be executed again.

@@ -255,6 +255,32 @@ class BatchScoringTest {
     }
 
     @Test
+    void cancel_whileARunWaitsToBeRetried_leavesItCancelled_andResumeFinishesIt() throws Exception {
+        scoring.close();
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        scoring = new BatchScoring(store.database(), new Strict(models), inputs, ScoringSinks.tables(store.database(), connection -> {
+            throw KeelException.notFound("no connection '" + connection + "' is declared");
+        }), events::add, clock, Duration.ofSeconds(60), ZoneOffset.UTC, project -> true, delay -> {
+            waiting.countDown();
+            Thread.sleep(60_000);
+        });
+        models.failOnCall = 1;
+        scoring.apply(spec("retries: 3\nretry_delay: 1m\n"), "alice");
+        String runId = scoring.start("nightly", Optional.empty(), "alice").id();
+        assertThat(waiting.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the run failed and waits for its retry").isTrue();
+
+        BatchRun cancelled = scoring.cancel(runId);
+
+        assertThat(cancelled.status()).isEqualTo(BatchRun.Status.CANCELLED);
+        assertThat(cancelled.message().orElseThrow()).contains("cancelled while waiting to be retried");
+        assertThat(awaitEnd(runId).status()).as("no retry ran after the cancel").isEqualTo(BatchRun.Status.CANCELLED);
+        assertThat(models.calls.get()).isEqualTo(2);
+        scoring.resume(runId, "alice");
+        assertThat(awaitEnd(runId).status()).isEqualTo(BatchRun.Status.SUCCEEDED);
+        assertThat(rows()).isEqualTo(25);
+    }
+
+    @Test
     void cancel_stopsTheRunAfterItsChunk_andResumeFinishesIt() throws Exception {
         models.sleepMillis = 200;
         scoring.apply(spec("").replace("chunk_size: 10", "chunk_size: 5"), "alice");
