@@ -164,7 +164,7 @@ final class BatchDemo {
                 model: {name: %s, alias: champion}
                 input: {connection: crm, table: applicants}
                 keys: [applicant_id]
-                outputs: {probabilities: true, classes: [good, bad], label: true}
+                outputs: {probabilities: true, label: true}
                 destination: {kind: sqlite, connection: reports, table: %s, mode: upsert}
                 incremental: {watermark: updated_at}
                 schedule: "0 2 * * *"

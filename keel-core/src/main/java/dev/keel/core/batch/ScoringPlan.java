@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  */
 public final class ScoringPlan {
     static final String PROBABILITIES = "probabilities";
+    /** The version tag that names the probability columns, in the model's order (as training writes it). */
+    static final String CLASSES_TAG = "labels";
 
     /** One destination column and its portable SQL type. */
     public record OutputColumn(String name, String sqlType) {
@@ -153,6 +155,20 @@ public final class ScoringPlan {
         version.signature().outputs().forEach(output -> declared.put(output.name(), output));
         List<String> classes = spec.outputs().classes();
         ScoringJobSpec.Outputs wanted = spec.outputs();
+        // A version that names its probability columns (tag "labels", comma-separated, in the model's order) decides the order.
+        List<String> tagged = version.tags().containsKey(CLASSES_TAG) ? java.util.Arrays.stream(version.tags().get(CLASSES_TAG).split(","))
+                .map(String::strip).toList() : List.of();
+        boolean usableTag = !tagged.isEmpty() && tagged.stream().allMatch(label -> label.matches("[A-Za-z0-9_]{1,40}"))
+                && tagged.stream().distinct().count() == tagged.size();
+        if ((wanted.probabilities() || wanted.label()) && usableTag) {
+            if (classes.isEmpty()) {
+                classes = tagged;
+            } else if (!classes.equals(tagged)) {
+                errors.add(new KeelException.FieldError("outputs.classes", "outputs.classes lists " + classes + " but model " + version.label()
+                        + " declares its probability columns as " + tagged + " (tag " + CLASSES_TAG + "); list them in that order or leave"
+                        + " outputs.classes out"));
+            }
+        }
         if (wanted.probabilities() || wanted.label()) {
             TensorSpec probabilities = declared.get(PROBABILITIES);
             if (probabilities == null || !probabilities.kind().equals("tensor") || probabilities.rank() != 2 || !isFloat(probabilities.type())) {

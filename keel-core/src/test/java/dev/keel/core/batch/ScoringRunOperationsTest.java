@@ -285,4 +285,34 @@ class ScoringRunOperationsTest {
         assertThat(runs.cancel("run-1").orElseThrow().status()).isEqualTo(BatchRun.Status.CANCELLED);
         assertThat(runs.cancel("nothing")).isEmpty();
     }
+
+    @Test
+    void theVersionsLabelsTag_namesTheProbabilityColumns_andAContradictingClassesListIsRefused() {
+        inputs.publish("applicants", "SELECT i::BIGINT AS id, i / 10.0 AS f1, (i % 7)::DOUBLE AS f2 FROM range(0, 5) t(i)");
+        // The testing model's column 1 is p; a version tagged labels: "yes,no" names column 0 "yes" and column 1 "no".
+        models.versions.put(1, TestingScoring.version("credit", 1, TestingScoring.FEATURES.stream().map(FeatureSpec::number).toList(),
+                Map.of("labels", "yes,no")));
+        ScoringJobSpec unnamed = new ScoringJobSpecParser().parseOrThrow(String.format(Locale.ROOT, """
+                name: tagged
+                model: {name: credit, version: 1}
+                input: {dataset: applicants}
+                keys: [id]
+                outputs: {probabilities: true, label: true}
+                destination: {kind: %s, connection: reports, table: tagged}
+                """, kind.name().toLowerCase(Locale.ROOT)));
+
+        runs.execute(unnamed, "run-1");
+
+        List<String> rows = reports.database().query("SELECT id, p_yes, p_no, label FROM tagged ORDER BY id", row -> row.getLong(1) + "|"
+                + Math.round(row.getDouble(2) * 1e6) + "|" + Math.round(row.getDouble(3) * 1e6) + "|" + row.getString(4));
+        for (int id = 0; id < 5; id++) {
+            double p = TestingScoring.probability(id / 10.0, id % 7);
+            assertThat(rows.get(id)).isEqualTo(id + "|" + Math.round((float) (1 - p) * 1e6) + "|" + Math.round((float) p * 1e6) + "|"
+                    + (p > 1 - p ? "no" : "yes"));
+        }
+        assertThatThrownBy(() -> runs.execute(spec("", 10), "run-2"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.errors()).extracting(KeelException.FieldError::field)
+                        .containsExactly("outputs.classes"))
+                .hasMessageContaining("outputs.classes lists [good, bad] but model credit:1 declares its probability columns as [yes, no]");
+    }
 }

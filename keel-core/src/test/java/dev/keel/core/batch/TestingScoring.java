@@ -37,9 +37,13 @@ final class TestingScoring {
     }
 
     static ModelVersion version(String model, int version, List<FeatureSpec> features) {
+        return version(model, version, features, Map.of());
+    }
+
+    static ModelVersion version(String model, int version, List<FeatureSpec> features, Map<String, String> tags) {
         ModelSignature signature = new ModelSignature(List.of(new TensorSpec("features", DataType.FP32, -1, features.size())),
                 List.of(new TensorSpec("probabilities", DataType.FP32, -1, 2), new TensorSpec("score", DataType.FP32, -1)));
-        return new ModelVersion(model, version, "default", "onnx", new ArtifactRef("0".repeat(64), 1), signature, features, Map.of(), Map.of(),
+        return new ModelVersion(model, version, "default", "onnx", new ArtifactRef("0".repeat(64), 1), signature, features, Map.of(), tags,
                 Lineage.none(), "", Instant.EPOCH, "test");
     }
 
