@@ -77,11 +77,7 @@ final class DatasetSink implements ScoringSink {
     @Override
     public int write(int chunk, List<Object[]> rows, Object[] runValues, Checkpoint checkpoint) {
         files.write(staging.resolve("chunks"), staging.resolve("tmp-" + chunk), chunk, rows, runValues);
-        try {
-            checkpoint.record(Optional.empty(), rows.size());
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + chunk + " of run '" + run.id() + "': " + e.getMessage(), e);
-        }
+        checkpoint.record(Optional.empty(), rows.size());
         return rows.size();
     }
 

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -78,11 +77,7 @@ final class ParquetSink implements ScoringSink {
     @Override
     public int write(int chunk, List<Object[]> rows, Object[] runValues, Checkpoint checkpoint) {
         files.write(writing(), parent.resolve(".tmp-" + hash + "-" + chunk), chunk, rows, runValues);
-        try {
-            checkpoint.record(Optional.empty(), rows.size());
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + chunk + " of run '" + run.id() + "': " + e.getMessage(), e);
-        }
+        checkpoint.record(Optional.empty(), rows.size());
         return rows.size();
     }
 

@@ -289,7 +289,12 @@ public final class ScoringRun {
                         Object[] runValues = {plan.version().model(), plan.version().version(), run.id(), index, run.scoredAt().toString()};
                         sink.write(index, scored.rows(), runValues, (connection, written) -> {
                             if (connection.isPresent()) {
-                                checkpoint(connection.get(), run.id(), index, first, rows.size(), written, refused);
+                                try {
+                                    checkpoint(connection.get(), run.id(), index, first, rows.size(), written, refused);
+                                } catch (SQLException e) {
+                                    throw new KeelException(ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + index + " of run '" + run.id() + "': "
+                                            + e.getMessage(), e);
+                                }
                             } else {
                                 store.withConnection(c -> {
                                     checkpoint(c, run.id(), index, first, rows.size(), written, refused);

@@ -1,7 +1,6 @@
 package dev.keel.core.batch;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,7 +40,8 @@ public interface ScoringSink extends AutoCloseable {
         /**
          * @param storeConnection a connection to Keel's store inside the transaction that wrote the chunk, or empty when the chunk
          *     was written elsewhere and committed already
+         * @throws dev.keel.core.error.KeelException UNAVAILABLE when the store fails; CONFLICT when the run lost its lease
          */
-        void record(Optional<Connection> storeConnection, int written) throws SQLException;
+        void record(Optional<Connection> storeConnection, int written);
     }
 }

@@ -56,12 +56,7 @@ final class TableSink implements ScoringSink {
             });
         }
         int written = database.inTransaction(writeChunk);
-        try {
-            checkpoint.record(Optional.empty(), written);
-        } catch (java.sql.SQLException e) {
-            throw new dev.keel.core.error.KeelException(dev.keel.core.error.ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + chunk + " of run '"
-                    + run.id() + "': " + e.getMessage(), e);
-        }
+        checkpoint.record(Optional.empty(), written);
         return written;
     }
 
