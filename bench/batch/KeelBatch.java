@@ -11,6 +11,10 @@ import dev.keel.core.batch.ScoringPlan;
 import dev.keel.core.batch.ScoringRun;
 import dev.keel.core.batch.ScoringSink;
 import dev.keel.core.batch.ScoringSinks;
+import dev.keel.core.data.DataCollection;
+import dev.keel.core.data.EnvironmentSecrets;
+import dev.keel.core.data.PipelineService;
+import dev.keel.core.data.PipelinesConfig;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.Lineage;
@@ -31,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -168,8 +173,8 @@ public class KeelBatch {
 
     /**
      * The sinks of main today ({@code ScoringSinks.tables}), or, where this build has it, {@code ScoringSinks.standard(store,
-     * databases, outputRoot, pipelines)}, which adds Parquet directories. No pipeline service is wired: dataset destinations are not
-     * benchmarked.
+     * databases, outputRoot, pipelines)}, which adds Parquet directories; its pipeline service (for dataset destinations, not
+     * benchmarked here) runs no pipelines.
      */
     static ScoringSinks sinks(Database store, ScoringDestinations destinations, Path outputRoot) throws Exception {
         for (Method method : ScoringSinks.class.getMethods()) {
@@ -178,12 +183,18 @@ public class KeelBatch {
                 Class<?>[] types = method.getParameterTypes();
                 for (int i = 0; i < types.length; i++) {
                     arguments[i] = types[i] == Database.class ? store : types[i] == ScoringDestinations.class ? destinations
-                            : types[i] == Path.class ? outputRoot : null;
+                            : types[i] == Path.class ? outputRoot : types[i] == PipelineService.class ? pipelines(store, outputRoot.getParent())
+                            : null;
                 }
                 return (ScoringSinks) method.invoke(null, arguments);
             }
         }
         return ScoringSinks.tables(store, destinations);
+    }
+
+    static PipelineService pipelines(Database store, Path work) {
+        PipelinesConfig settings = new PipelinesConfig(false, ZoneOffset.UTC, work, work.resolve("datasets"));
+        return DataCollection.open(settings, store, List.of(), new EnvironmentSecrets(work), Clock.systemUTC()).service();
     }
 
     static long countParquet(Path directory) throws Exception {

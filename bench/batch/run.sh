@@ -5,7 +5,7 @@
 # Usage: bench/batch/run.sh [sizes...]            default: 1000000 10000000
 # Environment:
 #   CHUNKS       Keel chunk sizes tried at the first size (default "10000 50000 100000")
-#   CHUNK        Keel chunk size at every size (default 100000)
+#   CHUNK        Keel chunk size at the other sizes (default 10000, the spec's default)
 #   BATCH        raw ONNX Runtime batch size (default 50000)
 #   LAB          to_sql variants at the first size: METHOD:CHUNKSIZE, 0 = pandas' default (default "default:0 multi:10000 default:10000")
 #   LAB_LARGE    to_sql variants at the other sizes (default "default:0")
@@ -18,7 +18,7 @@ work="${KEEL_BENCH_WORK:-$root/bench/work/batch}"
 sizes=("$@")
 [ "${#sizes[@]}" -gt 0 ] || sizes=(1000000 10000000)
 chunks="${CHUNKS:-10000 50000 100000}"
-chunk="${CHUNK:-100000}"
+chunk="${CHUNK:-10000}"
 batch="${BATCH:-50000}"
 lab="${LAB:-default:0 multi:10000 default:10000}"
 lab_large="${LAB_LARGE:-default:0}"
