@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * A model version checked against a job's input and outputs: where each feature and key is in the input row, the model's input
- * tensor, and the output columns. Built before the first row is scored; scores one chunk per model call. {@link ScoringRun}
+ * tensor, and the output columns. Built before the first row is scored; scores one chunk per model call, reusing its input
+ * array from chunk to chunk, so a plan serves one run at a time (it is not thread-safe). {@link ScoringRun}
  * writes what it scores to tables; other destinations can use it the same way.
  */
 public final class ScoringPlan {
@@ -40,6 +41,8 @@ public final class ScoringPlan {
     private final List<String> classes;
     private final ScoringJobSpec.Outputs outputs;
     private final List<OutputColumn> columns;
+    private float[] floatBuffer;
+    private double[] doubleBuffer;
 
     private ScoringPlan(ModelVersion version, int[] featureIndexes, List<FeatureSpec> features, int[] keyIndexes, int keyCount, String inputName,
                         DataType inputType, List<String> classes, ScoringJobSpec.Outputs outputs, List<OutputColumn> columns) {
@@ -299,8 +302,16 @@ public final class ScoringPlan {
         int n = rows.size();
         int width = featureIndexes.length;
         long firstRow = inputRows.getFirst();
-        float[] floats = inputType == DataType.FP32 ? new float[n * width] : null;
-        double[] doubles = floats == null ? new double[n * width] : null;
+        float[] floats = null;
+        double[] doubles = null;
+        // A run's full chunks all have one shape: their input array is allocated once and refilled (the runtime copies it).
+        if (inputType == DataType.FP32) {
+            floats = floatBuffer != null && floatBuffer.length == n * width ? floatBuffer : new float[n * width];
+            floatBuffer = floats;
+        } else {
+            doubles = doubleBuffer != null && doubleBuffer.length == n * width ? doubleBuffer : new double[n * width];
+            doubleBuffer = doubles;
+        }
         for (int r = 0; r < n; r++) {
             Object[] row = rows.get(r);
             for (int f = 0; f < width; f++) {

@@ -267,6 +267,10 @@ public final class ScoringRun {
                             throw new KeelException(ErrorCode.UNAVAILABLE, "run '" + run.id() + "' was interrupted after " + chunk + " chunks;"
                                     + " execute it again to resume");
                         }
+                        if (renew(run.id())) {
+                            throw new Cancelled("cancelled after " + chunk + " chunks; execute the run again to resume", chunksWritten, rowsWritten,
+                                    rowsQuarantined);
+                        }
                         List<Object[]> rows = cursor.next(run.chunkSize());
                         if (rows.isEmpty()) {
                             break;
@@ -291,10 +295,6 @@ public final class ScoringRun {
                         rowsWritten += scored.rows().size();
                         rowsQuarantined += refused;
                         nextRow += rows.size();
-                        if (renew(run.id())) {
-                            throw new Cancelled("cancelled after " + chunk + " chunks; execute the run again to resume", chunksWritten, rowsWritten,
-                                    rowsQuarantined);
-                        }
                     }
                 }
             }
@@ -303,7 +303,7 @@ public final class ScoringRun {
         return finish(run, chunksWritten, rowsWritten, rowsQuarantined);
     }
 
-    /** Extends the lease; returns whether the run was asked to stop. */
+    /** Extends the lease before a chunk is read; returns whether the run was asked to stop. */
     private boolean renew(String runId) {
         int renewed = store.update("UPDATE batch_runs SET lease_until = ? WHERE id = ? AND lease_owner = ?", clock.millis() + lease.toMillis(), runId,
                 owner);
@@ -332,6 +332,11 @@ public final class ScoringRun {
 
     private void checkpoint(Connection connection, String runId, int chunk, long firstRow, int rows, int written, int quarantined)
             throws SQLException {
+        // Fencing: only the lease holder checkpoints, so an executor that lost the run (it stalled past its lease) cannot record a chunk.
+        if (Database.update(connection, "UPDATE batch_runs SET lease_until = ? WHERE id = ? AND lease_owner = ?", clock.millis() + lease.toMillis(),
+                runId, owner) == 0) {
+            throw KeelException.conflict("run '" + runId + "' lost its lease to another executor; this one stops");
+        }
         Database.update(connection, "INSERT INTO batch_chunks (run_id, chunk, first_row, row_count, rows_written, rows_quarantined, done_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)", runId, chunk, firstRow, rows, written, quarantined, clock.millis());
         Database.update(connection, "UPDATE batch_runs SET rows_written = rows_written + ?, rows_read = rows_read + ?, rows_quarantined ="

@@ -1,6 +1,7 @@
 package dev.keel.core.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.store.Database;
 import dev.keel.core.testing.OnEachStore;
@@ -93,6 +94,10 @@ class KilledScoringRunTest {
         for (String mode : List.of("append", "replace")) {
             String runId = mode + "-killed";
             Path childInputs = Files.createDirectories(directory.resolve("child-" + mode));
+            TestingScoring.Inputs sameInputs = new TestingScoring.Inputs(Files.createDirectories(directory.resolve("same-" + mode)));
+            sameInputs.publish("applicants", applicants());
+            ScoringRun sameTime = new ScoringRun(store.database(), new TestingScoring.Models(), sameInputs,
+                    ScoringSinks.tables(store.database(), new TestingScoring.Destinations(reports.database())), new TestingClock());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     KilledScoringRunTest.class.getName(), kindName, store.store().url(), store.store().user(), reports.store().url(),
@@ -102,6 +107,11 @@ class KilledScoringRunTest {
             while (checkpoints(runId) < 3 && child.isAlive() && Instant.now().isBefore(deadline)) {
                 Thread.sleep(20);
             }
+            // While the child runs it holds the run's lease: this process is refused, and told who holds it.
+            assertThatThrownBy(() -> sameTime.execute(spec(kindName, mode, mode), runId))
+                    .isInstanceOfSatisfying(dev.keel.core.error.KeelException.class, e -> assertThat(e.code())
+                            .isEqualTo(dev.keel.core.error.ErrorCode.CONFLICT))
+                    .hasMessageContaining("is being executed by " + child.pid() + "@");
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             long done = checkpoints(runId);

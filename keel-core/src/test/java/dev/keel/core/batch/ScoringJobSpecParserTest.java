@@ -120,4 +120,131 @@ class ScoringJobSpecParserTest {
                         .containsExactly("destination.mode"))
                 .hasMessageStartingWith("the scoring job spec has 1 error: destination.mode: 'merge' is not a mode");
     }
+
+    private static final String BASE = """
+            name: j
+            model: {name: credit, alias: champion}
+            keys: [id]
+            outputs: {label: true}
+            """;
+
+    @Test
+    void parse_databaseAndFileInputs() {
+        ScoringJobSpec database = parser.parseOrThrow(BASE + """
+                input: {connection: crm, query: "SELECT * FROM applicants WHERE active", order_by: [id]}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """);
+        assertThat(database.input()).isEqualTo(new ScoringJobSpec.DatabaseInput("crm", Optional.empty(),
+                Optional.of("SELECT * FROM applicants WHERE active"), List.of("id")));
+        assertThat(database.input().label()).isEqualTo("the query of connection 'crm'");
+
+        ScoringJobSpec table = parser.parseOrThrow(BASE + """
+                input: {connection: crm, table: sales.applicants}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """);
+        assertThat(table.input()).isEqualTo(new ScoringJobSpec.DatabaseInput("crm", Optional.of("sales.applicants"), Optional.empty(), List.of()));
+
+        ScoringJobSpec files = parser.parseOrThrow(BASE + """
+                input: {files: "incoming/*.csv"}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """);
+        assertThat(files.input()).isEqualTo(new ScoringJobSpec.FileInput("incoming/*.csv", ScoringJobSpec.FileFormat.CSV));
+
+        assertThat(errors(BASE.replace("keys: [id]\n", "") + """
+                input: {connection: crm, table: "a; drop table b"}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).containsExactly("input.table: 'a; drop table b' is not a table name; expected an identifier or schema.table of letters, digits"
+                + " or '_'", "input.order_by: missing; a database input needs columns that give its rows a fixed order (order_by, or keys)");
+        assertThat(errors(BASE + """
+                input: {connection: crm, table: a, query: "SELECT 1"}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).containsExactly("input: expected exactly one of table or query");
+        assertThat(errors(BASE + """
+                input: {dataset: d, files: x.parquet}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).containsExactly("input: expected exactly one of dataset, connection or files");
+        assertThat(errors(BASE + """
+                input: {files: x.txt, format: excel}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).containsExactly("input.format: 'excel' is not a file format; expected parquet or csv");
+    }
+
+    @Test
+    void parse_parquetAndDatasetDestinations() {
+        ScoringJobSpec parquet = parser.parseOrThrow(BASE + """
+                input: {dataset: d}
+                destination: {kind: parquet, path: scores/credit, partition_by: [label], mode: replace}
+                """);
+        assertThat(parquet.destination()).isEqualTo(new ScoringJobSpec.ParquetDestination("scores/credit", List.of("label"),
+                ScoringJobSpec.Mode.REPLACE));
+        ScoringJobSpec dataset = parser.parseOrThrow(BASE + """
+                input: {dataset: d}
+                destination: {kind: dataset, dataset: credit-scores, mode: upsert}
+                """);
+        assertThat(dataset.destination()).isEqualTo(new ScoringJobSpec.DatasetDestination("credit-scores", ScoringJobSpec.Mode.UPSERT));
+
+        assertThat(errors(BASE + """
+                input: {dataset: d}
+                destination: {kind: parquet, path: ../../etc, mode: upsert}
+                """)).containsExactly("destination.path: '../../etc' is not a relative directory; expected up to 8 segments of letters, digits, '_',"
+                + " '.' or '-' (no '..', no leading '/'), resolved under batch.output-root",
+                "destination.mode: a Parquet destination is written in append or replace mode; upsert needs a table or a dataset");
+        assertThat(errors(BASE + """
+                input: {dataset: d}
+                destination: {kind: parquet, path: /abs}
+                """)).singleElement().asString().startsWith("destination.path: '/abs' is not a relative directory");
+        assertThat(errors(BASE + """
+                input: {dataset: d}
+                destination: {kind: s3, path: x}
+                """)).containsExactly("destination.kind: 's3' is not a destination kind; expected sqlite, postgres, parquet or dataset");
+    }
+
+    @Test
+    void parse_incrementalCarrySensitiveAndOperations() {
+        ScoringJobSpec spec = parser.parseOrThrow(BASE + """
+                input: {connection: crm, table: applicants}
+                carry: [region, ssn]
+                sensitive: [ssn]
+                incremental: {watermark: updated_at, rescore_on_model_change: false}
+                quarantine: rejected_rows
+                schedule: "0 2 * * *"
+                after: applicants
+                retries: 3
+                retry_delay: 10s
+                destination: {kind: sqlite, connection: keel, table: t}
+                """);
+        assertThat(spec.carry()).containsExactly("region", "ssn");
+        assertThat(spec.copiedColumns()).containsExactly("id", "region", "ssn");
+        assertThat(spec.sensitive()).containsExactly("ssn");
+        assertThat(spec.incremental()).contains(new ScoringJobSpec.Incremental(Optional.of("updated_at"), false, false));
+        assertThat(spec.quarantine()).contains("rejected_rows");
+        assertThat(spec.operations()).isEqualTo(new ScoringJobSpec.Operations(Optional.of("0 2 * * *"), Optional.of("applicants"), 3,
+                java.time.Duration.ofSeconds(10)));
+
+        assertThat(parser.parseOrThrow(BASE + """
+                input: {dataset: d}
+                incremental: {changes: true}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """).incremental()).contains(new ScoringJobSpec.Incremental(Optional.empty(), true, true));
+
+        assertThat(errors(BASE + """
+                input: {files: x.parquet}
+                carry: [id, label]
+                sensitive: [ssn]
+                incremental: {changes: true}
+                schedule: "every day"
+                retries: 11
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).contains("carry[0]: column 'id' is a key already; keys are always copied",
+                "carry[1]: column 'label' collides with an output column; rename it in the input",
+                "sensitive[0]: column 'ssn' is neither a key nor carried; sensitive lists the sensitive columns the job may copy",
+                "incremental.changes: changes compares dataset versions; for a database or file input use a watermark column",
+                "retries: expected at most 10, got 11")
+                .anyMatch(error -> error.startsWith("schedule: 'every day' is not a cron expression"));
+        assertThat(errors(BASE + """
+                input: {dataset: d}
+                incremental: {watermark: t, changes: true}
+                destination: {kind: sqlite, connection: keel, table: t}
+                """)).containsExactly("incremental: expected exactly one of watermark: COLUMN or changes: true");
+    }
 }

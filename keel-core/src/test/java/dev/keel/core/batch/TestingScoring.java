@@ -44,7 +44,7 @@ final class TestingScoring {
     }
 
     /** Versions 1 and 2 of model {@code credit} (version 2 scores 1 − p), alias {@code champion} on {@code champion}. */
-    static final class Models implements ScoringModels {
+    static class Models implements ScoringModels {
         final AtomicInteger calls = new AtomicInteger();
         final Map<Integer, ModelVersion> versions = new HashMap<>();
         int champion = 1;
