@@ -62,33 +62,22 @@ public interface ScoringInputs {
     /** The highest value of {@code column} in the pinned input, as canonical text, or empty when the input has no (non-null) value. */
     Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column);
 
-    /** Dataset inputs read through the pipelines' snapshot files, every row; other inputs and selections are refused. */
+    /**
+     * Every kind of input.
+     *
+     * @param pipelines the datasets and their projects
+     * @param access the source roots file inputs must lie under, per project
+     * @param baseDirectory what relative file paths are resolved against
+     * @param databases the connections database inputs read; {@code keel}, Keel's own store, is refused as an input
+     */
+    static ScoringInputs standard(dev.keel.core.data.PipelineService pipelines, dev.keel.core.data.SourceAccess access,
+                                  java.nio.file.Path baseDirectory, ScoringDestinations databases) {
+        return new StandardScoringInputs(new DatasetSource(pipelines), Optional.of(new DatabaseSource(databases)),
+                Optional.of(new FileSource(access, baseDirectory)));
+    }
+
+    /** Dataset inputs only, read through the pipelines' snapshot files; database and file inputs are refused. */
     static ScoringInputs datasets(dev.keel.core.data.PipelineService pipelines) {
-        Objects.requireNonNull(pipelines, "pipelines");
-        return new ScoringInputs() {
-            @Override
-            public Pin pin(ScoringJobSpec.Input input, String project) {
-                ScoringJobSpec.DatasetInput dataset = dataset(input);
-                return new Pin(pipelines.dataset(dataset.dataset(), dataset.version()).version(), "");
-            }
-
-            @Override
-            public ScoringInput open(ScoringJobSpec.Input input, Pin pin, String project, Selection selection) {
-                dev.keel.core.error.KeelException.requireArgument(selection.equals(Selection.ALL), "incremental selections are not read here");
-                return new ParquetInput(pipelines.snapshotFile(dataset(input).dataset(), pin.datasetVersion()));
-            }
-
-            @Override
-            public Optional<String> highest(ScoringJobSpec.Input input, Pin pin, String project, String column) {
-                throw dev.keel.core.error.KeelException.badRequest("watermarks are not read here");
-            }
-
-            private ScoringJobSpec.DatasetInput dataset(ScoringJobSpec.Input input) {
-                if (input instanceof ScoringJobSpec.DatasetInput dataset) {
-                    return dataset;
-                }
-                throw dev.keel.core.error.KeelException.badRequest("input " + input.label() + " is not a dataset");
-            }
-        };
+        return new StandardScoringInputs(new DatasetSource(pipelines), Optional.empty(), Optional.empty());
     }
 }

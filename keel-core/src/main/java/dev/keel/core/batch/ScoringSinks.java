@@ -1,9 +1,13 @@
 package dev.keel.core.batch;
 
+import dev.keel.core.data.PipelineService;
+import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.store.Database;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Opens the destination and the quarantine of scoring runs. */
 public interface ScoringSinks {
@@ -47,6 +51,49 @@ public interface ScoringSinks {
 
             private Database database(ScoringJobSpec.TableDestination table) {
                 return table.connection().equals(ScoringDestinations.KEEL) ? store : databases.database(table.connection());
+            }
+        };
+    }
+
+    /**
+     * Every destination: database tables as {@link #tables} opens them; Parquet directories under {@code outputRoot}
+     * ({@code batch.output-root}); new versions of Keel datasets, published through {@code pipelines}. Parquet and dataset
+     * destinations quarantine into Keel's {@code batch_quarantine} table ({@link Quarantine#store}), also when the spec names a
+     * quarantine.
+     */
+    static ScoringSinks standard(Database store, ScoringDestinations databases, Path outputRoot, PipelineService pipelines) {
+        Objects.requireNonNull(outputRoot, "outputRoot");
+        Objects.requireNonNull(pipelines, "pipelines");
+        ScoringSinks tables = tables(store, databases);
+        return new ScoringSinks() {
+            @Override
+            public void check(ScoringJobSpec spec) {
+                switch (spec.destination()) {
+                    case ScoringJobSpec.TableDestination table -> tables.check(spec);
+                    case ScoringJobSpec.ParquetDestination parquet -> OutputDirectories.resolve(outputRoot, parquet.path(), false);
+                    case ScoringJobSpec.DatasetDestination dataset -> {
+                        OutputDirectories.root(outputRoot);
+                        Optional<String> owner = pipelines.datasetProject(dataset.dataset());
+                        if (owner.isPresent() && !owner.get().equals(spec.project())) {
+                            throw new KeelException(ErrorCode.FORBIDDEN, "dataset '" + dataset.dataset() + "' belongs to project '" + owner.get()
+                                    + "'; scoring job '" + spec.name() + "' of project '" + spec.project() + "' cannot publish a version of it");
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public ScoringSink open(ScoringJobSpec spec, BatchRun run, ScoringPlan plan) {
+                return switch (spec.destination()) {
+                    case ScoringJobSpec.TableDestination table -> tables.open(spec, run, plan);
+                    case ScoringJobSpec.ParquetDestination parquet -> new ParquetSink(parquet, outputRoot, run, plan);
+                    case ScoringJobSpec.DatasetDestination dataset -> new DatasetSink(spec, outputRoot, pipelines, run, plan);
+                };
+            }
+
+            @Override
+            public Quarantine quarantine(ScoringJobSpec spec, BatchRun run) {
+                return spec.destination() instanceof ScoringJobSpec.TableDestination ? tables.quarantine(spec, run) : Quarantine.store(store);
             }
         };
     }

@@ -61,8 +61,23 @@ final class TableWriter {
         }
     }
 
-    /** Inserts the rows (upserts them when there are keys); each row holds the output columns' values, then the run's. */
+    /**
+     * Inserts the rows (upserts them when there are keys); each row holds the output columns' values, then the run's. PostgreSQL is
+     * loaded with {@code COPY} ({@link PostgresCopy}); SQLite with batched INSERTs.
+     */
     int write(Connection connection, String table, List<Object[]> rows, Object[] runValues) throws SQLException {
+        if (isPostgres(connection)) {
+            return PostgresCopy.write(connection, table, columns, keys, rows, runValues);
+        }
+        return insert(connection, table, rows, runValues);
+    }
+
+    private static boolean isPostgres(Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+    }
+
+    /** Batched INSERTs, or upserts when there are keys. */
+    int insert(Connection connection, String table, List<Object[]> rows, Object[] runValues) throws SQLException {
         String names = columns.stream().map(column -> ParquetInput.quote(column.name())).collect(Collectors.joining(", "));
         String marks = columns.stream().map(column -> "?").collect(Collectors.joining(", "));
         StringBuilder sql = new StringBuilder("INSERT INTO " + ParquetInput.quote(table) + " (" + names + ") VALUES (" + marks + ")");

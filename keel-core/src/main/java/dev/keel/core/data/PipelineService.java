@@ -768,6 +768,60 @@ public final class PipelineService {
         }
     }
 
+    /**
+     * Publishes a Parquet file written outside a pipeline (a scoring run's output) as the next version of {@code dataset} in
+     * {@code project}, with its profile, and with {@code producer} ({@code scoring:<job>}) and {@code runId} as its lineage. The file is
+     * copied, not moved. Publishing again for the same producer and run returns the version published the first time.
+     *
+     * @throws KeelException FORBIDDEN when the dataset belongs to another project; NOT_FOUND when the project does not exist;
+     *     UNAVAILABLE when no engine is installed to profile the file
+     */
+    public DatasetVersion publishExternal(String project, String dataset, Path parquetFile, String producer, String runId) {
+        Objects.requireNonNull(project, "project");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(parquetFile, "parquetFile");
+        Objects.requireNonNull(producer, "producer");
+        Objects.requireNonNull(runId, "runId");
+        if (!knownProject.test(project)) {
+            throw KeelException.notFound("project '" + project + "' does not exist; " + producer + " cannot publish dataset '" + dataset + "' in it");
+        }
+        DataEngine engine = Optional.ofNullable(engines.get("duckdb")).or(() -> engines.values().stream().findFirst())
+                .orElseThrow(() -> new KeelException(ErrorCode.UNAVAILABLE, "no data engine is installed to profile dataset '" + dataset + "'"));
+        synchronized (datasets) {
+            Optional<DatasetVersion> latest = datasets.latest(dataset);
+            if (latest.isPresent() && !latest.get().project().equals(project)) {
+                throw new KeelException(ErrorCode.FORBIDDEN, "dataset '" + dataset + "' belongs to project '" + latest.get().project() + "'; "
+                        + producer + " of project '" + project + "' cannot publish a version of it");
+            }
+            Optional<DatasetVersion> already = publishedBy(dataset, producer, runId);
+            if (already.isPresent()) {
+                return already.get();
+            }
+            Path staging = snapshots.newStaging("external-" + UUID.randomUUID());
+            try {
+                Path copy = staging.resolve("snapshot.parquet");
+                java.nio.file.Files.copy(parquetFile, copy);
+                DatasetProfile profile = engine.profile(copy);
+                SnapshotStore.Published file = snapshots.publish(copy);
+                DatasetVersion version = new DatasetVersion(dataset, latest.map(DatasetVersion::version).orElse(0) + 1, file.sha256(), file.location(),
+                        profile.rows(), file.bytes(), profile, producer, 0, runId, Map.of(), clock.instant(), project);
+                datasets.insert(version);
+                LOG.info("{} run {} published {} ({} rows)", producer, runId, version.reference(), version.rows());
+                return version;
+            } catch (java.io.IOException e) {
+                throw new KeelException(ErrorCode.INTERNAL, "cannot stage '" + parquetFile + "' for dataset '" + dataset + "': " + e.getMessage(), e);
+            } finally {
+                snapshots.discard(staging);
+            }
+        }
+    }
+
+    /** The version of {@code dataset} that {@code producer}'s run {@code runId} published, if it did. */
+    public Optional<DatasetVersion> publishedBy(String dataset, String producer, String runId) {
+        return datasets.versions(dataset).stream().filter(version -> version.runId().equals(runId) && version.pipeline().equals(producer))
+                .findFirst();
+    }
+
     /** The latest runs of a pipeline, newest first. */
     public List<PipelineRun> history(String pipeline, int limit) {
         return runs.history(pipeline, limit);

@@ -87,6 +87,25 @@ public final class SourceAccess {
         return projectPolicies.getOrDefault(project, policy);
     }
 
+    /**
+     * The real path of a file (or of a glob's fixed part) that a spec of the project names, when it lies under the project's source
+     * roots and outside Keel's own directories once {@code ..} and symbolic links are resolved.
+     *
+     * @param written the path as the spec gives it, for the message
+     * @param resolved the path resolved against the base directory
+     * @throws KeelException FORBIDDEN naming the path as written and the roots
+     */
+    public Path confine(String project, String written, Path resolved) {
+        Objects.requireNonNull(written, "written");
+        Objects.requireNonNull(resolved, "resolved");
+        AccessPolicy policy = policy(project);
+        Optional<String> refusal = policy.check(written, resolved);
+        if (refusal.isPresent()) {
+            throw new KeelException(ErrorCode.FORBIDDEN, refusal.get());
+        }
+        return AccessPolicy.realPath(resolved.toAbsolutePath().normalize());
+    }
+
     /** Every way the plan of a pipeline of the project reaches beyond what the admin allows; empty when it stays inside. */
     public List<SpecError> check(PipelinePlan plan, Path baseDirectory, String project) {
         AccessPolicy policy = policy(project);

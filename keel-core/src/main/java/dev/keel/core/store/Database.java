@@ -138,6 +138,14 @@ public final class Database implements AutoCloseable {
         return url;
     }
 
+    /**
+     * A pooled connection for work that outlives one call, such as a result set streamed to a caller; closing it returns it to
+     * the pool, which resets its auto-commit and read-only settings.
+     */
+    public Connection lend() {
+        return borrow();
+    }
+
     private Connection borrow() {
         if (pool.isClosed()) {
             throw new KeelException(ErrorCode.UNAVAILABLE, "the metadata store is closed");
