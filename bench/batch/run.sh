@@ -7,7 +7,8 @@
 #   CHUNKS       Keel chunk sizes tried at the first size (default "10000 50000 100000")
 #   CHUNK        Keel chunk size at the other sizes (default 10000, the spec's default)
 #   BATCH        raw ONNX Runtime batch size (default 50000)
-#   LAB          to_sql variants at the first size: METHOD:CHUNKSIZE, 0 = pandas' default (default "default:0 multi:10000 default:10000")
+#   LAB          to_sql variants at the first size: METHOD:CHUNKSIZE, 0 = pandas' default (default "default:0 multi:10000
+#                default:10000"; LAB="" runs none)
 #   LAB_LARGE    to_sql variants at the other sizes (default "default:0")
 #   KEEL_XMX     the Keel and raw JVMs' -Xmx (default 1g)
 #   POSTGRES     PostgreSQL base (default postgres@127.0.0.1:5432); the database keel_bench is created when missing
@@ -20,8 +21,8 @@ sizes=("$@")
 chunks="${CHUNKS:-10000 50000 100000}"
 chunk="${CHUNK:-10000}"
 batch="${BATCH:-50000}"
-lab="${LAB:-default:0 multi:10000 default:10000}"
-lab_large="${LAB_LARGE:-default:0}"
+lab="${LAB-default:0 multi:10000 default:10000}"
+lab_large="${LAB_LARGE-default:0}"
 xmx="${KEEL_XMX:-1g}"
 postgres="${POSTGRES:-postgres@127.0.0.1:5432}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
