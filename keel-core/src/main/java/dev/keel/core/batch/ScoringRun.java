@@ -21,6 +21,10 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
@@ -259,15 +263,18 @@ public final class ScoringRun {
         }
         int chunk = done.size();
         long nextRow = done.isEmpty() ? 0 : done.getLast()[1] + done.getLast()[2];
-        int chunksWritten = 0;
-        long rowsWritten = 0;
-        long rowsQuarantined = 0;
+        Totals totals = new Totals();
         try (ScoringSink sink = sinks.open(spec, run, plan)) {
             if (!sink.prepare(!done.isEmpty())) {
                 return finish(run, 0, 0, 0);
             }
             Quarantine quarantine = sinks.quarantine(spec, run);
             if (!nothingNew) {
+                // One thread writes chunk i (quarantine, destination, checkpoint) while this one reads and scores chunk i + 1: at
+                // most two chunks are held, and chunks are written and checkpointed in order.
+                ExecutorService writer = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon()
+                        .name("keel-scoring-writer-" + run.id()).unstarted(task));
+                Future<?> pending = null;
                 try (LoadedModel model = models.load(plan.version()); ScoringInput.Cursor cursor = input.rows(nextRow)) {
                     while (true) {
                         if (Thread.currentThread().isInterrupted()) {
@@ -275,8 +282,10 @@ public final class ScoringRun {
                                     + " execute it again to resume");
                         }
                         if (renew(run.id())) {
-                            throw new Cancelled("cancelled after " + chunk + " chunks; execute the run again to resume", chunksWritten, rowsWritten,
-                                    rowsQuarantined);
+                            await(pending);
+                            pending = null;
+                            throw new Cancelled("cancelled after " + chunk + " chunks; execute the run again to resume", totals.chunks, totals.rows,
+                                    totals.quarantined);
                         }
                         List<Object[]> rows = cursor.next(run.chunkSize());
                         if (rows.isEmpty()) {
@@ -285,34 +294,93 @@ public final class ScoringRun {
                         ScoringPlan.Scored scored = plan.score(model, rows, nextRow);
                         int index = chunk;
                         long first = nextRow;
-                        int refused = quarantine.write(run, index, scored.rejected());
-                        Object[] runValues = {plan.version().model(), plan.version().version(), run.id(), index, run.scoredAt().toString()};
-                        sink.write(index, scored.rows(), runValues, (connection, written) -> {
-                            if (connection.isPresent()) {
-                                try {
-                                    checkpoint(connection.get(), run.id(), index, first, rows.size(), written, refused);
-                                } catch (SQLException e) {
-                                    throw new KeelException(ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + index + " of run '" + run.id() + "': "
-                                            + e.getMessage(), e);
-                                }
-                            } else {
-                                store.withConnection(c -> {
-                                    checkpoint(c, run.id(), index, first, rows.size(), written, refused);
-                                    return null;
-                                });
-                            }
-                        });
+                        int read = rows.size();
+                        await(pending);
+                        pending = writer.submit(() -> writeChunk(run, plan, sink, quarantine, scored, index, first, read, totals));
                         chunk++;
-                        chunksWritten++;
-                        rowsWritten += scored.rows().size();
-                        rowsQuarantined += refused;
-                        nextRow += rows.size();
+                        nextRow += read;
                     }
+                    await(pending);
+                    pending = null;
+                } finally {
+                    if (pending != null) {
+                        awaitQuietly(pending);
+                    }
+                    writer.shutdownNow();
                 }
             }
             sink.finish();
         }
-        return finish(run, chunksWritten, rowsWritten, rowsQuarantined);
+        return finish(run, totals.chunks, totals.rows, totals.quarantined);
+    }
+
+    /** What this call has written; updated by the writer thread, read after it has finished a chunk. */
+    private static final class Totals {
+        volatile int chunks;
+        volatile long rows;
+        volatile long quarantined;
+    }
+
+    private void writeChunk(BatchRun run, ScoringPlan plan, ScoringSink sink, Quarantine quarantine, ScoringPlan.Scored scored, int index,
+                            long first, int read, Totals totals) {
+        int refused = quarantine.write(run, index, scored.rejected());
+        Object[] runValues = {plan.version().model(), plan.version().version(), run.id(), index, run.scoredAt().toString()};
+        sink.write(index, scored.rows(), runValues, (connection, written) -> {
+            if (connection.isPresent()) {
+                try {
+                    checkpoint(connection.get(), run.id(), index, first, read, written, refused);
+                } catch (SQLException e) {
+                    throw new KeelException(ErrorCode.UNAVAILABLE, "cannot checkpoint chunk " + index + " of run '" + run.id() + "': "
+                            + e.getMessage(), e);
+                }
+            } else {
+                store.withConnection(c -> {
+                    checkpoint(c, run.id(), index, first, read, written, refused);
+                    return null;
+                });
+            }
+        });
+        totals.chunks++;
+        totals.rows += scored.rows().size();
+        totals.quarantined += refused;
+    }
+
+    /** Waits for a chunk being written; its failure becomes this thread's. Waits on through an interrupt, then restores it. */
+    private static void await(Future<?> pending) {
+        if (pending == null) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    pending.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException failure) {
+                        throw failure;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new KeelException(ErrorCode.INTERNAL, "writing a chunk failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void awaitQuietly(Future<?> pending) {
+        try {
+            await(pending);
+        } catch (RuntimeException | Error ignored) {
+            // the failure that stopped the run is the one reported
+        }
     }
 
     /** Extends the lease before a chunk is read; returns whether the run was asked to stop. */
