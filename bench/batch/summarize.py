@@ -23,8 +23,10 @@ def main():
                 param = batch
             elif path.startswith("keel"):
                 destination, param, n, seconds, rate, read, model, scoring, write, rest, heap = fields[:11]
-                stages = "read %s, model %s, Keel's scoring around it %s, write %s, rest %s; heap peak %s MiB" % (
-                    read, model, scoring, write, rest, heap)
+                # The write runs on its own thread, overlapping reading and scoring: the stages add up to more than the run.
+                rest_text = "rest %s" % rest if float(rest) >= 0 else "the write overlapped the rest"
+                stages = "read %s, model %s, Keel's scoring around it %s, write %s (on the writer thread), %s; heap peak %s MiB" % (
+                    read, model, scoring, write, rest_text, heap)
             else:
                 n, read, predict, to_sql, seconds, rate, _ = fields[:7]
                 param = path.split("-", 2)[2]

@@ -111,7 +111,10 @@ final class DuckSql {
         return select.toString();
     }
 
-    /** One reader per column: integers as {@code Long} (wider ones as {@code BigInteger}), dates as {@code LocalDate}, time stamps as {@code Instant}. */
+    /**
+     * One reader per column: floating point as {@code Double}, integers as {@code Long} (wider ones as {@code BigInteger}),
+     * dates as {@code LocalDate}, time stamps as {@code Instant}.
+     */
     static List<JdbcCursor.Reader> readers(List<ScoringInput.Column> columns) {
         return columns.stream().map(DuckSql::reader).toList();
     }
@@ -132,6 +135,25 @@ final class DuckSql {
         }
         if (column.type() == ColumnType.DATE) {
             return (row, index) -> row.getObject(index, LocalDate.class);
+        }
+        // Typed getters for the common kinds: DuckDB's getObject dispatches on the vector's type for every value.
+        if (List.of("FLOAT", "REAL", "DOUBLE").contains(declared)) {
+            return (row, index) -> {
+                double value = row.getDouble(index);
+                return row.wasNull() ? null : value;
+            };
+        }
+        if (List.of("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER").contains(declared)) {
+            return (row, index) -> {
+                long value = row.getLong(index);
+                return row.wasNull() ? null : value;
+            };
+        }
+        if (declared.equals("BOOLEAN")) {
+            return (row, index) -> {
+                boolean value = row.getBoolean(index);
+                return row.wasNull() ? null : value;
+            };
         }
         return (row, index) -> {
             Object value = row.getObject(index);

@@ -57,7 +57,8 @@ public final class ParquetInput implements ScoringInput {
             statement.setLong(1, firstRow);
             statement.setFetchSize(FETCH_SIZE);
             ResultSet result = statement.executeQuery();
-            return new JdbcCursor(connection, result, columns.size());
+            return new JdbcCursor(result, DuckSql.readers(columns), List.of(connection, statement),
+                    e -> new KeelException(ErrorCode.UNAVAILABLE, "reading the input failed: " + e.getMessage(), e));
         } catch (SQLException e) {
             closeQuietly(connection);
             throw failure("cannot read", e);
@@ -118,46 +119,6 @@ public final class ParquetInput implements ScoringInput {
             closeable.close();
         } catch (Exception ignored) {
             // closing after a failure; the failure is what is reported
-        }
-    }
-
-    private static final class JdbcCursor implements Cursor {
-        private final Connection connection;
-        private final ResultSet result;
-        private final int width;
-        private boolean exhausted;
-
-        JdbcCursor(Connection connection, ResultSet result, int width) {
-            this.connection = connection;
-            this.result = result;
-            this.width = width;
-        }
-
-        @Override
-        public List<Object[]> next(int max) {
-            List<Object[]> rows = new ArrayList<>(Math.min(max, FETCH_SIZE));
-            try {
-                while (!exhausted && rows.size() < max) {
-                    if (!result.next()) {
-                        exhausted = true;
-                        break;
-                    }
-                    Object[] row = new Object[width];
-                    for (int i = 0; i < width; i++) {
-                        row[i] = result.getObject(i + 1);
-                    }
-                    rows.add(row);
-                }
-                return rows;
-            } catch (SQLException e) {
-                throw new KeelException(ErrorCode.UNAVAILABLE, "reading the input failed: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            closeQuietly(result);
-            closeQuietly(connection);
         }
     }
 }
