@@ -17,8 +17,8 @@ import java.util.Set;
  * <p>A pair's match weight is {@code w = log2(λ / (1 - λ)) + Σ_k log2(m_k / u_k)} over the level each comparison k
  * falls in, the null level adding 0; its match probability is {@code 2^w / (1 + 2^w)}. When comparison k is
  * term-frequency adjusted and the pair falls in an exact-match level on value v, {@code u_k} is replaced by
- * {@code max(floor, tf(v))}, the share of records with v (the larger of the two sides' shares when they differ after
- * normalisation); a value never counted keeps the level's u. Index 0 of each comparison's m and u is the null level
+ * {@code max(floor, tf(v))}, the share of records whose normalised value is v (both sides of an exact or normalised-exact
+ * match share that key); a value never counted keeps the level's u. Index 0 of each comparison's m and u is the null level
  * and is held at 1. Instances are immutable; the {@code with*} methods return changed copies.
  */
 public final class MatchModel {
@@ -218,7 +218,7 @@ public final class MatchModel {
             double levelU = u[k][level];
             boolean adjusted = false;
             if (level != Comparison.NULL_LEVEL && comparison.termFrequencyAdjusted() && comparison.level(level).isExactMatch()) {
-                OptionalDouble share = termShare(comparison, left.get(comparison.field()), right.get(comparison.field()));
+                OptionalDouble share = termShare(comparison, left.get(comparison.field()));
                 if (share.isPresent()) {
                     levelU = share.getAsDouble();
                     adjusted = true;
@@ -231,17 +231,10 @@ public final class MatchModel {
         return new PairExplanation(priorWeight(), terms, total, probability(total));
     }
 
-    private OptionalDouble termShare(Comparison comparison, Object left, Object right) {
+    private OptionalDouble termShare(Comparison comparison, Object left) {
         TermFrequencies frequencies = termFrequencies.get(comparison.name());
-        if (frequencies == null) {
-            return OptionalDouble.empty();
-        }
-        OptionalDouble leftShare = frequencies.share(left);
-        OptionalDouble rightShare = frequencies.share(right);
-        if (leftShare.isEmpty() || rightShare.isEmpty()) {
-            return OptionalDouble.empty();
-        }
-        return OptionalDouble.of(Math.max(leftShare.getAsDouble(), rightShare.getAsDouble()));
+        // an exact or normalised-exact match means both sides have the same normalised key
+        return frequencies == null ? OptionalDouble.empty() : frequencies.share(left);
     }
 
     static double log2(double x) {

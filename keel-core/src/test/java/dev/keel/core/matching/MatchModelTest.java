@@ -99,6 +99,11 @@ class MatchModelTest {
         // a value never counted keeps the level's u
         Map<String, Object> unseen = Map.of("place", "Wrangell");
         assertThat(model.explain(unseen, unseen).terms().getFirst().weight()).isCloseTo(log2(0.9 / 0.1), within(1e-12));
+        // counts are of the normalised value: case does not split them
+        MatchModel normalised = MatchModel.of(List.of(Comparison.of("place", new ComparisonLevel.NormalisedExact(), new Else()).withTermFrequencies()),
+                0.01, new double[][] {{0, 0.9, 0.1}}, new double[][] {{0, 0.1, 0.9}}).withTermFrequencies("place",
+                new TermFrequencies("place", Map.of("ketchikan", 0.02), 0.001));
+        assertThat(normalised.explain(ketchikan, Map.of("place", "KETCHIKAN")).terms().getFirst().u()).isEqualTo(0.02);
     }
 
     @Test
