@@ -37,9 +37,8 @@ class MatchTrainingTest {
         return probabilities.length - 1;
     }
 
-    @Test
-    void expectationMaximisation_recoversTheGeneratingMAndLambda() {
-        Random random = new Random(20261207L);
+    private static List<int[]> generated(long seed) {
+        Random random = new Random(seed);
         List<int[]> vectors = new ArrayList<>();
         for (int p = 0; p < 40_000; p++) {
             boolean match = random.nextDouble() < LAMBDA;
@@ -50,6 +49,12 @@ class MatchTrainingTest {
             }
             vectors.add(levels);
         }
+        return vectors;
+    }
+
+    @Test
+    void expectationMaximisation_recoversTheGeneratingMAndLambda() {
+        List<int[]> vectors = generated(20261207L);
         MatchModel start = MatchModel.untrained(COMPARISONS).withU(U).withLambda(0.05);
 
         MatchTraining.EmResult result = MatchTraining.expectationMaximisation(start, vectors, new MatchTraining.EmOptions(500, 1e-7, true, 1e-9));
@@ -67,6 +72,24 @@ class MatchTrainingTest {
         MatchTraining.EmResult again = MatchTraining.expectationMaximisation(start, vectors, new MatchTraining.EmOptions(500, 1e-7, true, 1e-9));
         assertThat(again.model().m()).isDeepEqualTo(result.model().m());
         assertThat(again.iterations()).isEqualTo(result.iterations());
+    }
+
+    @Test
+    void expectationMaximisation_withUFree_recoversUToo() {
+        List<int[]> vectors = generated(99L);
+        MatchModel start = MatchModel.untrained(COMPARISONS).withLambda(0.05);
+
+        MatchTraining.EmResult result = MatchTraining.expectationMaximisation(start, vectors, new MatchTraining.EmOptions(1000, 1e-7, false, 1e-9));
+
+        // 32 000 non-matches: sampling error of a u at most 0.003; m as above; the estimates are less tight without u fixed
+        assertThat(result.converged()).isTrue();
+        assertThat(result.model().lambda()).isCloseTo(LAMBDA, within(0.02));
+        for (int k = 0; k < M.length; k++) {
+            for (int l = 1; l < M[k].length; l++) {
+                assertThat(result.model().m(k, l)).as("m of %s level %d", COMPARISONS.get(k).name(), l).isCloseTo(M[k][l], within(0.03));
+                assertThat(result.model().u(k, l)).as("u of %s level %d", COMPARISONS.get(k).name(), l).isCloseTo(U[k][l], within(0.03));
+            }
+        }
     }
 
     @Test
