@@ -56,12 +56,12 @@ public final class Clustering {
         return new Clustering(threshold, weight, sources, oneToOne);
     }
 
-    /** This clustering, never linking two records of the same source; {@code sources} maps each record id to its source. */
+    /** This clustering, never linking two records of the same source; {@code sourceOfRecord} maps each record id to its source. */
     public Clustering crossSourceOnly(Map<Long, String> sourceOfRecord) {
         return new Clustering(threshold, bridgeWeight, Map.copyOf(sourceOfRecord), false);
     }
 
-    /** One-to-one linking of two sources; {@code sources} maps each record id to its source. */
+    /** One-to-one linking of two sources; {@code sourceOfRecord} maps each record id to its source. */
     public Clustering oneToOne(Map<Long, String> sourceOfRecord) {
         Map<Long, String> copy = Map.copyOf(sourceOfRecord);
         requireArgument(new HashSet<>(copy.values()).size() <= 2, "one-to-one linking takes two sources (got %s)", new TreeMap<>(countBySource(copy)));

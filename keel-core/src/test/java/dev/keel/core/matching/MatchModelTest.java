@@ -1,9 +1,11 @@
 package dev.keel.core.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.keel.core.error.KeelException;
 import dev.keel.core.matching.ComparisonLevel.Else;
 import dev.keel.core.matching.ComparisonLevel.Exact;
 import dev.keel.core.matching.ComparisonLevel.JaroWinklerAtLeast;
@@ -115,5 +117,17 @@ class MatchModelTest {
         assertThat(frequencies.share("Nome").getAsDouble()).isEqualTo(0.75);
         assertThat(frequencies.share("SITKA").getAsDouble()).isEqualTo(0.25);
         assertThat(new TermFrequencies("place", Map.of("nome", 0.001), 0.01).share("Nome").getAsDouble()).isEqualTo(0.01);
+    }
+
+    @Test
+    void of_aZeroProbability_isRefusedNamingComparisonAndLevel() {
+        assertThatThrownBy(() -> MatchModel.of(COMPARISONS, 0.01, new double[][] {{0, 0.9, 0.07, 0.03}, {0, 0.8, 0.2, 0}},
+                new double[][] {{0, 0.01, 0.04, 0.95}, {0, 0.05, 0.05, 0.9}}))
+                .isInstanceOf(KeelException.class)
+                .hasMessage("m of comparison 'city' level 3 ('else') must be in (0, 1] (got 0.0)");
+        assertThatThrownBy(() -> model().withLambda(1))
+                .hasMessage("the prior λ must be in (0, 1) (got 1.0)");
+        assertThatThrownBy(() -> model().withU(new double[][] {{0, 0.5, 0.5}}))
+                .hasMessage("u has 1 rows for 2 comparisons");
     }
 }
