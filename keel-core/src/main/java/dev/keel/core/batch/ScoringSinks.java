@@ -31,7 +31,13 @@ public interface ScoringSinks {
             @Override
             public void check(ScoringJobSpec spec) {
                 switch (spec.destination()) {
-                    case ScoringJobSpec.TableDestination table -> checkKind(table, database(table));
+                    case ScoringJobSpec.TableDestination table -> {
+                        checkKind(table, database(table));
+                        if (table.connection().equals(ScoringDestinations.KEEL)) {
+                            checkOwnTable(store, table.table(), spec.project());
+                            checkOwnTable(store, spec.quarantine().orElse(table.table() + "_quarantine"), spec.project());
+                        }
+                    }
                     default -> throw KeelException.badRequest("destination " + spec.destination().label() + " is not a database table;"
                             + " this server writes only tables");
                 }
@@ -96,6 +102,40 @@ public interface ScoringSinks {
                 return spec.destination() instanceof ScoringJobSpec.TableDestination ? tables.quarantine(spec, run) : Quarantine.store(store);
             }
         };
+    }
+
+    /** The columns every table a scoring run creates holds (the quarantine's too). */
+    java.util.Set<String> RUN_COLUMNS = java.util.Set.of("model", "model_version", "run_id", "run_chunk", "scored_at");
+
+    /**
+     * In Keel's own store a job writes only tables that scoring runs of its own project created: a new table, or one with the run
+     * columns whose rows come from runs of the job's project. Keel's metadata tables and another project's scores are FORBIDDEN
+     * (replace mode drops the table it replaces).
+     */
+    static void checkOwnTable(Database store, String table, String project) {
+        store.withConnection(connection -> {
+            if (!TableWriter.exists(connection, table)) {
+                return null;
+            }
+            java.util.Set<String> columns = new java.util.HashSet<>();
+            try (java.sql.Statement statement = connection.createStatement();
+                 java.sql.ResultSet result = statement.executeQuery("SELECT * FROM " + ParquetInput.quote(table) + " WHERE 1 = 0")) {
+                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                    columns.add(result.getMetaData().getColumnName(i).toLowerCase(Locale.ROOT));
+                }
+            }
+            if (!columns.containsAll(RUN_COLUMNS)) {
+                throw new KeelException(dev.keel.core.error.ErrorCode.FORBIDDEN, "table '" + table + "' of Keel's own store is not a"
+                        + " table of scores; a scoring job writes only tables scoring runs created there");
+            }
+            java.util.Optional<String> owner = Database.queryOne(connection, "SELECT r.project FROM " + ParquetInput.quote(table)
+                    + " t JOIN batch_runs r ON r.id = t.run_id WHERE r.project <> ? LIMIT 1", row -> row.getString(1), project);
+            if (owner.isPresent()) {
+                throw new KeelException(dev.keel.core.error.ErrorCode.FORBIDDEN, "table '" + table + "' of Keel's own store holds"
+                        + " scores of another project; choose another table name");
+            }
+            return null;
+        });
     }
 
     /** Refuses a connection whose database is not of the destination's kind. */

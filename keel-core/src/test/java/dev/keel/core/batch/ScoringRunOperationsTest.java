@@ -315,4 +315,37 @@ class ScoringRunOperationsTest {
                         .containsExactly("outputs.classes"))
                 .hasMessageContaining("outputs.classes lists [good, bad] but model credit:1 declares its probability columns as [yes, no]");
     }
+
+    @Test
+    void inKeelsOwnStore_aJobWritesOnlyScoreTablesOfItsOwnProject() {
+        inputs.publish("applicants", "SELECT i::BIGINT AS id, i / 10.0 AS f1, (i % 7)::DOUBLE AS f2 FROM range(0, 5) t(i)");
+        String kindName = kind.name().toLowerCase(Locale.ROOT);
+        String template = """
+                name: %s
+                project: %s
+                model: {name: credit, version: 1}
+                input: {dataset: applicants}
+                keys: [id]
+                outputs: {probabilities: true}
+                destination: {kind: %s, connection: keel, table: %s, mode: replace}
+                """;
+        ScoringJobSpecParser parser = new ScoringJobSpecParser();
+
+        // Keel's metadata tables are not score tables: replace mode would drop them.
+        for (String table : List.of("tokens", "model_versions", "audit_log")) {
+            assertThatThrownBy(() -> runs.execute(parser.parseOrThrow(template.formatted("grab", "default", kindName, table)), "grab-" + table))
+                    .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN))
+                    .hasMessageContaining("table '" + table + "' of Keel's own store is not a table of scores");
+            Boolean kept = store.database().withConnection(connection -> TableWriter.exists(connection, table));
+            assertThat(kept).as("table %s is still there", table).isTrue();
+        }
+
+        runs.execute(parser.parseOrThrow(template.formatted("mine", "alpha", kindName, "shared_scores")), "alpha-1");
+        assertThatThrownBy(() -> runs.execute(parser.parseOrThrow(template.formatted("theirs", "beta", kindName, "shared_scores")), "beta-1"))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN))
+                .hasMessageContaining("holds scores of another project");
+        assertThat(store.database().query("SELECT DISTINCT run_id FROM shared_scores", row -> row.getString(1))).containsExactly("alpha-1");
+        assertThat(runs.execute(parser.parseOrThrow(template.formatted("mine", "alpha", kindName, "shared_scores")), "alpha-2").run().status())
+                .isEqualTo(BatchRun.Status.SUCCEEDED);
+    }
 }
