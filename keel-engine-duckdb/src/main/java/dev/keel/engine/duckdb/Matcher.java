@@ -33,7 +33,7 @@ final class Matcher {
         String order = switch (step.keep()) {
             case MOST_RECENT -> "t." + Sql.id(step.recencyColumn()) + " DESC NULLS LAST, t.rowid";
             case MOST_COMPLETE -> completeness(columns.keySet().stream().toList(), "t.") + " DESC, t.rowid";
-            case FIRST, SOURCE_PRIORITY -> "t.rowid";
+            case FIRST, SOURCE_PRIORITY, MOST_FREQUENT, LONGEST -> "t.rowid";
         };
         String sql;
         if (step.matching().fuzzy().isEmpty()) {
@@ -94,7 +94,7 @@ final class Matcher {
             String order = switch (step.survivorship().ruleFor(column)) {
                 case MOST_RECENT -> "u." + Sql.id(recency) + " DESC NULLS LAST, u.__keel_priority, u.rowid";
                 case MOST_COMPLETE -> complete + " DESC, u.__keel_priority, u.rowid";
-                case SOURCE_PRIORITY, FIRST -> "u.__keel_priority, u.rowid";
+                case SOURCE_PRIORITY, FIRST, MOST_FREQUENT, LONGEST -> "u.__keel_priority, u.rowid";
             };
             selects.add("first(u." + Sql.id(column) + " ORDER BY " + order + ") FILTER (WHERE u." + Sql.id(column)
                     + " IS NOT NULL) AS " + Sql.id(column));

@@ -10,15 +10,23 @@ import java.util.Optional;
  *
  * @param stages one entry per source and step, in spec order (sources first)
  * @param quarantine the staged quarantine snapshot, when any row was quarantined
+ * @param linkage one report per probabilistic dedupe or match-merge step, in spec order
  */
 public record EngineResult(String engine, List<StageResult> stages, List<ExpectationResult> expectations,
-                           List<StagedOutput> outputs, Optional<StagedOutput> quarantine) {
+                           List<StagedOutput> outputs, Optional<StagedOutput> quarantine, List<LinkageReport> linkage) {
     public EngineResult {
         Objects.requireNonNull(engine, "engine");
         stages = List.copyOf(stages);
         expectations = List.copyOf(expectations);
         outputs = List.copyOf(outputs);
         Objects.requireNonNull(quarantine, "quarantine");
+        linkage = List.copyOf(linkage);
+    }
+
+    /** A result with no linkage reports. */
+    public EngineResult(String engine, List<StageResult> stages, List<ExpectationResult> expectations,
+                        List<StagedOutput> outputs, Optional<StagedOutput> quarantine) {
+        this(engine, stages, expectations, outputs, quarantine, List.of());
     }
 
     /** Whether a stage is a source or a step. */

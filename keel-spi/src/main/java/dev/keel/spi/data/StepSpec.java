@@ -91,13 +91,25 @@ public sealed interface StepSpec {
 
     /**
      * Rows match when they are equal on every key and similar on every fuzzy column; matching is transitive (clusters).
-     * With no keys and no fuzzy columns, rows match when they are equal on every column.
+     * With no keys and no fuzzy columns, rows match when they are equal on every column. With a linkage, the keys, fuzzy
+     * columns and blocking are empty and records match by the linkage's probabilistic model instead.
      */
-    record Matching(List<String> keys, List<FuzzyMatch> fuzzy, Blocking blocking) {
+    record Matching(List<String> keys, List<FuzzyMatch> fuzzy, Blocking blocking, Optional<Linkage> linkage) {
         public Matching {
             keys = List.copyOf(keys);
             fuzzy = List.copyOf(fuzzy);
             Objects.requireNonNull(blocking, "blocking");
+            Objects.requireNonNull(linkage, "linkage");
+        }
+
+        /** Deterministic matching on keys and fuzzy columns. */
+        public Matching(List<String> keys, List<FuzzyMatch> fuzzy, Blocking blocking) {
+            this(keys, fuzzy, blocking, Optional.empty());
+        }
+
+        /** Probabilistic matching. */
+        public static Matching probabilistic(Linkage linkage) {
+            return new Matching(List.of(), List.of(), new Blocking(List.of(), 0), Optional.of(linkage));
         }
     }
 
@@ -110,7 +122,11 @@ public sealed interface StepSpec {
         /** The row with the most non-null values. */
         MOST_COMPLETE,
         /** The row from the input listed first in the source priority (match/merge only). */
-        SOURCE_PRIORITY
+        SOURCE_PRIORITY,
+        /** The value most records of the cluster hold (probabilistic matching only; ties by input order). */
+        MOST_FREQUENT,
+        /** The longest value as text (probabilistic matching only; ties by input order). */
+        LONGEST
     }
 
     /**
@@ -134,14 +150,25 @@ public sealed interface StepSpec {
         }
     }
 
-    /** Removes duplicate rows, exact or fuzzy; one row per cluster survives whole (rows removed count as merged). */
-    record Dedupe(String name, String input, Matching matching, SurvivorRule keep, String recencyColumn) implements StepSpec {
+    /**
+     * Removes duplicate rows, exact or fuzzy; one row per cluster survives whole (rows removed count as merged). With a
+     * linkage, each cluster becomes one golden record built field by field under {@code survivorship}, whose default rule is
+     * {@code keep}.
+     */
+    record Dedupe(String name, String input, Matching matching, SurvivorRule keep, String recencyColumn,
+                  Survivorship survivorship) implements StepSpec {
         public Dedupe {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
             Objects.requireNonNull(matching, "matching");
             Objects.requireNonNull(keep, "keep");
             Objects.requireNonNull(recencyColumn, "recencyColumn");
+            Objects.requireNonNull(survivorship, "survivorship");
+        }
+
+        /** A dedupe whose survivorship is {@code keep} for every column. */
+        public Dedupe(String name, String input, Matching matching, SurvivorRule keep, String recencyColumn) {
+            this(name, input, matching, keep, recencyColumn, new Survivorship(keep, java.util.Map.of(), recencyColumn, List.of()));
         }
 
         @Override
