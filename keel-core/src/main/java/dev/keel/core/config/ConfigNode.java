@@ -102,6 +102,30 @@ public final class ConfigNode {
         return Optional.of(List.of(value.toString()));
     }
 
+    /**
+     * A list of sections ({@code name: [{...}, {...}]}), each keyed {@code name[i]}; empty when absent. Not read from the
+     * environment.
+     */
+    @SuppressWarnings("unchecked")
+    public List<ConfigNode> sections(String name) {
+        read.add(name);
+        Object value = values.get(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw invalid(name, value, "a list of sections (mappings of keys to values)");
+        }
+        List<ConfigNode> sections = new java.util.ArrayList<>();
+        for (int index = 0; index < list.size(); index++) {
+            if (!(list.get(index) instanceof Map<?, ?> map)) {
+                throw invalid(name + "[" + index + "]", list.get(index), "a section (a mapping of keys to values)");
+            }
+            sections.add(new ConfigNode(key(name) + "[" + index + "]", (Map<String, Object>) map, environment));
+        }
+        return List.copyOf(sections);
+    }
+
     /** The keys of this section, in file order; each counts as read. */
     public List<String> names() {
         read.addAll(values.keySet());
@@ -227,7 +251,8 @@ public final class ConfigNode {
     /** An error naming the full key, the value and what is allowed. */
     public KeelException invalid(String name, Object value, String expected) {
         return new KeelException(ErrorCode.INVALID_CONFIG, "invalid configuration: '" + key(name) + "' is '" + value
-                + "' but must be " + expected + " (set in the config file or as " + environmentName(key(name)) + ")");
+                + "' but must be " + expected + (key(name).contains("[") ? " (set in the config file)"
+                : " (set in the config file or as " + environmentName(key(name)) + ")"));
     }
 
     static String environmentName(String key) {

@@ -198,6 +198,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 securityNode.string("token-pepper").filter(value -> !value.isBlank()),
                 path(securityNode, "token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key")),
                 audit(securityNode, dataDirectory));
+        securityNode.section("oidc"); // read and validated by dev.keel.core.security.OidcSettings when the server opens
         COMPONENT_SECTIONS.forEach(root::section);
         for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();

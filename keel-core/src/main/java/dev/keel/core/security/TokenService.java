@@ -202,7 +202,17 @@ public final class TokenService {
     }
 
     private static KeelException refused(String reason, String tokenId) {
-        LOG.info("refused a bearer token: {} (token {})", reason, tokenId);
+        return refuse(reason + " (token " + tokenId + ")");
+    }
+
+    /**
+     * Logs why a bearer value was refused and returns the one answer every refusal gets, so that a caller cannot tell an
+     * unknown token from an expired, revoked or forged one.
+     *
+     * @param reason what was wrong, for the server log; it must not hold the bearer value
+     */
+    public static KeelException refuse(String reason) {
+        LOG.info("refused a bearer token: {}", reason);
         return new KeelException(ErrorCode.UNAUTHENTICATED, "the token is not valid; send 'Authorization: Bearer <token>' with a"
                 + " current token");
     }
