@@ -40,6 +40,7 @@ public final class Keel implements AutoCloseable {
     private final ModelRuntimes runtimes;
     private final ProjectService projects;
     private final TokenService tokens;
+    private final Optional<dev.keel.core.security.OidcAuthenticator> oidc;
     private final AuditLog audit;
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry metrics;
@@ -59,6 +60,9 @@ public final class Keel implements AutoCloseable {
     private Keel(KeelConfig config, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = clock;
+        // checked before anything is opened: a bad identity provider setting stops the start with its key named
+        this.oidc = dev.keel.core.security.OidcSettings.from(config.root().section("security").section("oidc"))
+                .map(settings -> new dev.keel.core.security.OidcAuthenticator(settings, clock));
         try {
             this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().pool());
             closeables.add(database);
@@ -272,6 +276,11 @@ public final class Keel implements AutoCloseable {
 
     public TokenService tokens() {
         return tokens;
+    }
+
+    /** The verifier of the identity provider's JWTs, when {@code security.oidc} is configured. */
+    public Optional<dev.keel.core.security.OidcAuthenticator> oidc() {
+        return oidc;
     }
 
     public AuditLog audit() {

@@ -3,7 +3,9 @@ package dev.keel.server;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.security.OidcAuthenticator;
 import dev.keel.core.security.Principal;
+import dev.keel.core.security.TokenService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -246,7 +248,14 @@ public final class KeelServer implements AutoCloseable {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             throw new KeelException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'");
         }
-        return keel.tokens().authenticate(header.substring(7).trim());
+        String token = header.substring(7).trim();
+        if (token.length() > OidcAuthenticator.MAX_TOKEN_LENGTH) {
+            throw TokenService.refuse("a bearer value of " + token.length() + " characters");
+        }
+        if (!token.startsWith("keel_") && OidcAuthenticator.isJwtShaped(token) && keel.oidc().isPresent()) {
+            return keel.oidc().get().authenticate(token);
+        }
+        return keel.tokens().authenticate(token);
     }
 
     private static void authorize(ApiRoute route, Call call) {
