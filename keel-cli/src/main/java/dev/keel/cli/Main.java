@@ -14,14 +14,20 @@ import picocli.CommandLine.Spec;
         subcommands = {VersionCommand.class, ServerCommand.class, DemoCommand.class, TokenCommands.class, ProjectCommands.class,
             ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
             PipelineCommands.class, DatasetCommands.class, AlertCommands.class, SilenceCommands.class, IncidentCommands.class,
-            PolicyCommands.class, TrainingCommands.class, ApprovalCommands.class, ScoringCommands.class, CommandLine.HelpCommand.class})
+            PolicyCommands.class, TrainingCommands.class, ApprovalCommands.class, ScoringCommands.class, LoginCommand.class, LogoutCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "Keel server URL (default: $KEEL_URL or http://localhost:8080); before or after the subcommand")
     String url;
 
-    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN", description = "API token (default: $KEEL_TOKEN)")
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+            description = "API token or identity provider JWT (default: $KEEL_TOKEN, else the one `keel login` stored)")
     String token;
+
+    @Option(names = "--credentials", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Where `keel login` stores the token (default: $KEEL_CREDENTIALS or ~/.config/keel/credentials)")
+    String credentials;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
