@@ -165,6 +165,7 @@ class OidcAuthenticatorTest {
 
         assertRefused(authenticator(), forged.serialize());
         assertRefused(authenticator(), forgedFromJwk.serialize());
+        assertThat(provider.jwksRequests()).as("refused before any key is looked up").isZero();
     }
 
     @Test
