@@ -136,6 +136,28 @@ class OidcServerTest {
     }
 
     @Test
+    void refusedToken_isLoggedWithItsReason_butNotTheToken() {
+        String valid = jwt("mallory", "beta-viewers");
+        String[] parts = valid.split("\\.");
+        String tampered = parts[0] + "." + provider.claims("mallory", Instant.now(), "keel-admins").build().toPayload().toBase64URL()
+                + "." + parts[2];
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertRefused(server.get("/v1/models", tampered));
+            assertRefused(server.get("/v1/models", jwt("carol", "marketing")));
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+
+        assertThat(log).contains("refused a bearer token: an OIDC token: Signed JWT rejected: Invalid signature",
+                "OIDC subject 'carol' is in no mapped group");
+        assertThat(log).doesNotContain(parts[2]).doesNotContain(tampered.split("\\.")[1]);
+    }
+
+    @Test
     void jwtWhenOidcIsNotConfigured_isRefusedLikeAnUnknownToken() {
         try (TestingServer plain = TestingServer.start(StoreKind.SQLITE)) {
             TestingServer.Response response = plain.get("/v1/models", jwt("alice", "alpha-scientists"));

@@ -6,7 +6,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Who is calling: a token's id and name and the role it holds per project ({@code *} means every project).
+ * Who is calling: a token's id and name and the role it holds per project ({@code *} means every project). An API token's
+ * id is {@code tk_…}; a caller signed in at the identity provider is {@code oidc:<subject>}.
  */
 public record Principal(String tokenId, String name, Map<String, Role> grants) {
     public static final String ALL_PROJECTS = "*";
