@@ -341,6 +341,17 @@ class OidcAuthenticatorTest {
     }
 
     @Test
+    void providerThatDoesNotAnswer_isGivenUpAfterTheFetchTimeout() {
+        provider.answerJwksAfter(Duration.ofSeconds(5));
+        OidcAuthenticator authenticator = new OidcAuthenticator(settings("    fetch-timeout: 500ms\n"), clock);
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> authenticator.authenticate(provider.token("alice", clock.instant(), "alpha-viewers")))
+                .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void failedRefetch_keepsTheKeysFetchedBefore() {
         OidcAuthenticator authenticator = authenticator();
         authenticator.authenticate(provider.token("alice", clock.instant(), "alpha-viewers"));

@@ -51,6 +51,7 @@ public final class TestingIdentityProvider implements AutoCloseable {
     private final ECKey ec;
     private volatile List<JWK> published;
     private volatile byte[] jwksOverride = new byte[0];
+    private volatile Duration jwksDelay = Duration.ZERO;
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private final Deque<String> tokenAnswers = new ArrayDeque<>();
     private final List<Map<String, String>> tokenRequests = new CopyOnWriteArrayList<>();
@@ -76,6 +77,11 @@ public final class TestingIdentityProvider implements AutoCloseable {
         });
         server.createContext("/jwks", exchange -> {
             jwksRequests.incrementAndGet();
+            try {
+                Thread.sleep(jwksDelay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             byte[] override = jwksOverride;
             answer(exchange, 200, override.length > 0 ? override
                     : new JWKSet(published).toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8));
@@ -127,6 +133,11 @@ public final class TestingIdentityProvider implements AutoCloseable {
     /** Answers the key set's address with these bytes instead of the keys. */
     public void answerJwksWith(byte[] body) {
         this.jwksOverride = body.clone();
+    }
+
+    /** Holds every answer of the key set's address for this long before sending it: a provider that hangs. */
+    public void answerJwksAfter(Duration delay) {
+        this.jwksDelay = delay;
     }
 
     /** The {@code interval} the device endpoint tells clients to poll at, in seconds. */
