@@ -53,6 +53,8 @@ class LookupTest {
         assertThat(engine.lookup(file, List.of(), "record_id", List.of("' OR 1=1 --", "x') OR true --"), 10).rows()).isEmpty();
         assertThat(engine.lookup(file, List.of(), "record_id", List.of("x' OR 1=1"), 10).rows()).hasSize(1);
         assertThat(engine.lookup(file, List.of(), "key name-sound", List.of(), 10).rows()).isEmpty();
+        assertThat(engine.lookup(file, List.of(), "record_id", List.of("faa:LAX\u0000", "\uD83D\uDE00\t\n", "x".repeat(100_000)), 10)
+                .rows()).isEmpty();
     }
 
     @Test
