@@ -299,6 +299,16 @@ class DatasetExplainTest {
         assertThat(first.get("pair").get("decision").asText()).isEqualTo("below-threshold");
     }
 
+    @Test
+    void explain_isPublishedInTheOpenApiDocument_withItsPermission() {
+        JsonNode operation = server.get("/openapi.json", server.adminToken()).json().get("paths").get("/v1/datasets/{dataset}/explain")
+                .get("get");
+
+        assertThat(operation.get("operationId").asText()).isEqualTo("dataset.explain");
+        assertThat(operation.get("x-keel-permission").asText()).isEqualTo("DATASET_READ");
+        assertThat(operation.get("x-keel-audited").asBoolean()).isFalse();
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> texts = new ArrayList<>();
         array.forEach(node -> texts.add(node.asText()));
