@@ -75,27 +75,34 @@ final class GoldenRecords {
                 members.add("count(*) OVER (PARTITION BY c.cluster_id, r." + Sql.id(dataColumns.get(index)) + ") AS " + frequency(index));
             }
         }
+        // Each column's winner is picked once, as a pair of its value and its record, by one ordered aggregate.
+        List<String> picks = new ArrayList<>();
+        picks.add("m.__keel_cluster");
         List<String> selects = new ArrayList<>();
         List<String> provenance = new ArrayList<>();
         for (int index = 0; index < dataColumns.size(); index++) {
             String column = Sql.id(dataColumns.get(index));
-            String order = order(survivorship, dataColumns.get(index), index);
-            String filter = " FILTER (WHERE m." + column + " IS NOT NULL)";
-            selects.add("first(m." + column + " ORDER BY " + order + ")" + filter + " AS " + column);
-            provenance.add(Sql.literal(dataColumns.get(index)) + ", first(m.__keel_record ORDER BY " + order + ")" + filter);
+            picks.add("first({'v': m." + column + ", 'r': m.__keel_record} ORDER BY " + order(survivorship, dataColumns.get(index), index)
+                    + ") FILTER (WHERE m." + column + " IS NOT NULL) AS " + pick(index));
+            selects.add("g." + pick(index) + ".v AS " + column);
+            provenance.add(Sql.literal(dataColumns.get(index)) + ", g." + pick(index) + ".r");
         }
-        selects.add("CAST(dense_rank() OVER (ORDER BY m.__keel_cluster) AS BIGINT) AS golden_id");
+        picks.add("count(*) AS __keel_count");
         if (matchMerge) {
-            selects.add("CAST(count(*) AS BIGINT) AS source_count");
-            selects.add("CAST(string_agg(DISTINCT m.__keel_source, ',' ORDER BY m.__keel_source) AS VARCHAR) AS sources");
+            picks.add("array_to_string(list_sort(list_distinct(list(m.__keel_source))), ',') AS __keel_sources");
+        }
+        selects.add("CAST(dense_rank() OVER (ORDER BY g.__keel_cluster) AS BIGINT) AS golden_id");
+        if (matchMerge) {
+            selects.add("CAST(g.__keel_count AS BIGINT) AS source_count");
+            selects.add("CAST(g.__keel_sources AS VARCHAR) AS sources");
         } else {
-            selects.add("CAST(count(*) AS BIGINT) AS record_count");
+            selects.add("CAST(g.__keel_count AS BIGINT) AS record_count");
         }
         selects.add(provenance.isEmpty() ? "CAST('{}' AS VARCHAR) AS provenance"
                 : "CAST(json_object(" + String.join(", ", provenance) + ") AS VARCHAR) AS provenance");
         return "WITH m AS (SELECT " + String.join(", ", members) + " FROM " + Sql.id(records) + " AS r JOIN " + Sql.id(clusters)
-                + " AS c ON r.__keel_rid = c.__keel_rid) SELECT " + String.join(", ", selects)
-                + " FROM m GROUP BY m.__keel_cluster ORDER BY golden_id";
+                + " AS c ON r.__keel_rid = c.__keel_rid), g AS (SELECT " + String.join(", ", picks) + " FROM m GROUP BY m.__keel_cluster)"
+                + " SELECT " + String.join(", ", selects) + " FROM g ORDER BY golden_id";
     }
 
     /** The order of the members competing for one column, best first; every order ends on priority and record order. */
@@ -109,6 +116,10 @@ final class GoldenRecords {
             case MOST_FREQUENT -> "m." + frequency(index) + " DESC, " + ties;
             case LONGEST -> "length(CAST(m." + Sql.id(column) + " AS VARCHAR)) DESC, " + ties;
         };
+    }
+
+    private static String pick(int index) {
+        return "__keel_pick_" + index;
     }
 
     private static String frequency(int index) {
