@@ -27,8 +27,8 @@ final class GoldenRecords {
      *
      * @param matchMerge true for match-merge ({@code source_count} and {@code sources}), false for dedupe ({@code record_count})
      * @param path the step's spec path, for errors
-     * @throws DataEngineException BAD_SPEC when the survivorship names a column the records lack, or MOST_RECENT is used without
-     *     an existing recency column
+     * @throws DataEngineException BAD_SPEC when the survivorship names a column the records lack, MOST_RECENT is used without
+     *     an existing recency column, or a data column has the name of a column golden records add
      */
     static void create(Execution execution, String step, String records, String clusters, List<String> dataColumns,
                        StepSpec.Survivorship survivorship, boolean matchMerge, String path) throws SQLException {
@@ -64,7 +64,7 @@ final class GoldenRecords {
     }
 
     private static String query(String records, String clusters, List<String> dataColumns, StepSpec.Survivorship survivorship,
-                        boolean matchMerge) {
+                                boolean matchMerge) {
         List<String> members = new ArrayList<>();
         members.add("r.*");
         members.add("c.cluster_id AS __keel_cluster");

@@ -73,7 +73,10 @@ final class LinkExplainer {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("dataset", golden.dataset());
         answer.put("version", golden.version());
-        answer.put("audit", Map.of("clusters", clusters.reference(), "links", links.reference()));
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("clusters", clusters.reference());
+        audit.put("links", links.reference());
+        answer.put("audit", audit);
         answer.put("record", record);
         if (row.containsKey("source")) {
             answer.put("source", row.get("source"));
