@@ -3,7 +3,12 @@ package dev.keel.engine.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.spi.data.DataEngine;
 import dev.keel.spi.data.DataEngineException;
+import dev.keel.spi.data.DatasetProfile;
+import dev.keel.spi.data.EngineResult;
+import dev.keel.spi.data.ExecutionContext;
+import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.TableData;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,6 +60,42 @@ class LookupTest {
         assertThat(engine.lookup(file, List.of(), "key name-sound", List.of(), 10).rows()).isEmpty();
         assertThat(engine.lookup(file, List.of(), "record_id", List.of("faa:LAX\u0000", "\uD83D\uDE00\t\n", "x".repeat(100_000)), 10)
                 .rows()).isEmpty();
+    }
+
+    @Test
+    void theSpisDefaultLookup_overRead_findsWhatTheDuckDbLookupFinds() {
+        DataEngine readOnly = new DataEngine() {
+            @Override
+            public String name() {
+                return "read-only";
+            }
+
+            @Override
+            public EngineResult execute(PipelinePlan plan, ExecutionContext context) {
+                throw new UnsupportedOperationException("reads only");
+            }
+
+            @Override
+            public DatasetProfile profile(Path parquetFile) {
+                return engine.profile(parquetFile);
+            }
+
+            @Override
+            public TableData read(Path parquetFile, List<String> columns, long limit) {
+                return engine.read(parquetFile, columns, limit);
+            }
+        };
+
+        for (List<String> values : List.of(List.of("17"), List.of("3", "17"), List.of("nothing"))) {
+            TableData fallback = readOnly.lookup(file, List.of("record_id", "key name-sound"), "cluster_id", values, 2);
+            TableData scanned = engine.lookup(file, List.of("record_id", "key name-sound"), "cluster_id", values, 2);
+            assertThat(fallback.columns()).isEqualTo(scanned.columns());
+            assertThat(fallback.types()).isEqualTo(scanned.types());
+            assertThat(fallback.rows()).zipSatisfy(scanned.rows(), (left, right) -> assertThat(left).containsExactly(right));
+            assertThat(fallback.rows()).hasSameSizeAs(scanned.rows());
+        }
+        assertThatThrownBy(() -> readOnly.lookup(file, List.of(), "nope", List.of("a"), 1)).isInstanceOf(DataEngineException.class)
+                .hasMessageContaining("no column 'nope'");
     }
 
     @Test
