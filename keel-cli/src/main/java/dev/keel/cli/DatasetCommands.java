@@ -10,10 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel dataset list|show|profile|diff}. */
-@Command(name = "dataset", description = "Versioned dataset snapshots: list, show, profile, diff",
+/** {@code keel dataset list|show|profile|diff|explain}. */
+@Command(name = "dataset", description = "Versioned dataset snapshots: list, show, profile, diff, explain",
         subcommands = {DatasetCommands.ListDatasets.class, DatasetCommands.Show.class, DatasetCommands.Profile.class,
-            DatasetCommands.Diff.class})
+            DatasetCommands.Diff.class, DatasetCommands.Explain.class})
 final class DatasetCommands {
     private DatasetCommands() {
     }
@@ -121,6 +121,112 @@ final class DatasetCommands {
                         Output.Column.field("STATISTIC", "statistic"), Output.Column.field("FROM", "from"), Output.Column.field("TO", "to")));
             });
             return 0;
+        }
+    }
+
+    @Command(name = "explain", description = "Why a record of a golden-record dataset is in its cluster: the golden record with"
+            + " the record behind each value, its links with each comparison's level and weight, and (--with) a pair")
+    static final class Explain implements Callable<Integer> {
+        /** Members listed in the first line; the JSON answer has up to 100. */
+        static final int MEMBERS_SHOWN = 10;
+        private static final java.util.Set<String> GOLDEN_COLUMNS = java.util.Set.of("golden_id", "record_count", "source_count",
+                "sources", "provenance");
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Dataset name (the output of a linkage step)")
+        String name;
+
+        @Parameters(index = "1", description = "Record id, as the dataset's cluster table has it (for example faa:LAX)")
+        String record;
+
+        @Option(names = "--with", description = "Another record: show their pair, or why they were never compared")
+        String with;
+
+        @Option(names = "--version", description = "Version number of the dataset (default: latest)")
+        Integer version;
+
+        @Option(names = "--json", description = "Print the server's answer as JSON (as -o json does)")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Map<String, Optional<String>> query = new java.util.LinkedHashMap<>();
+            query.put("record", Optional.of(record));
+            query.put("with", Optional.ofNullable(with));
+            query.put("version", Optional.ofNullable(version).map(String::valueOf));
+            JsonNode answer = client.client().get("/v1/datasets/" + KeelClient.encode(name) + "/explain" + KeelClient.query(query));
+            if (json) {
+                Output.json(System.out, answer);
+                return 0;
+            }
+            client.print(answer, () -> print(answer));
+            return 0;
+        }
+
+        static void print(JsonNode answer) {
+            JsonNode members = answer.path("members");
+            List<String> shown = new java.util.ArrayList<>();
+            members.forEach(member -> {
+                if (shown.size() < MEMBERS_SHOWN) {
+                    shown.add(member.asText());
+                }
+            });
+            String count = members.size() + (answer.path("members_truncated").asBoolean() ? "+" : "") + " record"
+                    + (members.size() == 1 ? "" : "s");
+            System.out.println("record " + answer.path("record").asText() + "  cluster " + Output.text(answer.path("cluster_id"))
+                    + "  golden " + Output.text(answer.path("golden_id")) + " (" + count + ": " + String.join(", ", shown)
+                    + (members.size() > shown.size() ? ", …" : "") + ")");
+            JsonNode golden = answer.path("golden");
+            JsonNode provenance = golden.path("provenance");
+            List<String> values = new java.util.ArrayList<>();
+            golden.properties().forEach(column -> {
+                if (!GOLDEN_COLUMNS.contains(column.getKey())) {
+                    String from = provenance.path(column.getKey()).isTextual() ? " (from " + provenance.path(column.getKey()).asText() + ")" : "";
+                    values.add(column.getKey() + " " + value(column.getValue()) + from);
+                }
+            });
+            System.out.println("golden record " + Output.text(answer.path("golden_id")) + ": " + (values.isEmpty() ? "not found"
+                    : String.join(", ", values)));
+            System.out.println(answer.path("links").isEmpty() ? "links: none above the link floor" : "links:");
+            answer.path("links").forEach(link -> printLink(link.path("other").asText(), link, "  "));
+            if (answer.path("links_truncated").asBoolean()) {
+                System.out.println("  … (the strongest " + answer.path("links").size() + " shown)");
+            }
+            JsonNode pair = answer.path("pair");
+            if (pair.isMissingNode()) {
+                return;
+            }
+            String cluster = pair.path("same_cluster").asBoolean() ? "same cluster" : "other cluster";
+            if (pair.path("compared").asBoolean()) {
+                System.out.println("pair with " + pair.path("with").asText() + " (" + cluster + "):");
+                printLink(pair.path("with").asText(), pair, "  ");
+            } else {
+                System.out.println("pair with " + pair.path("with").asText() + " (" + cluster + "): never scored above the link floor");
+                System.out.println("  " + pair.path("reason").asText());
+            }
+        }
+
+        private static void printLink(String other, JsonNode link, String indent) {
+            System.out.println(indent + other + "  " + link.path("decision").asText() + "  p=" + probability(link.path("probability"))
+                    + " weight " + number(link.path("match_weight"), "%.1f") + "  rule " + Output.text(link.path("rule")));
+            link.path("comparisons").properties().forEach(comparison -> System.out.println(indent + "  " + comparison.getKey() + "  "
+                    + Output.text(comparison.getValue().path("level")) + "  " + number(comparison.getValue().path("weight"), "%+.1f")));
+        }
+
+        private static String number(JsonNode node, String format) {
+            return node.isNumber() ? String.format(java.util.Locale.ROOT, format, node.asDouble()) : Output.text(node);
+        }
+
+        /** Up to six decimals, so that a probability just below 1 does not read as 1. */
+        private static String probability(JsonNode node) {
+            return node.isNumber() && Double.isFinite(node.asDouble()) ? new java.math.BigDecimal(node.asDouble())
+                    .setScale(6, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString() : Output.text(node);
+        }
+
+        private static String value(JsonNode node) {
+            return node.isTextual() ? "'" + node.asText() + "'" : node.isNull() ? "null" : Output.text(node);
         }
     }
 }

@@ -887,6 +887,16 @@ public final class PipelineService {
     }
 
     /**
+     * Up to {@code limit} rows of a dataset version (0 for the latest) whose {@code column}, as text, is one of {@code values},
+     * read through the engine.
+     */
+    public TableData lookup(String dataset, int version, List<String> columns, String column, List<String> values, long limit) {
+        DataEngine engine = engines.values().stream().findFirst()
+                .orElseThrow(() -> new KeelException(ErrorCode.UNAVAILABLE, "no data engine is installed"));
+        return engine.lookup(snapshotFile(dataset, version), columns, column, values, limit);
+    }
+
+    /**
      * Cleans up after a crash: marks runs left RUNNING as ABANDONED and removes staging files and unreferenced snapshot files.
      * Call once at start-up, before any run.
      *

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -152,25 +154,55 @@ public final class DuckDbEngine implements DataEngine {
         try (DuckDBConnection duck = open(); Statement statement = duck.createStatement();
              ResultSet rows = statement.executeQuery("SELECT " + select + " FROM read_parquet(" + Sql.literal(parquetFile.toString())
                      + ") LIMIT " + Math.max(0, limit))) {
-            ResultSetMetaData meta = rows.getMetaData();
-            List<String> names = new ArrayList<>();
-            List<String> types = new ArrayList<>();
-            for (int column = 1; column <= meta.getColumnCount(); column++) {
-                names.add(meta.getColumnLabel(column));
-                types.add(Sql.neutralType(meta.getColumnTypeName(column)));
-            }
-            List<Object[]> values = new ArrayList<>();
-            while (rows.next()) {
-                Object[] row = new Object[names.size()];
-                for (int column = 0; column < row.length; column++) {
-                    row[column] = rows.getObject(column + 1);
-                }
-                values.add(row);
-            }
-            return new TableData(names, types, values);
+            return table(rows);
         } catch (SQLException e) {
             throw new DataEngineException(Kind.BAD_DATA, "", "cannot read '" + parquetFile + "': " + SourceLoader.firstLine(e), e);
         }
+    }
+
+    /**
+     * A filtered scan in a locked DuckDB that may read the file's directory only; the values are bound parameters, never SQL
+     * text. Implements {@link DataEngine#lookup}.
+     */
+    public TableData lookup(Path parquetFile, List<String> columns, String column, List<String> values, long limit) {
+        Path file = parquetFile.toAbsolutePath().normalize();
+        String select = columns.isEmpty() ? "*" : Sql.ids(columns);
+        String where = values.isEmpty() ? "false" : "CAST(" + Sql.id(column) + " AS VARCHAR) IN ("
+                + values.stream().map(value -> "?").collect(Collectors.joining(", ")) + ")";
+        try (DuckDBConnection duck = open()) {
+            Sandbox.lock(duck, file.getParent());
+            try (PreparedStatement statement = duck.prepareStatement("SELECT " + select + " FROM read_parquet(" + Sql.literal(file.toString())
+                    + ") WHERE " + where + " LIMIT " + Math.max(0, limit))) {
+                for (int index = 0; index < values.size(); index++) {
+                    statement.setString(index + 1, values.get(index));
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    return table(rows);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataEngineException(Kind.BAD_DATA, "", "cannot look up rows of '" + parquetFile.getFileName() + "' by '" + column
+                    + "': " + SourceLoader.firstLine(e), e);
+        }
+    }
+
+    private static TableData table(ResultSet rows) throws SQLException {
+        ResultSetMetaData meta = rows.getMetaData();
+        List<String> names = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        for (int column = 1; column <= meta.getColumnCount(); column++) {
+            names.add(meta.getColumnLabel(column));
+            types.add(Sql.neutralType(meta.getColumnTypeName(column)));
+        }
+        List<Object[]> values = new ArrayList<>();
+        while (rows.next()) {
+            Object[] row = new Object[names.size()];
+            for (int column = 0; column < row.length; column++) {
+                row[column] = rows.getObject(column + 1);
+            }
+            values.add(row);
+        }
+        return new TableData(names, types, values);
     }
 
     private DuckDBConnection open() throws SQLException {

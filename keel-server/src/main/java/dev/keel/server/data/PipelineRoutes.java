@@ -164,10 +164,30 @@ public final class PipelineRoutes implements HttpService {
                     int from = call.queryInt("from", Math.max(1, to - 1), 1, Integer.MAX_VALUE);
                     call.ok(pipelines().diff(dataset, from, to));
                 });
+        api.get("/v1/datasets/{dataset}/explain", Permission.DATASET_READ).project(datasetProject)
+                .describe("dataset.explain", "Why a record of a golden-record dataset is where it is (?record=, ?with= another record,"
+                        + " ?version=): its cluster, golden record with provenance, its links with each comparison's level and weight,"
+                        + " and the pair with the other record or why it was never compared")
+                .handle(call -> call.ok(new LinkExplainer(pipelines()).explain(call.path("dataset"),
+                        call.queryInt("version", 0, 1, Integer.MAX_VALUE), recordParameter(call, "record")
+                        .orElseThrow(() -> new KeelException(ErrorCode.INVALID_REQUEST, "query parameter 'record' is missing; name the"
+                                + " record to explain, as the cluster table's record_id has it (for example ?record=faa:LAX)",
+                                List.of(new KeelException.FieldError("record", "required")))), recordParameter(call, "with"))));
+    }
+
+    /** A record id from the query, at most {@link LinkExplainer#MAX_RECORD_LENGTH} characters. */
+    private static Optional<String> recordParameter(Call call, String name) {
+        Optional<String> value = call.query(name);
+        if (value.isPresent() && value.get().length() > LinkExplainer.MAX_RECORD_LENGTH) {
+            throw new KeelException(ErrorCode.INVALID_REQUEST, "query parameter '" + name + "' has " + value.get().length()
+                    + " characters; record ids of at most " + LinkExplainer.MAX_RECORD_LENGTH + " are accepted",
+                    List.of(new KeelException.FieldError(name, "expected at most " + LinkExplainer.MAX_RECORD_LENGTH + " characters")));
+        }
+        return value;
     }
 
     /** Numbers, booleans, text and nulls (JSON null) as they are; dates, times and other values as their text. */
-    private static Object jsonValue(Object value) {
+    static Object jsonValue(Object value) {
         return value == null || value instanceof Number || value instanceof Boolean || value instanceof String ? value
                 : value.toString();
     }

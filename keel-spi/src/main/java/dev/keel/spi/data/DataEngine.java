@@ -56,4 +56,34 @@ public interface DataEngine {
 
     /** Reads up to {@code limit} rows of a Parquet file, for previews and for feeding trainers. */
     TableData read(Path parquetFile, List<String> columns, long limit);
+
+    /**
+     * Reads up to {@code limit} rows of a Parquet file whose {@code column}, as text, is one of {@code values}, in file order.
+     * This default reads the whole file and filters it; engines should override it with a filtered scan that binds the
+     * values as parameters.
+     *
+     * @param columns the columns to return, all when empty; {@code column} need not be among them
+     * @param column the column compared; SQL NULL matches no value
+     */
+    default TableData lookup(Path parquetFile, List<String> columns, String column, List<String> values, long limit) {
+        TableData all = read(parquetFile, List.of(), Long.MAX_VALUE);
+        int key = all.columns().indexOf(column);
+        if (key < 0) {
+            throw new DataEngineException(DataEngineException.Kind.BAD_DATA, "", "'" + parquetFile.getFileName() + "' has no column '"
+                    + column + "'; its columns are " + all.columns());
+        }
+        List<String> wanted = columns.isEmpty() ? all.columns() : columns;
+        int[] picks = new int[wanted.size()];
+        for (int index = 0; index < picks.length; index++) {
+            picks[index] = all.columns().indexOf(wanted.get(index));
+            if (picks[index] < 0) {
+                throw new DataEngineException(DataEngineException.Kind.BAD_DATA, "", "'" + parquetFile.getFileName() + "' has no column '"
+                        + wanted.get(index) + "'; its columns are " + all.columns());
+            }
+        }
+        java.util.Set<String> texts = java.util.Set.copyOf(values);
+        List<Object[]> rows = all.rows().stream().filter(row -> row[key] != null && texts.contains(String.valueOf(row[key])))
+                .limit(Math.max(0, limit)).map(row -> java.util.Arrays.stream(picks).mapToObj(pick -> row[pick]).toArray()).toList();
+        return new TableData(wanted, java.util.Arrays.stream(picks).mapToObj(all.types()::get).toList(), rows);
+    }
 }
