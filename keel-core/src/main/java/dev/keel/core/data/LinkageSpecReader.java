@@ -263,7 +263,7 @@ final class LinkageSpecReader {
         Optional<String> text = element.string("kind");
         Kind kind;
         if (text.isEmpty()) {
-            kind = columnCount == 2 ? Kind.GEO : Kind.TEXT;
+            kind = columnCount >= 2 ? Kind.GEO : Kind.TEXT;
         } else {
             Optional<Kind> named = KINDS.contains(text.get()) ? Optional.of(Kind.valueOf(text.get().toUpperCase(Locale.ROOT)))
                     : Optional.empty();
