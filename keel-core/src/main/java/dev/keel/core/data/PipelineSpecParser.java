@@ -580,6 +580,9 @@ public final class PipelineSpecParser {
         private Optional<Linkage> linkage(SpecNode node, String name, boolean dedupe, List<String> inputs) {
             Optional<SpecNode> linkage = node.get("linkage");
             if (linkage.isEmpty()) {
+                if (node.raw().has("linkage")) {
+                    error(node.child("linkage"), "expected a mapping with comparisons, such as {comparisons: [{column: name}]}");
+                }
                 return Optional.empty();
             }
             for (String key : List.of("keys", "fuzzy", "blocking")) {
@@ -596,7 +599,7 @@ public final class PipelineSpecParser {
             node.allowOnly(Set.of("name", "type", "input", "keys", "fuzzy", "blocking", "keep", "recency-column", "survivorship",
                     "linkage"));
             Optional<String> input = input(node);
-            boolean probabilistic = node.has("linkage");
+            boolean probabilistic = node.isObject() && node.raw().has("linkage");
             Optional<Linkage> linkage = linkage(node, name, true, input.map(List::of).orElse(List.of()));
             StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
             Set<StepSpec.SurvivorRule> allowed = probabilistic
@@ -645,7 +648,7 @@ public final class PipelineSpecParser {
             for (int index = 0; index < inputs.size(); index++) {
                 use(inputs.get(index), node.child("inputs") + "[" + index + "]");
             }
-            boolean probabilistic = node.has("linkage");
+            boolean probabilistic = node.isObject() && node.raw().has("linkage");
             Optional<Linkage> linkage = linkage(node, name, false, inputs);
             StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
             if (!probabilistic && matching.keys().isEmpty() && matching.fuzzy().isEmpty()) {
