@@ -161,11 +161,11 @@ final class DatasetCommands {
                 Output.json(System.out, answer);
                 return 0;
             }
-            client.print(answer, () -> print(answer));
+            client.print(answer, () -> print(answer, System.out));
             return 0;
         }
 
-        static void print(JsonNode answer) {
+        static void print(JsonNode answer, java.io.PrintStream out) {
             JsonNode members = answer.path("members");
             List<String> shown = new java.util.ArrayList<>();
             members.forEach(member -> {
@@ -175,7 +175,7 @@ final class DatasetCommands {
             });
             String count = members.size() + (answer.path("members_truncated").asBoolean() ? "+" : "") + " record"
                     + (members.size() == 1 ? "" : "s");
-            System.out.println("record " + answer.path("record").asText() + "  cluster " + Output.text(answer.path("cluster_id"))
+            out.println("record " + answer.path("record").asText() + "  cluster " + Output.text(answer.path("cluster_id"))
                     + "  golden " + Output.text(answer.path("golden_id")) + " (" + count + ": " + String.join(", ", shown)
                     + (members.size() > shown.size() ? ", …" : "") + ")");
             JsonNode golden = answer.path("golden");
@@ -187,12 +187,12 @@ final class DatasetCommands {
                     values.add(column.getKey() + " " + value(column.getValue()) + from);
                 }
             });
-            System.out.println("golden record " + Output.text(answer.path("golden_id")) + ": " + (values.isEmpty() ? "not found"
+            out.println("golden record " + Output.text(answer.path("golden_id")) + ": " + (values.isEmpty() ? "not found"
                     : String.join(", ", values)));
-            System.out.println(answer.path("links").isEmpty() ? "links: none above the link floor" : "links:");
-            answer.path("links").forEach(link -> printLink(link.path("other").asText(), link, "  "));
+            out.println(answer.path("links").isEmpty() ? "links: none above the link floor" : "links:");
+            answer.path("links").forEach(link -> printLink(link.path("other").asText(), link, "  ", out));
             if (answer.path("links_truncated").asBoolean()) {
-                System.out.println("  … (the strongest " + answer.path("links").size() + " shown)");
+                out.println("  … (the strongest " + answer.path("links").size() + " shown)");
             }
             JsonNode pair = answer.path("pair");
             if (pair.isMissingNode()) {
@@ -200,18 +200,18 @@ final class DatasetCommands {
             }
             String cluster = pair.path("same_cluster").asBoolean() ? "same cluster" : "other cluster";
             if (pair.path("compared").asBoolean()) {
-                System.out.println("pair with " + pair.path("with").asText() + " (" + cluster + "):");
-                printLink(pair.path("with").asText(), pair, "  ");
+                out.println("pair with " + pair.path("with").asText() + " (" + cluster + "):");
+                printLink(pair.path("with").asText(), pair, "  ", out);
             } else {
-                System.out.println("pair with " + pair.path("with").asText() + " (" + cluster + "): never scored above the link floor");
-                System.out.println("  " + pair.path("reason").asText());
+                out.println("pair with " + pair.path("with").asText() + " (" + cluster + "): never scored above the link floor");
+                out.println("  " + pair.path("reason").asText());
             }
         }
 
-        private static void printLink(String other, JsonNode link, String indent) {
-            System.out.println(indent + other + "  " + link.path("decision").asText() + "  p=" + probability(link.path("probability"))
+        private static void printLink(String other, JsonNode link, String indent, java.io.PrintStream out) {
+            out.println(indent + other + "  " + link.path("decision").asText() + "  p=" + probability(link.path("probability"))
                     + " weight " + number(link.path("match_weight"), "%.1f") + "  rule " + Output.text(link.path("rule")));
-            link.path("comparisons").properties().forEach(comparison -> System.out.println(indent + "  " + comparison.getKey() + "  "
+            link.path("comparisons").properties().forEach(comparison -> out.println(indent + "  " + comparison.getKey() + "  "
                     + Output.text(comparison.getValue().path("level")) + "  " + number(comparison.getValue().path("weight"), "%+.1f")));
         }
 

@@ -32,6 +32,7 @@ final class DemoCommand implements Callable<Integer> {
     static final String MODEL = "credit-risk";
     static final String PROJECT = "lending";
     static final Path PIPELINE = Path.of("examples", "pipelines", "credit-g.yaml");
+    static final Path MATCHING = Path.of("examples", "matching", "alaska-airports.yaml");
     static final String DATASET = "credit-g-features";
     static final String ENDPOINT = "credit-risk";
     /** A committed test model whose graph fails when it scores: the demo's example of a version the smoke check refuses. */
@@ -80,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
             receiver = onCall;
             RetrainingDemo.run(api, PROJECT, IncidentDemo.CHANNEL, out, inbox, server.keel().data().service(), onCall.received(), url, adminToken);
             BatchDemo.run(api, PROJECT, MODEL, out, tables, server.keel().data().service(), DATASET, CreditFeatures.FEATURES);
+            MatchDemo.run(api, out, CreditFeatures.locate(MATCHING).orElseThrow(() -> new IllegalStateException("cannot find " + MATCHING)));
             finish(url, adminToken, tables);
             succeeded = true;
         } catch (RuntimeException e) {
@@ -245,6 +247,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  ./keel model lineage " + RetrainingDemo.MODEL + " 2");
         out.println("  ./keel approval list --project " + PROJECT + " --all");
         BatchDemo.hints(tables).forEach(hint -> out.println("  " + hint));
+        MatchDemo.hints().forEach(hint -> out.println("  " + hint));
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/v1/models/" + MODEL + "/versions/champion");
         out.println("  curl -s -H \"Authorization: Bearer $KEEL_TOKEN\" " + url + "/openapi.json");
         out.println("  ./keel endpoint show " + ENDPOINT);
