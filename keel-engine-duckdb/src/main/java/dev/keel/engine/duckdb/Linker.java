@@ -51,19 +51,6 @@ final class Linker {
     private static final double EM_TOLERANCE = 0.0001;
     private static final double PROBABILITY_FLOOR = 1e-9;
 
-    static final Timer TIMER = new Timer();
-
-    /** Temporary timings. */
-    static final class Timer {
-        private long last = System.nanoTime();
-
-        void mark(String what) {
-            long now = System.nanoTime();
-            System.err.printf("linkage %s %.2f s%n", what, (now - last) / 1e9);
-            last = now;
-        }
-    }
-
     private final Execution execution;
     private final String path;
     private final String prefix;
@@ -108,7 +95,6 @@ final class Linker {
 
     private LinkageReport run(String step, Linkage linkage, List<String> inputs, List<String> priority, boolean matchMerge,
                               StepSpec.Survivorship survivorship) throws SQLException {
-        TIMER.mark("start");
         String records = table("records");
         long[] offsets = prepareRecords(records, linkage, inputs, priority, matchMerge);
         long n = offsets[offsets.length - 1];
@@ -131,7 +117,6 @@ final class Linker {
         LinkFields.Values[] sample = new LinkFields.Values[sampleSize];
         String features = table("features");
         writeFeatures(records, fields, n, sample, random);
-        TIMER.mark("features");
 
         // Counts first: nothing is compared when the rules generate too many pairs.
         boolean crossSource = matchMerge && linkage.mode() != Linkage.Mode.ANY;
@@ -153,13 +138,11 @@ final class Linker {
         // u from random pairs of the sample.
         List<Comparison> comparisons = fields.comparisons();
         MatchModel untrained = MatchModel.untrained(comparisons);
-        TIMER.mark("counts");
         long uPairs = sampleSize >= 2 ? linkage.training().uPairs() : 0;
         MatchModel model = uPairs > 0 ? untrained.withU(estimateU(fields, untrained, sample, linkage.training().uPairs(), random)) : untrained;
 
         // The pass over the candidate pairs: level vectors counted, one code per pair stored.
         int[] radix = new int[comparisons.size()];
-        TIMER.mark("u");
         long[] multiplier = new long[comparisons.size()];
         long product = 1;
         for (int k = 0; k < radix.length; k++) {
@@ -174,7 +157,6 @@ final class Linker {
         }
         String pairs = table("pairs");
         long streamed = streamPairs(candidates, fields, counts, pairs, multiplier, vectors, sessions);
-        TIMER.mark("stream");
         if (streamed != candidatePairs) {
             throw new DataEngineException(Kind.INTERNAL, path, "counted " + candidatePairs + " candidate pairs but generated " + streamed);
         }
@@ -231,7 +213,6 @@ final class Linker {
             model = model.withLambda(lambda(model, vectors.patterns(radix, multiplier), vectors.counts(), options));
         }
 
-        TIMER.mark("em");
         // Scores in SQL; links and decisions; clusters.
         Map<Integer, Long> frequencyTotals = new HashMap<>();
         for (int k = 0; k < fields.size(); k++) {
@@ -242,15 +223,12 @@ final class Linker {
         String scored = scoredSql(pairs, fields, model, multiplier, radix, frequencyTotals);
         String links = table("links");
         execution.execute("CREATE TABLE " + links + " AS SELECT * FROM (" + scored + ") WHERE probability >= " + literal(linkage.linkFloor()));
-        TIMER.mark("links");
         Clustering.Result clustering = cluster(linkage, links, offsets, inputs);
-        TIMER.mark("cluster");
         String clustersTable = table("clusters");
         writeClusters(records, clustering);
         createLinkTable(step, linkage, fields, links);
         createClusterTable(step, linkage, fields, records, features, clustersTable);
         GoldenRecords.create(execution, step, records, clustersTable, dataColumns, survivorship, matchMerge, path);
-        TIMER.mark("golden");
 
         long clusters = execution.scalarLong("SELECT count(DISTINCT cluster_id) FROM " + clustersTable);
         Optional<LinkageReport.Evaluation> evaluation = Optional.empty();
