@@ -48,6 +48,8 @@ final class Linker {
     /** Candidate pairs fetched per query; each query's result is held by DuckDB until read. */
     private static final long CHUNK = 250_000;
     private static final long RECORD_CHUNK = 500_000;
+    /** Threads comparing pairs, at most one per core. */
+    private static final int WORKERS = 4;
     private static final double EM_TOLERANCE = 0.0001;
     private static final double PROBABILITY_FLOOR = 1e-9;
 
@@ -86,7 +88,7 @@ final class Linker {
         try {
             return run(step, linkage, inputs, priority, matchMerge, survivorship);
         } finally {
-            for (String name : List.of("records", "features_raw", "features", "pairs", "links", "decisions", "clustered", "clusters",
+            for (String name : List.of("records", "features_raw", "features", "pairs", "pairs_0", "pairs_1", "pairs_2", "pairs_3", "links", "decisions", "clustered", "clusters",
                     "labelled")) {
                 execution.execute("DROP TABLE IF EXISTS " + table(name));
             }
@@ -458,56 +460,121 @@ final class Linker {
         for (int rule = 0; rule < candidates.rules(); rule++) {
             selected.add(candidates.agree(rule));
         }
+        boolean[][] blocked = new boolean[candidates.rules()][];
+        for (int rule = 0; rule < blocked.length; rule++) {
+            blocked[rule] = fields.blockedBy(rule);
+        }
+        // The chunks of every rule, shared out among workers: each has its own connection, its own pairs table and counts.
+        List<int[]> chunks = new ArrayList<>();
+        for (int rule = 0; rule < candidates.rules(); rule++) {
+            long compared = counts.get(rule).compared();
+            int parts = (int) Math.max(1, Math.min(4096, (compared + CHUNK - 1) / CHUNK));
+            for (int chunk = 0; chunk < parts && compared > 0; chunk++) {
+                chunks.add(new int[] {rule, chunk, parts});
+            }
+        }
+        int workers = (int) Math.max(1, Math.min(Math.min(WORKERS, Runtime.getRuntime().availableProcessors()), chunks.size()));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        long[] streamed = new long[workers];
+        VectorCounts[] workerVectors = new VectorCounts[workers];
+        VectorCounts[][] workerSessions = new VectorCounts[workers][];
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, runnable -> {
+            Thread thread = new Thread(runnable, "keel-linkage-pairs");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            for (int worker = 0; worker < workers; worker++) {
+                int index = worker;
+                workerVectors[index] = vectors.empty();
+                workerSessions[index] = new VectorCounts[sessions.length];
+                for (int rule = 0; rule < sessions.length; rule++) {
+                    workerSessions[index][rule] = sessions[rule].empty();
+                }
+                String table = pairs + "_" + index;
+                execution.execute("CREATE TABLE " + table + " (" + String.join(", ", columns) + ")");
+                running.add(pool.submit(() -> {
+                    streamed[index] = streamChunks(candidates, fields, selected, chunks, next, table, adjusted.size(), multiplier, blocked,
+                            workerVectors[index], workerSessions[index]);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> future : running) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataEngineException(Kind.INTERNAL, path, "interrupted while comparing pairs", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DataEngineException(Kind.INTERNAL, path, "comparing pairs failed: " + cause, cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        long total = 0;
+        for (int worker = 0; worker < workers; worker++) {
+            total += streamed[worker];
+            vectors.addAll(workerVectors[worker]);
+            for (int rule = 0; rule < sessions.length; rule++) {
+                sessions[rule].addAll(workerSessions[worker][rule]);
+            }
+            execution.execute("INSERT INTO " + pairs + " SELECT * FROM " + pairs + "_" + worker);
+            execution.execute("DROP TABLE " + pairs + "_" + worker);
+        }
+        return total;
+    }
+
+    /** One worker: takes chunks until none is left, counting each pair's vectors and appending its code to {@code table}. */
+    private long streamChunks(CandidatePairs candidates, LinkFields fields, List<String> selected, List<int[]> chunks,
+                              java.util.concurrent.atomic.AtomicInteger next, String table, int frequencies, long[] multiplier,
+                              boolean[][] blocked, VectorCounts vectors, VectorCounts[] sessions) throws SQLException {
         LinkFields.Values left = new LinkFields.Values(fields.size());
         LinkFields.Values right = new LinkFields.Values(fields.size());
         int[] levels = new int[fields.size()];
         long streamed = 0;
-        DuckDBConnection duck = execution.connection();
-        try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, pairs)) {
-            for (int rule = 0; rule < candidates.rules(); rule++) {
-                long compared = counts.get(rule).compared();
-                if (compared == 0) {
-                    continue;
-                }
-                boolean[][] blocked = new boolean[candidates.rules()][];
-                for (int other = 0; other < blocked.length; other++) {
-                    blocked[other] = fields.blockedBy(other);
-                }
-                int chunks = (int) Math.max(1, Math.min(4096, (compared + CHUNK - 1) / CHUNK));
-                for (int chunk = 0; chunk < chunks; chunk++) {
-                    try (Statement statement = duck.createStatement();
-                         ResultSet row = statement.executeQuery(candidates.pairs(rule, chunk, chunks, selected))) {
-                        while (row.next()) {
-                            int at = fields.readSide(row, 3, left);
-                            at = fields.readSide(row, at, right);
-                            fields.levels(left, right, levels);
-                            long code = 0;
-                            for (int k = 0; k < levels.length; k++) {
-                                code += levels[k] * multiplier[k];
-                            }
-                            vectors.add(code);
-                            int agreeing = at + adjusted.size();
-                            for (int other = rule; other < sessions.length; other++) {
-                                if (other == rule || row.getBoolean(agreeing + other)) {
-                                    long trainingCode = code;
-                                    for (int k = 0; k < levels.length; k++) {
-                                        trainingCode -= blocked[other][k] ? levels[k] * multiplier[k] : 0;
-                                    }
-                                    sessions[other].add(trainingCode);
-                                }
-                            }
-                            appender.beginRow().append(row.getLong(1)).append(row.getLong(2)).append(rule).append(code);
-                            for (int index = 0; index < adjusted.size(); index++) {
-                                long frequency = row.getLong(at + index);
-                                if (row.wasNull()) {
-                                    appender.appendNull();
-                                } else {
-                                    appender.append(frequency);
-                                }
-                            }
-                            appender.endRow();
-                            streamed++;
+        try (DuckDBConnection duck = execution.connection().duplicate();
+             DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+            for (int taken = next.getAndIncrement(); taken < chunks.size(); taken = next.getAndIncrement()) {
+                int rule = chunks.get(taken)[0];
+                try (Statement statement = duck.createStatement();
+                     ResultSet row = statement.executeQuery(candidates.pairs(rule, chunks.get(taken)[1], chunks.get(taken)[2], selected))) {
+                    while (row.next()) {
+                        int at = fields.readSide(row, 3, left);
+                        at = fields.readSide(row, at, right);
+                        fields.levels(left, right, levels);
+                        long code = 0;
+                        for (int k = 0; k < levels.length; k++) {
+                            code += levels[k] * multiplier[k];
                         }
+                        vectors.add(code);
+                        int agreeing = at + frequencies;
+                        for (int other = rule; other < sessions.length; other++) {
+                            if (other == rule || row.getBoolean(agreeing + other)) {
+                                long trainingCode = code;
+                                for (int k = 0; k < levels.length; k++) {
+                                    trainingCode -= blocked[other][k] ? levels[k] * multiplier[k] : 0;
+                                }
+                                sessions[other].add(trainingCode);
+                            }
+                        }
+                        appender.beginRow().append(row.getLong(1)).append(row.getLong(2)).append(rule).append(code);
+                        for (int index = 0; index < frequencies; index++) {
+                            long frequency = row.getLong(at + index);
+                            if (row.wasNull()) {
+                                appender.appendNull();
+                            } else {
+                                appender.append(frequency);
+                            }
+                        }
+                        appender.endRow();
+                        streamed++;
                     }
                 }
             }
@@ -521,9 +588,28 @@ final class Linker {
         private final long[] array;
         private final Map<Long, long[]> map;
 
+        private final long size;
+
         VectorCounts(long codes) {
+            this.size = codes;
             array = codes <= ARRAY_LIMIT ? new long[(int) codes] : null;
             map = array == null ? new HashMap<>() : null;
+        }
+
+        /** New counts of the same codes, all zero. */
+        VectorCounts empty() {
+            return new VectorCounts(size);
+        }
+
+        /** Adds another's counts. */
+        void addAll(VectorCounts other) {
+            if (array != null) {
+                for (int code = 0; code < array.length; code++) {
+                    array[code] += other.array[code];
+                }
+            } else {
+                other.map.forEach((code, count) -> map.computeIfAbsent(code, ignored -> new long[1])[0] += count[0]);
+            }
         }
 
         void add(long code) {
