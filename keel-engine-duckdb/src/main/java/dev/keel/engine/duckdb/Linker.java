@@ -37,10 +37,14 @@ import org.duckdb.DuckDBConnection;
  *   <li>one pass over the records computes in Java the compared values (normalised text, sorted tokens) and the blocking
  *       keys, appended to a features table, and keeps a bounded reservoir sample for u;</li>
  *   <li>each rule's pairs are counted in SQL from the key groups before any pair is compared;</li>
- *   <li>the candidate pairs stream through JDBC in chunks once: each pair's level vector is counted (for EM) and stored as
- *       one code per pair;</li>
- *   <li>m and λ come from EM over the counted vectors (or from labelled pairs); weights and probabilities are computed in SQL
- *       from the stored codes, term frequencies included;</li>
+ *   <li>u comes from random pairs of a reservoir sample of min(n, max(2000, ⌈2·√(2·uPairs)⌉)) records, drawn with the seed;</li>
+ *   <li>the candidate pairs stream through JDBC once, in chunks shared out among one worker per core: each pair's level
+ *       vector is counted and stored as one code per pair;</li>
+ *   <li>m comes from one EM session per blocking rule over the pairs the rule generates, with the comparisons that read the
+ *       rule's columns left out and u re-estimated within the session (a rule's pairs agree on more than random pairs do);
+ *       m is averaged over the sessions that saw a comparison, u stays the random pairs' and λ is the fixed point of the
+ *       mean match probability over all candidate pairs. Or m and λ come from labelled pairs;</li>
+ *   <li>weights and probabilities are computed in SQL from the stored codes, term frequencies included;</li>
  *   <li>pairs at or above the threshold are clustered in Java; the link table, the clusters and the golden records are SQL.</li>
  * </ol>
  */
