@@ -92,8 +92,8 @@ final class Linker {
         try {
             return run(step, linkage, inputs, priority, matchMerge, survivorship);
         } finally {
-            for (String name : List.of("records", "features_raw", "features", "pairs", "pairs_0", "pairs_1", "pairs_2", "pairs_3", "links", "decisions", "clustered", "clusters",
-                    "labelled")) {
+            for (String name : List.of("records", "features_raw", "features", "pairs", "pairs_0", "pairs_1", "pairs_2", "pairs_3",
+                    "links", "decisions", "clustered", "clusters", "labelled")) {
                 execution.execute("DROP TABLE IF EXISTS " + table(name));
             }
         }
