@@ -314,6 +314,10 @@ final class Linker {
         long exists = execution.scalarLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Sql.literal(relation)
                 + " AND NOT temporary");
         if (exists == 0) {
+            if (execution.planning()) {
+                // A plan has no JDBC or HTTP source, nor what is computed from one: the run checks the labelled pairs.
+                return;
+            }
             throw new DataEngineException(Kind.BAD_SPEC, where, "labelled pairs '" + relation + "' is not a source or an earlier step");
         }
         Map<String, String> columns = Profiler.columns(execution.connection(), Sql.id(relation));
