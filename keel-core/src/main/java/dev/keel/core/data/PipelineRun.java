@@ -1,6 +1,7 @@
 package dev.keel.core.data;
 
 import dev.keel.spi.data.EngineResult;
+import dev.keel.spi.data.LinkageReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,11 +16,12 @@ import java.util.Optional;
  * @param unchanged the latest versions, as {@code name@version}, that an output of the run equalled byte for byte (same
  *                  SHA-256); no new version was made for them
  * @param error why the run failed, or why a succeeded run published nothing (its pipeline's publishing is stopped); empty otherwise
+ * @param linkage one report per probabilistic dedupe or match-merge step that ran, in spec order
  */
 public record PipelineRun(String id, String pipeline, int specVersion, Trigger trigger, RunStatus status, Instant startedAt,
                           Optional<Instant> finishedAt, int attempts, RowAccounting accounting,
                           List<EngineResult.StageResult> stages, List<EngineResult.ExpectationResult> expectations,
-                          List<String> datasets, List<String> unchanged, Optional<String> error) {
+                          List<String> datasets, List<String> unchanged, Optional<String> error, List<LinkageReport> linkage) {
     public PipelineRun {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(pipeline, "pipeline");
@@ -33,6 +35,16 @@ public record PipelineRun(String id, String pipeline, int specVersion, Trigger t
         datasets = List.copyOf(datasets);
         unchanged = List.copyOf(unchanged);
         Objects.requireNonNull(error, "error");
+        linkage = List.copyOf(linkage);
+    }
+
+    /** A run without linkage reports. */
+    public PipelineRun(String id, String pipeline, int specVersion, Trigger trigger, RunStatus status, Instant startedAt,
+                       Optional<Instant> finishedAt, int attempts, RowAccounting accounting, List<EngineResult.StageResult> stages,
+                       List<EngineResult.ExpectationResult> expectations, List<String> datasets, List<String> unchanged,
+                       Optional<String> error) {
+        this(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, attempts, accounting, stages, expectations, datasets,
+                unchanged, error, List.of());
     }
 
     /** A run that has just started. */
@@ -48,18 +60,24 @@ public record PipelineRun(String id, String pipeline, int specVersion, Trigger t
 
     PipelineRun withAttempts(int count) {
         return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, count, accounting, stages,
-                expectations, datasets, unchanged, error);
+                expectations, datasets, unchanged, error, linkage);
     }
 
     PipelineRun finish(RunStatus outcome, Instant now, RowAccounting books, List<EngineResult.StageResult> stageResults,
                        List<EngineResult.ExpectationResult> outcomes, List<String> published, Optional<String> failure) {
         return new PipelineRun(id, pipeline, specVersion, trigger, outcome, startedAt, Optional.of(now), attempts, books,
-                stageResults, outcomes, published, List.of(), failure);
+                stageResults, outcomes, published, List.of(), failure, linkage);
     }
 
     /** The run with the versions its outputs equalled instead of adding a version. */
     PipelineRun withUnchanged(List<String> equalled) {
         return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, attempts, accounting, stages,
-                expectations, datasets, equalled, error);
+                expectations, datasets, equalled, error, linkage);
+    }
+
+    /** The run with the reports of its linkage steps. */
+    PipelineRun withLinkage(List<LinkageReport> reports) {
+        return new PipelineRun(id, pipeline, specVersion, trigger, status, startedAt, finishedAt, attempts, accounting, stages,
+                expectations, datasets, unchanged, error, reports);
     }
 }

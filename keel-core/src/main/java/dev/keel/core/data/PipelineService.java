@@ -631,7 +631,7 @@ public final class PipelineService {
                     sleeper.sleep(wait);
                 }
             }
-            RowAccounting books = RowAccounting.of(result);
+            RowAccounting books = RowAccounting.of(result, plan);
             reportSlowSources(version.project(), run, spec, result);
             reportExpectations(version.project(), run, result.expectations());
             reportQuarantine(version.project(), run, spec, books);
@@ -652,7 +652,7 @@ public final class PipelineService {
                 String why = "outputs not published: publishing of pipeline '" + run.pipeline() + "' was stopped by " + hold.get().actor()
                         + " at " + hold.get().heldAt() + (hold.get().reason().isEmpty() ? "" : " (" + hold.get().reason() + ")");
                 PipelineRun held = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(), List.of(),
-                        Optional.of(why));
+                        Optional.of(why)).withLinkage(result.linkage());
                 runs.update(held);
                 LOG.info("pipeline '{}' run {} succeeded; {}", run.pipeline(), run.id(), why);
                 events.accept(new PipelineRunFinished(version.project(), run.pipeline(), run.id(), run.attempts(), held.finishedAt().orElseThrow()));
@@ -664,7 +664,7 @@ public final class PipelineService {
             }
             snapshots.discard(staging);
             PipelineRun finished = run.finish(RunStatus.SUCCEEDED, clock.instant(), books, result.stages(), result.expectations(),
-                    published, Optional.empty()).withUnchanged(unchanged);
+                    published, Optional.empty()).withUnchanged(unchanged).withLinkage(result.linkage());
             runs.update(finished);
             LOG.info("pipeline '{}' run {} succeeded: {}", run.pipeline(), run.id(), books);
             events.accept(new PipelineRunFinished(version.project(), run.pipeline(), run.id(), run.attempts(), finished.finishedAt().orElseThrow()));
@@ -745,7 +745,8 @@ public final class PipelineService {
         List<EngineResult.StageResult> stages = result == null ? List.of() : result.stages();
         List<EngineResult.ExpectationResult> outcomes = result == null ? List.of() : result.expectations();
         PipelineRun failed = run.finish(RunStatus.FAILED, clock.instant(), result == null ? RowAccounting.empty()
-                : RowAccounting.of(result), stages, outcomes, List.of(), Optional.of(message));
+                : RowAccounting.of(result), stages, outcomes, List.of(), Optional.of(message))
+                .withLinkage(result == null ? List.of() : result.linkage());
         runs.update(failed);
         LOG.warn("pipeline '{}' run {} failed: {}", run.pipeline(), run.id(), message);
         events.accept(new PipelineRunFailed(project, run.pipeline(), run.id(), Math.max(1, run.attempts()), false, message, failed.finishedAt()

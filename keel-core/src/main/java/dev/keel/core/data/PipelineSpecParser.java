@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.core.security.ProjectService;
 import dev.keel.spi.data.ColumnType;
 import dev.keel.spi.data.Expectation;
+import dev.keel.spi.data.Linkage;
 import dev.keel.spi.data.OutputSpec;
 import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.SourceSpec;
@@ -105,6 +106,10 @@ public final class PipelineSpecParser {
         private final Map<String, String> relations = new LinkedHashMap<>();
         /** Relation name to the paths that read it. */
         private final Map<String, List<String>> readers = new HashMap<>();
+        /** Steps that match by linkage; each output of one brings its audit datasets. */
+        private final Set<String> linkageSteps = new java.util.LinkedHashSet<>();
+        /** Output dataset name to the path of the output that writes it. */
+        private final Map<String, String> outputPaths = new HashMap<>();
 
         Reader(SpecNode root, List<SpecError> errors) {
             this.root = root;
@@ -171,9 +176,11 @@ public final class PipelineSpecParser {
                     output(element, quarantine, outputs).ifPresent(outputs::add);
                 }
             });
+            List<OutputSpec> published = withAuditDatasets(outputs, quarantine);
+            checkAuditRelations();
             checkEveryRowIsAccounted();
             return new PipelineSpec(name, project, description, engine, schedules, retry,
-                    new PipelinePlan(name, sources, steps, expectations, outputs, quarantine), slowAfter, quarantineLimit);
+                    new PipelinePlan(name, sources, steps, expectations, published, quarantine), slowAfter, quarantineLimit);
         }
 
         /** A source's own {@code slow-after}: a positive duration. */
@@ -566,22 +573,71 @@ public final class PipelineSpecParser {
             return Optional.empty();
         }
 
+        /**
+         * A step's {@code linkage}, which excludes the deterministic {@code keys}, {@code fuzzy} and {@code blocking}; empty when
+         * the step has none (or when it is wrong, with the errors reported).
+         */
+        private Optional<Linkage> linkage(SpecNode node, String name, boolean dedupe, List<String> inputs) {
+            Optional<SpecNode> linkage = node.get("linkage");
+            if (linkage.isEmpty()) {
+                return Optional.empty();
+            }
+            for (String key : List.of("keys", "fuzzy", "blocking")) {
+                if (node.has(key)) {
+                    error(node.child(key), "'" + key + "' and 'linkage' exclude each other: linkage matches records by its"
+                            + " comparisons and blocking rules; remove " + key + " (or linkage)");
+                }
+            }
+            linkageSteps.add(name);
+            return new LinkageSpecReader(linkage.get(), dedupe, inputs, this::use, errors).read();
+        }
+
         private Optional<StepSpec> dedupeStep(SpecNode node, String name) {
-            node.allowOnly(Set.of("name", "type", "input", "keys", "fuzzy", "blocking", "keep", "recency-column"));
+            node.allowOnly(Set.of("name", "type", "input", "keys", "fuzzy", "blocking", "keep", "recency-column", "survivorship",
+                    "linkage"));
             Optional<String> input = input(node);
-            StepSpec.Matching matching = matching(node);
-            StepSpec.SurvivorRule keep = node.get("keep").flatMap(keepNode -> survivorRule(keepNode,
-                    Set.of(StepSpec.SurvivorRule.FIRST, StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE)))
+            boolean probabilistic = node.has("linkage");
+            Optional<Linkage> linkage = linkage(node, name, true, input.map(List::of).orElse(List.of()));
+            StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
+            Set<StepSpec.SurvivorRule> allowed = probabilistic
+                    ? Set.of(StepSpec.SurvivorRule.FIRST, StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE,
+                            StepSpec.SurvivorRule.MOST_FREQUENT, StepSpec.SurvivorRule.LONGEST)
+                    : Set.of(StepSpec.SurvivorRule.FIRST, StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE);
+            StepSpec.SurvivorRule keep = node.get("keep").flatMap(keepNode -> survivorRule(keepNode, allowed))
                     .orElse(StepSpec.SurvivorRule.FIRST);
             String recency = node.string("recency-column").orElse("");
-            if (keep == StepSpec.SurvivorRule.MOST_RECENT && recency.isEmpty()) {
-                error(node.child("recency-column"), "missing; keep: most-recent needs the column that says how recent a row is");
+            Map<String, StepSpec.SurvivorRule> columns = new LinkedHashMap<>();
+            Optional<SpecNode> survivorship = node.get("survivorship");
+            if (survivorship.isPresent() && !probabilistic) {
+                error(survivorship.get().path(), "survivorship applies to a dedupe with linkage, which builds golden records column by"
+                        + " column; without linkage, keep decides which row survives whole");
+            } else if (survivorship.isPresent()) {
+                SpecNode rules = survivorship.get();
+                rules.allowOnly(Set.of("default", "columns", "recency-column"));
+                if (rules.has("default") && node.has("keep")) {
+                    error(rules.child("default"), "give keep or survivorship.default, not both: they are the same default rule");
+                }
+                keep = rules.get("default").flatMap(value -> survivorRule(value, allowed)).orElse(keep);
+                rules.get("columns").ifPresent(columnsNode -> columnsNode.members().forEach((column, value) ->
+                        survivorRule(value, allowed).ifPresent(rule -> columns.put(column, rule))));
+                if (rules.has("recency-column") && node.has("recency-column")) {
+                    error(rules.child("recency-column"), "give recency-column once, at the step or under survivorship");
+                }
+                recency = rules.string("recency-column").orElse(recency);
             }
-            return input.map(value -> new StepSpec.Dedupe(name, value, matching, keep, recency));
+            boolean needsRecency = keep == StepSpec.SurvivorRule.MOST_RECENT || columns.containsValue(StepSpec.SurvivorRule.MOST_RECENT);
+            if (needsRecency && recency.isEmpty()) {
+                error(node.child("recency-column"), "missing; the most-recent rule needs the column that says how recent a row is");
+            }
+            if (input.isEmpty() || matching == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new StepSpec.Dedupe(name, input.get(), matching, keep, recency,
+                    new StepSpec.Survivorship(keep, columns, recency, List.of())));
         }
 
         private Optional<StepSpec> matchMergeStep(SpecNode node, String name) {
-            node.allowOnly(Set.of("name", "type", "inputs", "keys", "fuzzy", "blocking", "survivorship"));
+            node.allowOnly(Set.of("name", "type", "inputs", "keys", "fuzzy", "blocking", "survivorship", "linkage"));
             List<String> inputs = node.strings("inputs");
             if (inputs.size() < 2) {
                 error(node.child("inputs"), "expected two or more inputs to match, got " + inputs.size());
@@ -589,12 +645,16 @@ public final class PipelineSpecParser {
             for (int index = 0; index < inputs.size(); index++) {
                 use(inputs.get(index), node.child("inputs") + "[" + index + "]");
             }
-            StepSpec.Matching matching = matching(node);
-            if (matching.keys().isEmpty() && matching.fuzzy().isEmpty()) {
-                error(node.child("keys"), "match-merge needs keys, fuzzy columns or both to decide which records match");
+            boolean probabilistic = node.has("linkage");
+            Optional<Linkage> linkage = linkage(node, name, false, inputs);
+            StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
+            if (!probabilistic && matching.keys().isEmpty() && matching.fuzzy().isEmpty()) {
+                error(node.child("keys"), "match-merge needs keys, fuzzy columns, both, or a linkage to decide which records match");
             }
-            Set<StepSpec.SurvivorRule> allowed = Set.of(StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE,
-                    StepSpec.SurvivorRule.SOURCE_PRIORITY);
+            Set<StepSpec.SurvivorRule> allowed = probabilistic
+                    ? Set.of(StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE, StepSpec.SurvivorRule.SOURCE_PRIORITY,
+                            StepSpec.SurvivorRule.MOST_FREQUENT, StepSpec.SurvivorRule.LONGEST)
+                    : Set.of(StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE, StepSpec.SurvivorRule.SOURCE_PRIORITY);
             StepSpec.SurvivorRule defaultRule = StepSpec.SurvivorRule.SOURCE_PRIORITY;
             Map<String, StepSpec.SurvivorRule> columns = new LinkedHashMap<>();
             String recency = "";
@@ -620,6 +680,9 @@ public final class PipelineSpecParser {
             if (needsRecency && recency.isEmpty()) {
                 error(node.child("survivorship.recency-column"), "missing; the most-recent rule needs the column that says how"
                         + " recent a record is");
+            }
+            if (matching == null) {
+                return Optional.empty();
             }
             return Optional.of(new StepSpec.MatchMerge(name, inputs, matching,
                     new StepSpec.Survivorship(defaultRule, columns, recency, priority)));
@@ -805,7 +868,60 @@ public final class PipelineSpecParser {
             if (dataset.isEmpty() || from.isEmpty()) {
                 return Optional.empty();
             }
+            outputPaths.putIfAbsent(dataset.get(), node.path());
             return Optional.of(new OutputSpec(dataset.get(), from.get(), table));
+        }
+
+        /**
+         * The outputs with, after each output {@code D} of a linkage step {@code S}, the audit datasets {@code D-clusters} (from
+         * {@code S__clusters}) and {@code D-links} (from {@code S__links}); an output of the spec may not take their names.
+         */
+        private List<OutputSpec> withAuditDatasets(List<OutputSpec> outputs, String quarantine) {
+            Map<String, String> audit = new LinkedHashMap<>();
+            List<OutputSpec> all = new ArrayList<>();
+            for (OutputSpec output : outputs) {
+                all.add(output);
+                if (!linkageSteps.contains(output.from())) {
+                    continue;
+                }
+                for (String kind : List.of("clusters", "links")) {
+                    String dataset = output.dataset() + "-" + kind;
+                    String why = "the " + kind + " of linkage step '" + output.from() + "' published with output '" + output.dataset() + "'";
+                    audit.put(dataset, why);
+                    if (!DATASET_NAME.matcher(dataset).matches()) {
+                        error(outputPath(output), "'" + output.dataset() + "' is too long for its audit dataset '" + dataset
+                                + "' (at most 128 characters); shorten it");
+                    }
+                    if (dataset.equals(quarantine)) {
+                        error("quarantine", "'" + quarantine + "' is the name of " + why + "; choose another quarantine name");
+                    }
+                    all.add(new OutputSpec(dataset, output.from() + "__" + kind, Optional.empty()));
+                }
+            }
+            for (OutputSpec output : outputs) {
+                String why = audit.get(output.dataset());
+                if (why != null) {
+                    error(outputPath(output), "'" + output.dataset() + "' is the name of " + why + "; choose another name");
+                }
+            }
+            return all;
+        }
+
+        private String outputPath(OutputSpec output) {
+            return outputPaths.getOrDefault(output.dataset(), "outputs") + ".dataset";
+        }
+
+        /** A relation may not take the name of a linkage step's audit relation ({@code S__clusters}, {@code S__links}). */
+        private void checkAuditRelations() {
+            for (String step : linkageSteps) {
+                for (String kind : List.of("clusters", "links")) {
+                    String path = relations.get(step + "__" + kind);
+                    if (path != null) {
+                        error(path, "'" + step + "__" + kind + "' is the relation of the " + kind + " that linkage step '" + step
+                                + "' makes; choose another name");
+                    }
+                }
+            }
         }
 
         private Optional<OutputSpec.JdbcTable> table(SpecNode node) {
