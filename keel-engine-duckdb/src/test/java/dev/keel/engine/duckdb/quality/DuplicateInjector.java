@@ -49,9 +49,13 @@ final class DuplicateInjector {
         }
     }
 
-    /** One written record: an entity as one source wrote it. */
+    /**
+     * One written record: an entity as one source wrote it.
+     *
+     * @param injected the rules that changed it, space-separated ({@code ""} for none): what an error analysis groups by
+     */
     record Written(String recordId, String entity, String source, String name, String city, String state, String country,
-                   double latitude, double longitude) {
+                   double latitude, double longitude, String injected) {
     }
 
     /** The rates of the rules, each a probability per written record; {@code movedKm} is the largest move. */
@@ -153,7 +157,7 @@ final class DuplicateInjector {
         for (int i = 0; i < shuffled.size(); i++) {
             Written r = shuffled.get(i);
             numbered.add(new Written(prefix + String.format(Locale.ROOT, "%06d", i + 1), r.entity(), r.source(), r.name(), r.city(),
-                    r.state(), r.country(), r.latitude(), r.longitude()));
+                    r.state(), r.country(), r.latitude(), r.longitude(), r.injected()));
         }
         return numbered;
     }
@@ -165,34 +169,39 @@ final class DuplicateInjector {
         String state = entity.state();
         double latitude = entity.latitude();
         double longitude = entity.longitude();
+        List<String> injected = new ArrayList<>();
         if (draw(noise.nameTypo())) {
-            name = typo(name);
+            name = changed(injected, "name-typo", name, typo(name));
         }
         if (draw(noise.cityTypo())) {
-            city = typo(city);
+            city = changed(injected, "city-typo", city, typo(city));
         }
         if (draw(noise.abbreviation())) {
-            name = abbreviated(name, true);
+            name = changed(injected, "abbreviation", name, abbreviated(name, true));
         }
         if (draw(noise.reorder())) {
-            name = reordered(name);
+            name = changed(injected, "reorder", name, reordered(name));
         }
         double caseDraw = random.nextDouble();
         if (caseDraw < noise.upperCase()) {
-            name = name.toUpperCase(Locale.ROOT);
+            name = changed(injected, "upper-case", name, name.toUpperCase(Locale.ROOT));
             city = city.toUpperCase(Locale.ROOT);
         } else if (caseDraw < noise.upperCase() + noise.lowerCase()) {
-            name = name.toLowerCase(Locale.ROOT);
+            name = changed(injected, "lower-case", name, name.toLowerCase(Locale.ROOT));
             city = city.toLowerCase(Locale.ROOT);
         }
         if (draw(noise.missingState())) {
-            state = "";
+            state = changed(injected, "no-state", state, "");
         }
         if (draw(noise.missingCity())) {
-            city = "";
+            city = changed(injected, "no-city", city, "");
         }
         boolean missingPoint = draw(noise.missingCoordinates());
+        if (missingPoint && entity.located()) {
+            injected.add("no-point");
+        }
         if (draw(noise.moved()) && entity.located()) {
+            injected.add("moved");
             double bearing = random.nextDouble() * 2 * Math.PI;
             double km = noise.movedKm() * Math.sqrt(random.nextDouble());
             latitude = entity.latitude() + km * Math.cos(bearing) / KM_PER_DEGREE;
@@ -221,7 +230,15 @@ final class DuplicateInjector {
                 longitude = rounded(longitude, 60);
             }
         }
-        return new Written("", entity.id(), source, name, city, state, entity.country(), latitude, longitude);
+        return new Written("", entity.id(), source, name, city, state, entity.country(), latitude, longitude, String.join(" ", injected));
+    }
+
+    /** {@code after}, noting {@code rule} when it changed the value. */
+    private static String changed(List<String> injected, String rule, String before, String after) {
+        if (!after.equals(before)) {
+            injected.add(rule);
+        }
+        return after;
     }
 
     /** To the nearest 1/{@code steps} of a degree; NaN stays NaN. */

