@@ -74,8 +74,26 @@ public final class Clustering {
         return counts;
     }
 
+    /**
+     * Clusters and the links that made them.
+     *
+     * @param clusters the cluster id of every record
+     * @param links the pairs kept as edges, in the order they were taken (one-to-one: by descending weight)
+     */
+    public record Result(Map<Long, Long> clusters, List<ScoredPair> links) {
+        public Result {
+            clusters = Map.copyOf(clusters);
+            links = List.copyOf(links);
+        }
+    }
+
     /** The cluster id of every record in {@code records}; every pair's records must be among them. */
     public Map<Long, Long> cluster(Collection<Long> records, Iterable<ScoredPair> pairs) {
+        return link(records, pairs).clusters();
+    }
+
+    /** The cluster id of every record in {@code records} and the pairs kept as links; every pair's records must be among them. */
+    public Result link(Collection<Long> records, Iterable<ScoredPair> pairs) {
         Set<Long> known = new HashSet<>(records);
         List<ScoredPair> edges = new ArrayList<>();
         for (ScoredPair pair : pairs) {
@@ -87,6 +105,7 @@ public final class Clustering {
         }
         UnionFind components = new UnionFind();
         records.forEach(components::add);
+        List<ScoredPair> links = new ArrayList<>();
         if (oneToOne) {
             edges.sort(Comparator.comparingDouble(ScoredPair::weight).reversed()
                     .thenComparingLong(pair -> Math.min(pair.left(), pair.right()))
@@ -97,6 +116,7 @@ public final class Clustering {
                     used.add(edge.left());
                     used.add(edge.right());
                     components.union(edge.left(), edge.right());
+                    links.add(edge);
                 }
             }
         } else {
@@ -108,6 +128,7 @@ public final class Clustering {
             for (ScoredPair edge : edges) {
                 if (edge.weight() >= bridgeWeight || haveCommonNeighbour(neighbours, edge.left(), edge.right())) {
                     components.union(edge.left(), edge.right());
+                    links.add(edge);
                 }
             }
         }
@@ -115,7 +136,7 @@ public final class Clustering {
         for (Long record : records) {
             clusters.put(record, components.smallest(record));
         }
-        return clusters;
+        return new Result(clusters, links);
     }
 
     private boolean linkable(ScoredPair pair) {

@@ -15,10 +15,15 @@ public record GeoPoint(double latitude, double longitude) {
 
     /** Great-circle distance to {@code other} in kilometres, by the haversine formula on a sphere of radius 6371.0088 km. */
     public double kilometresTo(GeoPoint other) {
+        return kilometres(latitude, longitude, other.latitude, other.longitude);
+    }
+
+    /** Haversine distance in kilometres between two points given in decimal degrees, as {@link #kilometresTo} computes it. */
+    public static double kilometres(double latitude, double longitude, double otherLatitude, double otherLongitude) {
         double phi1 = Math.toRadians(latitude);
-        double phi2 = Math.toRadians(other.latitude);
+        double phi2 = Math.toRadians(otherLatitude);
         double deltaPhi = phi2 - phi1;
-        double deltaLambda = Math.toRadians(other.longitude - longitude);
+        double deltaLambda = Math.toRadians(otherLongitude - longitude);
         double a = Math.pow(Math.sin(deltaPhi / 2), 2) + Math.cos(phi1) * Math.cos(phi2) * Math.pow(Math.sin(deltaLambda / 2), 2);
         return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
     }

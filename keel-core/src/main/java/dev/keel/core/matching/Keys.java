@@ -21,6 +21,23 @@ public final class Keys {
     private Keys() {
     }
 
+    /** The value lower-cased, accents stripped, punctuation dropped and whitespace collapsed, as the text levels compare it. */
+    public static String normalised(String value) {
+        return Text.normalise(value);
+    }
+
+    /** The normalised value's tokens, sorted and joined by one space, as {@link ComparisonLevel.TokenSortedExact} compares them. */
+    public static String sortedTokens(String value) {
+        return Text.tokenSorted(value);
+    }
+
+    /** The first token of the normalised value ("" when it has none). */
+    public static String firstToken(String value) {
+        String normalised = Text.normalise(value);
+        int space = normalised.indexOf(' ');
+        return space < 0 ? normalised : normalised.substring(0, space);
+    }
+
     /** The first {@code length} characters of the normalised value (all of it when shorter). */
     public static String prefix(String value, int length) {
         requireArgument(length >= 1, "a prefix length must be >= 1 (got %s)", length);

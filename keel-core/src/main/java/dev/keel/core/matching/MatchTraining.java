@@ -114,6 +114,29 @@ public final class MatchTraining {
             patterns[index] = entry.getKey().levels();
             counts[index++] = entry.getValue()[0];
         }
+        return expectationMaximisation(start, patterns, counts, options);
+    }
+
+    /**
+     * EM as {@link #expectationMaximisation(MatchModel, Iterable, EmOptions)} over level vectors already grouped:
+     * {@code patterns[i]} occurs {@code counts[i]} times among the candidate pairs.
+     */
+    public static EmResult expectationMaximisation(MatchModel start, int[][] patterns, long[] counts, EmOptions options) {
+        List<Comparison> comparisons = start.comparisons();
+        requireArgument(patterns.length == counts.length, "%d level vectors but %d counts", patterns.length, counts.length);
+        long total = 0;
+        for (int p = 0; p < patterns.length; p++) {
+            requireArgument(patterns[p].length == comparisons.size(), "a level vector needs %d entries (got %d)", comparisons.size(),
+                    patterns[p].length);
+            for (int k = 0; k < patterns[p].length; k++) {
+                int levels = comparisons.get(k).levelCount();
+                requireArgument(patterns[p][k] >= 0 && patterns[p][k] < levels, "comparison '%s' has levels 0..%d (got %d)",
+                        comparisons.get(k).name(), levels - 1, patterns[p][k]);
+            }
+            requireArgument(counts[p] >= 1, "a level vector's count must be >= 1 (got %d)", counts[p]);
+            total += counts[p];
+        }
+        requireArgument(total > 0, "EM needs at least one candidate pair");
 
         double lambda = start.lambda();
         double[][] m = start.m();

@@ -8,6 +8,7 @@ import dev.keel.spi.data.DatasetProfile;
 import dev.keel.spi.data.EngineResult;
 import dev.keel.spi.data.ExecutionContext;
 import dev.keel.spi.data.Expectation;
+import dev.keel.spi.data.LinkageReport;
 import dev.keel.spi.data.OutputSpec;
 import dev.keel.spi.data.PipelinePlan;
 import dev.keel.spi.data.SourceSpec;
@@ -41,6 +42,7 @@ final class Execution {
     private final Map<String, Integer> readers = new HashMap<>();
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
     private final List<String> quarantineParts = new ArrayList<>();
+    private final List<LinkageReport> linkage = new ArrayList<>();
     private final Path staging;
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -93,11 +95,14 @@ final class Execution {
             long quarantined = switch (step) {
                 case StepSpec.Sql sql -> sql(sql, path, guard);
                 case StepSpec.Clean clean -> new Cleaner(this, clean, path).run();
-                case StepSpec.Dedupe dedupe -> new Matcher(this, path).dedupe(dedupe);
-                case StepSpec.MatchMerge merge -> new Matcher(this, path).matchMerge(merge);
+                case StepSpec.Dedupe dedupe -> dedupe.matching().linkage().isPresent() ? linked(new Linker(this, path).dedupe(dedupe))
+                        : new Matcher(this, path).dedupe(dedupe);
+                case StepSpec.MatchMerge merge -> merge.matching().linkage().isPresent() ? linked(new Linker(this, path).matchMerge(merge))
+                        : new Matcher(this, path).matchMerge(merge);
                 case StepSpec.Impute impute -> impute(impute, path);
                 case StepSpec.Derive derive -> derive(derive, path, guard);
             };
+            countLinkageRelations(step);
             for (String input : step.inputs()) {
                 release(input);
             }
@@ -121,7 +126,7 @@ final class Execution {
         if (collectQuarantine()) {
             quarantine = Optional.of(stage(plan.quarantineDataset(), QUARANTINE, QUARANTINE));
         }
-        return new EngineResult("duckdb", stages, outcomes, outputs, quarantine);
+        return new EngineResult("duckdb", stages, outcomes, outputs, quarantine, linkage);
     }
 
     /**
@@ -172,8 +177,20 @@ final class Execution {
                 switch (step) {
                     case StepSpec.Sql sql -> sql(sql, path, guard);
                     case StepSpec.Clean clean -> new Cleaner(this, clean, path).run();
-                    case StepSpec.Dedupe dedupe -> new Matcher(this, path).dedupe(dedupe);
-                    case StepSpec.MatchMerge merge -> new Matcher(this, path).matchMerge(merge);
+                    case StepSpec.Dedupe dedupe -> {
+                        if (dedupe.matching().linkage().isPresent()) {
+                            linked(new Linker(this, path).dedupe(dedupe));
+                        } else {
+                            new Matcher(this, path).dedupe(dedupe);
+                        }
+                    }
+                    case StepSpec.MatchMerge merge -> {
+                        if (merge.matching().linkage().isPresent()) {
+                            linked(new Linker(this, path).matchMerge(merge));
+                        } else {
+                            new Matcher(this, path).matchMerge(merge);
+                        }
+                    }
                     case StepSpec.Impute impute -> impute(impute, path);
                     case StepSpec.Derive derive -> derive(derive, path, guard);
                 }
@@ -185,6 +202,29 @@ final class Execution {
             planExpectations(step.name(), problems);
         }
         return problems;
+    }
+
+    /** Keeps a linkage step's report; the step quarantines nothing. */
+    private long linked(LinkageReport report) {
+        linkage.add(report);
+        return 0;
+    }
+
+    /** A linkage step also creates {@code S__clusters} and {@code S__links}, which later steps and outputs may read. */
+    private void countLinkageRelations(StepSpec step) throws SQLException {
+        boolean linkageStep = switch (step) {
+            case StepSpec.Dedupe dedupe -> dedupe.matching().linkage().isPresent();
+            case StepSpec.MatchMerge merge -> merge.matching().linkage().isPresent();
+            case StepSpec.Sql sql -> false;
+            case StepSpec.Clean clean -> false;
+            case StepSpec.Impute impute -> false;
+            case StepSpec.Derive derive -> false;
+        };
+        if (linkageStep) {
+            for (String relation : List.of(step.name() + "__clusters", step.name() + "__links")) {
+                rowCounts.put(relation, count(relation));
+            }
+        }
     }
 
     /** Checks that each expectation on a relation names columns it has and that its SQL binds, without judging any row. */
