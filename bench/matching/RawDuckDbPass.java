@@ -103,8 +103,10 @@ public final class RawDuckDbPass {
                 }
                 StringBuilder earlier = new StringBuilder();
                 for (int j = 0; j < i; j++) {
-                    earlier.append(" AND NOT (a.").append(columns.get(j)).append(" IS NOT NULL AND a.").append(columns.get(j))
-                            .append(" = b.").append(columns.get(j)).append(')');
+                    String earlierKey = columns.get(j);
+                    // Both present and equal: a NULL on either side must not turn the whole condition NULL (that drops the pair).
+                    earlier.append(" AND NOT (a.").append(earlierKey).append(" IS NOT NULL AND b.").append(earlierKey)
+                            .append(" IS NOT NULL AND a.").append(earlierKey).append(" = b.").append(earlierKey).append(')');
                 }
                 long ruleStart = System.nanoTime();
                 String query = "SELECT count(*), sum(jw), count(*) FILTER (jw >= 0.92 AND km <= 1), sum(same_country::INT),"
