@@ -53,13 +53,13 @@ final class LinkageRun {
     /** One Markdown row: case, records, candidate pairs, links, clusters, pairwise P/R/F1, B-cubed P/R/F1. */
     static String row(String name, LinkageReport report) {
         LinkageReport.Evaluation e = report.evaluation().orElseThrow();
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |", name, report.records(),
-                report.candidatePairs(), report.links(), report.clusters(), e.pairwisePrecision(), e.pairwiseRecall(), e.pairwiseF1(),
-                e.bcubedPrecision(), e.bcubedRecall(), e.bcubedF1());
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |", name,
+                report.records(), report.candidatePairs(), report.links(), report.clusters(), e.truePairs(), e.predictedPairs(),
+                e.pairwisePrecision(), e.pairwiseRecall(), e.pairwiseF1(), e.bcubedPrecision(), e.bcubedRecall(), e.bcubedF1());
     }
 
-    static final String HEADER = "| case | records | candidate pairs | links | clusters | pairwise P | pairwise R | pairwise F1"
-            + " | B-cubed P | B-cubed R | B-cubed F1 |\n|---|---|---|---|---|---|---|---|---|---|---|";
+    static final String HEADER = "| case | records | candidate pairs | links | clusters | true pairs | predicted pairs | pairwise P"
+            + " | pairwise R | pairwise F1 | B-cubed P | B-cubed R | B-cubed F1 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     /** The model as trained: lambda, iterations, and m, u and weight of every level. */
     static String model(LinkageReport report) {
