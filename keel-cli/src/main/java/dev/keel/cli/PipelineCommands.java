@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel pipeline validate|register|run|list|history|schedule}. */
-@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, list, history, schedule",
+/** {@code keel pipeline validate|register|run|run-show|list|history|schedule}. */
+@Command(name = "pipeline", description = "Declarative data pipelines: validate, register, run, run-show, list, history, schedule",
         subcommands = {PipelineCommands.Validate.class, PipelineCommands.Register.class, PipelineCommands.Run.class,
-            PipelineCommands.ListPipelines.class, PipelineCommands.History.class, PipelineCommands.Schedule.class})
+            PipelineCommands.RunShow.class, PipelineCommands.ListPipelines.class, PipelineCommands.History.class, PipelineCommands.Schedule.class})
 final class PipelineCommands {
     private PipelineCommands() {
     }
@@ -100,19 +100,88 @@ final class PipelineCommands {
                 return 0;
             }
             JsonNode ended = await(client.client(), run, client.json() ? line -> { } : System.out::println);
-            client.print(ended, () -> {
-                JsonNode books = ended.path("accounting");
-                System.out.println("run " + ended.path("id").asText() + " " + ended.path("status").asText() + ": "
-                        + books.path("rowsIn") + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined")
-                        + " quarantined, " + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
-                ended.path("datasets").forEach(dataset -> System.out.println("  published " + dataset.asText()));
-                ended.path("unchanged").forEach(dataset -> System.out.println("  unchanged " + dataset.asText()
-                        + " (same content as the latest version)"));
-                if (ended.hasNonNull("error")) {
-                    System.out.println("  error: " + ended.path("error").asText());
-                }
-            });
+            client.print(ended, () -> printRun(ended, System.out));
             return ended.path("status").asText().equals("SUCCEEDED") ? 0 : 1;
+        }
+    }
+
+    @Command(name = "run-show", description = "One run: its status, row accounting, datasets and, per linkage step, blocking counts,"
+            + " model and evaluation")
+    static final class RunShow implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Run id")
+        String id;
+
+        @Override
+        public Integer call() {
+            JsonNode run = client.client().get("/v1/pipeline-runs/" + KeelClient.encode(id));
+            client.print(run, () -> printRun(run, System.out));
+            return 0;
+        }
+    }
+
+    /** A run's status, books, datasets, linkage reports and error. */
+    static void printRun(JsonNode run, java.io.PrintStream out) {
+        JsonNode books = run.path("accounting");
+        out.println("run " + run.path("id").asText() + " " + run.path("status").asText() + ": "
+                + books.path("rowsIn") + " in, " + books.path("rowsOut") + " out, " + books.path("quarantined")
+                + " quarantined, " + books.path("merged") + " merged, " + books.path("filtered") + " filtered");
+        run.path("datasets").forEach(dataset -> out.println("  published " + dataset.asText()));
+        run.path("unchanged").forEach(dataset -> out.println("  unchanged " + dataset.asText()
+                + " (same content as the latest version)"));
+        run.path("linkage").forEach(report -> printLinkage(report, out));
+        if (run.hasNonNull("error")) {
+            out.println("  error: " + run.path("error").asText());
+        }
+    }
+
+    /** One linkage step's report: counts per blocking rule, pairs, links, clusters, the model and the evaluation. */
+    static void printLinkage(JsonNode report, java.io.PrintStream out) {
+        out.println("  linkage " + report.path("step").asText() + ": " + report.path("records").asLong() + " records, "
+                + report.path("candidatePairs").asLong() + " candidate pairs, " + report.path("links").asLong() + " links, "
+                + report.path("clusters").asLong() + " clusters");
+        report.path("rules").forEach(rule -> out.println("    rule " + rule.path("rule").asText() + ": " + rule.path("generated").asLong()
+                + " generated, " + rule.path("compared").asLong() + " compared"));
+        JsonNode model = report.path("model");
+        String training = model.path("training").asText().equals("em")
+                ? "EM " + model.path("iterations").asInt() + " iterations" + (model.path("converged").asBoolean() ? " (converged)"
+                : " (not converged)") : "m from " + model.path("training").asText();
+        out.println("    model: λ " + significant(model.path("lambda")) + ", " + training + ", u from "
+                + model.path("uPairs").asLong() + " random pairs");
+        JsonNode evaluation = report.path("evaluation");
+        if (evaluation.isObject()) {
+            out.println("    evaluation (" + evaluation.path("against").asText() + "): pairwise P " + number(evaluation.path("pairwisePrecision"))
+                    + " R " + number(evaluation.path("pairwiseRecall")) + " F1 " + number(evaluation.path("pairwiseF1")) + "; B-cubed P "
+                    + number(evaluation.path("bcubedPrecision")) + " R " + number(evaluation.path("bcubedRecall")) + " F1 "
+                    + number(evaluation.path("bcubedF1")) + " (" + evaluation.path("truePairs").asLong() + " true pairs, "
+                    + evaluation.path("predictedPairs").asLong() + " predicted)");
+        }
+    }
+
+    /** A share with three decimals. */
+    private static String number(JsonNode value) {
+        double number = decimal(value);
+        return Double.isFinite(number) ? String.format(java.util.Locale.ROOT, "%.3f", number) : String.valueOf(number);
+    }
+
+    /** A number to four significant digits, without trailing zeros. */
+    private static String significant(JsonNode value) {
+        double number = decimal(value);
+        return Double.isFinite(number) ? new java.math.BigDecimal(number).round(new java.math.MathContext(4)).stripTrailingZeros()
+                .toPlainString() : String.valueOf(number);
+    }
+
+    /** A number as stored; non-finite values arrive as the strings NaN, Infinity and -Infinity. */
+    private static double decimal(JsonNode value) {
+        if (value.isNumber()) {
+            return value.asDouble();
+        }
+        try {
+            return Double.parseDouble(value.asText("NaN"));
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

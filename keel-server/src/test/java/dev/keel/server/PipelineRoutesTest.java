@@ -79,6 +79,9 @@ class PipelineRoutesTest {
         }
         assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.get("accounting").get("rowsOut").asLong()).isEqualTo(2);
+        // A run without probabilistic matching steps has no linkage reports, and says so.
+        assertThat(run.get("linkage").isArray()).isTrue();
+        assertThat(run.get("linkage")).isEmpty();
     }
 
     @Test

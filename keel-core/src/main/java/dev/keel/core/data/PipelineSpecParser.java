@@ -580,6 +580,9 @@ public final class PipelineSpecParser {
         private Optional<Linkage> linkage(SpecNode node, String name, boolean dedupe, List<String> inputs) {
             Optional<SpecNode> linkage = node.get("linkage");
             if (linkage.isEmpty()) {
+                if (node.raw().has("linkage")) {
+                    error(node.child("linkage"), "expected a mapping with comparisons, such as {comparisons: [{column: name}]}");
+                }
                 return Optional.empty();
             }
             for (String key : List.of("keys", "fuzzy", "blocking")) {
@@ -596,9 +599,10 @@ public final class PipelineSpecParser {
             node.allowOnly(Set.of("name", "type", "input", "keys", "fuzzy", "blocking", "keep", "recency-column", "survivorship",
                     "linkage"));
             Optional<String> input = input(node);
-            boolean probabilistic = node.has("linkage");
+            boolean probabilistic = node.isObject() && node.raw().has("linkage");
             Optional<Linkage> linkage = linkage(node, name, true, input.map(List::of).orElse(List.of()));
-            StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
+            Optional<StepSpec.Matching> matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic)
+                    : Optional.of(matching(node));
             Set<StepSpec.SurvivorRule> allowed = probabilistic
                     ? Set.of(StepSpec.SurvivorRule.FIRST, StepSpec.SurvivorRule.MOST_RECENT, StepSpec.SurvivorRule.MOST_COMPLETE,
                             StepSpec.SurvivorRule.MOST_FREQUENT, StepSpec.SurvivorRule.LONGEST)
@@ -629,10 +633,10 @@ public final class PipelineSpecParser {
             if (needsRecency && recency.isEmpty()) {
                 error(node.child("recency-column"), "missing; the most-recent rule needs the column that says how recent a row is");
             }
-            if (input.isEmpty() || matching == null) {
+            if (input.isEmpty() || matching.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new StepSpec.Dedupe(name, input.get(), matching, keep, recency,
+            return Optional.of(new StepSpec.Dedupe(name, input.get(), matching.get(), keep, recency,
                     new StepSpec.Survivorship(keep, columns, recency, List.of())));
         }
 
@@ -645,10 +649,11 @@ public final class PipelineSpecParser {
             for (int index = 0; index < inputs.size(); index++) {
                 use(inputs.get(index), node.child("inputs") + "[" + index + "]");
             }
-            boolean probabilistic = node.has("linkage");
+            boolean probabilistic = node.isObject() && node.raw().has("linkage");
             Optional<Linkage> linkage = linkage(node, name, false, inputs);
-            StepSpec.Matching matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic).orElse(null) : matching(node);
-            if (!probabilistic && matching.keys().isEmpty() && matching.fuzzy().isEmpty()) {
+            Optional<StepSpec.Matching> matching = probabilistic ? linkage.map(StepSpec.Matching::probabilistic)
+                    : Optional.of(matching(node));
+            if (!probabilistic && matching.orElseThrow().keys().isEmpty() && matching.orElseThrow().fuzzy().isEmpty()) {
                 error(node.child("keys"), "match-merge needs keys, fuzzy columns, both, or a linkage to decide which records match");
             }
             Set<StepSpec.SurvivorRule> allowed = probabilistic
@@ -681,10 +686,10 @@ public final class PipelineSpecParser {
                 error(node.child("survivorship.recency-column"), "missing; the most-recent rule needs the column that says how"
                         + " recent a record is");
             }
-            if (matching == null) {
+            if (matching.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new StepSpec.MatchMerge(name, inputs, matching,
+            return Optional.of(new StepSpec.MatchMerge(name, inputs, matching.get(),
                     new StepSpec.Survivorship(defaultRule, columns, recency, priority)));
         }
 

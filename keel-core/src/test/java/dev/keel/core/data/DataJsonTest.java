@@ -35,4 +35,15 @@ class DataJsonTest {
         assertThat(json).contains("\"approximate\":true").contains("\"distinctError\":0.033");
         assertThat(DataJson.<DatasetProfile>read(json, new TypeReference<>() { })).isEqualTo(profile);
     }
+
+    @Test
+    void linkageReports_withNonFiniteWeightsAndPrecisions_roundTrip() {
+        java.util.List<dev.keel.spi.data.LinkageReport> reports = java.util.List.of(LinkageReports.evaluated("airports"),
+                LinkageReports.unevaluated("golden"));
+
+        String json = DataJson.write(reports);
+
+        assertThat(json).contains("\"candidatePairs\":5", "\"weight\":\"-Infinity\"", "\"precision\":\"NaN\"", "\"evaluation\":null");
+        assertThat(DataJson.<java.util.List<dev.keel.spi.data.LinkageReport>>read(json, new TypeReference<>() { })).isEqualTo(reports);
+    }
 }

@@ -111,6 +111,31 @@ class JdbcRepositoriesTest {
     }
 
     @Test
+    void runs_roundTripTheirLinkageReports() {
+        JdbcRunRepository runs = new JdbcRunRepository(database);
+        PipelineRun started = PipelineRun.started("run-l", new PipelineVersion("a", 1, "x", "1".repeat(64), T0), Trigger.API, T0);
+        runs.insert(started);
+        PipelineRun finished = started.withAttempts(1).finish(RunStatus.SUCCEEDED, T0.plusSeconds(9), new RowAccounting(5, 3, 0, 2, 0),
+                List.of(), List.of(), List.of("airports@1", "airports-clusters@1", "airports-links@1"), Optional.empty())
+                .withLinkage(List.of(LinkageReports.evaluated("airports"), LinkageReports.unevaluated("golden")));
+        runs.update(finished);
+
+        PipelineRun found = runs.find("run-l").orElseThrow();
+        assertThat(found).isEqualTo(finished);
+        assertThat(found.linkage().get(1).model().comparisons().get(0).levels().get(1).weight()).isNegative().isInfinite();
+        assertThat(found.linkage().get(0).evaluation().orElseThrow().curve().get(1).precision()).isNaN();
+        assertThat(runs.history("a", 5).get(0).linkage()).hasSize(2);
+    }
+
+    @Test
+    void runs_storedBeforeLinkage_readWithNoReports() {
+        JdbcRunRepository runs = new JdbcRunRepository(database);
+        runs.insert(PipelineRun.started("run-0", new PipelineVersion("a", 1, "x", "1".repeat(64), T0), Trigger.API, T0));
+
+        assertThat(runs.find("run-0").orElseThrow().linkage()).isEmpty();
+    }
+
+    @Test
     void datasets_roundTripProfilesAndFindFilesByHash() {
         JdbcDatasetRepository datasets = new JdbcDatasetRepository(database);
         DatasetProfile profile = new DatasetProfile(3, List.of(new DatasetProfile.ColumnProfile("age", "integer", 2, 1, 2,

@@ -389,6 +389,8 @@ class PipelineSpecLinkageTest {
         assertThat(messageAt(errors(dedupe("linkage: {comparisons: [{column: name}], mode: some}")), at + ".mode"))
                 .contains("'some'", "any");
         assertThat(errors(dedupe("linkage: {}"))).extracting(SpecError::path).containsExactly(at + ".comparisons");
+        assertThat(errors(dedupe("linkage:"))).extracting(SpecError::path).containsExactly(at);
+        assertThat(errors(dedupe("linkage: [name]"))).extracting(SpecError::path).containsExactly(at);
     }
 
     @Test

@@ -111,6 +111,12 @@ final class CandidatePairs {
                 + features + " AS b ON " + String.join(" AND ", on) + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
     }
 
+    /** Whether rule {@code rule}'s keys are present and equal on a pair {@code a, b}, as SQL. */
+    String agree(int rule) {
+        return "coalesce(" + Arrays.stream(fields.ruleKeys(rule)).mapToObj(key -> "a.k" + key + " = b.k" + key)
+                .collect(Collectors.joining(" AND ")) + ", false)";
+    }
+
     int rules() {
         return rules;
     }

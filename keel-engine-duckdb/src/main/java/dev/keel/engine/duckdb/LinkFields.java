@@ -244,6 +244,23 @@ final class LinkFields {
         return ruleKeys[rule];
     }
 
+    /**
+     * Which comparisons read a column that rule {@code rule}'s keys read. Every pair the rule generates agrees on its keys, so
+     * on those pairs such a comparison tells nothing about matching: EM sees it at the null level there, as Splink fixes the
+     * blocked comparisons of a training rule.
+     */
+    boolean[] blockedBy(int rule) {
+        Set<String> columns = new HashSet<>();
+        for (int key : ruleKeys[rule]) {
+            columns.addAll(keys.get(key).columns());
+        }
+        boolean[] blocked = new boolean[fields.length];
+        for (int k = 0; k < fields.length; k++) {
+            blocked[k] = fields[k].spec().columns().stream().anyMatch(columns::contains);
+        }
+        return blocked;
+    }
+
     // ---- the record pass: what SQL reads per record, what Java adds ----
 
     /**

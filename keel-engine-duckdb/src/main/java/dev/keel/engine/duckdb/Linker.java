@@ -51,6 +51,19 @@ final class Linker {
     private static final double EM_TOLERANCE = 0.0001;
     private static final double PROBABILITY_FLOOR = 1e-9;
 
+    static final Timer TIMER = new Timer();
+
+    /** Temporary timings. */
+    static final class Timer {
+        private long last = System.nanoTime();
+
+        void mark(String what) {
+            long now = System.nanoTime();
+            System.err.printf("linkage %s %.2f s%n", what, (now - last) / 1e9);
+            last = now;
+        }
+    }
+
     private final Execution execution;
     private final String path;
     private final String prefix;
@@ -95,6 +108,7 @@ final class Linker {
 
     private LinkageReport run(String step, Linkage linkage, List<String> inputs, List<String> priority, boolean matchMerge,
                               StepSpec.Survivorship survivorship) throws SQLException {
+        TIMER.mark("start");
         String records = table("records");
         long[] offsets = prepareRecords(records, linkage, inputs, priority, matchMerge);
         long n = offsets[offsets.length - 1];
@@ -117,6 +131,7 @@ final class Linker {
         LinkFields.Values[] sample = new LinkFields.Values[sampleSize];
         String features = table("features");
         writeFeatures(records, fields, n, sample, random);
+        TIMER.mark("features");
 
         // Counts first: nothing is compared when the rules generate too many pairs.
         boolean crossSource = matchMerge && linkage.mode() != Linkage.Mode.ANY;
@@ -138,11 +153,13 @@ final class Linker {
         // u from random pairs of the sample.
         List<Comparison> comparisons = fields.comparisons();
         MatchModel untrained = MatchModel.untrained(comparisons);
+        TIMER.mark("counts");
         long uPairs = sampleSize >= 2 ? linkage.training().uPairs() : 0;
         MatchModel model = uPairs > 0 ? untrained.withU(estimateU(fields, untrained, sample, linkage.training().uPairs(), random)) : untrained;
 
         // The pass over the candidate pairs: level vectors counted, one code per pair stored.
         int[] radix = new int[comparisons.size()];
+        TIMER.mark("u");
         long[] multiplier = new long[comparisons.size()];
         long product = 1;
         for (int k = 0; k < radix.length; k++) {
@@ -151,8 +168,13 @@ final class Linker {
             product = Math.multiplyExact(product, radix[k]);
         }
         VectorCounts vectors = new VectorCounts(product);
+        VectorCounts[] sessions = new VectorCounts[linkage.blocking().size()];
+        for (int rule = 0; rule < sessions.length; rule++) {
+            sessions[rule] = new VectorCounts(product);
+        }
         String pairs = table("pairs");
-        long streamed = streamPairs(candidates, fields, counts, pairs, multiplier, vectors);
+        long streamed = streamPairs(candidates, fields, counts, pairs, multiplier, vectors, sessions);
+        TIMER.mark("stream");
         if (streamed != candidatePairs) {
             throw new DataEngineException(Kind.INTERNAL, path, "counted " + candidatePairs + " candidate pairs but generated " + streamed);
         }
@@ -169,15 +191,47 @@ final class Linker {
                 model = fromLabelled(model, trainingPairs);
             }
         } else if (candidatePairs > 0) {
-            int[][] patterns = vectors.patterns(radix, multiplier);
-            long[] patternCounts = vectors.counts();
-            MatchTraining.EmResult em = MatchTraining.expectationMaximisation(model, patterns, patternCounts,
-                    new MatchTraining.EmOptions(linkage.training().emIterations(), EM_TOLERANCE, true, PROBABILITY_FLOOR));
-            model = em.model();
-            iterations = em.iterations();
-            converged = em.converged();
+            // Within a rule's pairs u is re-estimated: its pairs agree on its keys, and on whatever goes with them (a city with
+            // its cell), more often than random pairs do. Only m is taken from the sessions; u stays the random pairs' one.
+            MatchTraining.EmOptions session = new MatchTraining.EmOptions(linkage.training().emIterations(), EM_TOLERANCE, false,
+                    PROBABILITY_FLOOR);
+            MatchTraining.EmOptions options = new MatchTraining.EmOptions(linkage.training().emIterations(), EM_TOLERANCE, true,
+                    PROBABILITY_FLOOR);
+            double[][] sums = new double[comparisons.size()][];
+            int[] sessionsOf = new int[comparisons.size()];
+            for (int k = 0; k < sums.length; k++) {
+                sums[k] = new double[radix[k]];
+            }
+            converged = true;
+            for (int rule = 0; rule < sessions.length; rule++) {
+                if (sessions[rule].total() == 0) {
+                    continue;
+                }
+                MatchTraining.EmResult em = MatchTraining.expectationMaximisation(model, sessions[rule].patterns(radix, multiplier),
+                        sessions[rule].counts(), session);
+                iterations = Math.max(iterations, em.iterations());
+                converged &= em.converged();
+                boolean[] blocked = fields.blockedBy(rule);
+                for (int k = 0; k < sums.length; k++) {
+                    if (!blocked[k] && sessions[rule].informs(k, radix, multiplier)) {
+                        sessionsOf[k]++;
+                        for (int l = 1; l < radix[k]; l++) {
+                            sums[k][l] += em.model().m(k, l);
+                        }
+                    }
+                }
+            }
+            double[][] m = model.m();
+            for (int k = 0; k < m.length; k++) {
+                for (int l = 1; l < radix[k] && sessionsOf[k] > 0; l++) {
+                    m[k][l] = sums[k][l] / sessionsOf[k];
+                }
+            }
+            model = model.withM(m);
+            model = model.withLambda(lambda(model, vectors.patterns(radix, multiplier), vectors.counts(), options));
         }
 
+        TIMER.mark("em");
         // Scores in SQL; links and decisions; clusters.
         Map<Integer, Long> frequencyTotals = new HashMap<>();
         for (int k = 0; k < fields.size(); k++) {
@@ -188,12 +242,15 @@ final class Linker {
         String scored = scoredSql(pairs, fields, model, multiplier, radix, frequencyTotals);
         String links = table("links");
         execution.execute("CREATE TABLE " + links + " AS SELECT * FROM (" + scored + ") WHERE probability >= " + literal(linkage.linkFloor()));
+        TIMER.mark("links");
         Clustering.Result clustering = cluster(linkage, links, offsets, inputs);
+        TIMER.mark("cluster");
         String clustersTable = table("clusters");
         writeClusters(records, clustering);
         createLinkTable(step, linkage, fields, links);
         createClusterTable(step, linkage, fields, records, features, clustersTable);
         GoldenRecords.create(execution, step, records, clustersTable, dataColumns, survivorship, matchMerge, path);
+        TIMER.mark("golden");
 
         long clusters = execution.scalarLong("SELECT count(DISTINCT cluster_id) FROM " + clustersTable);
         Optional<LinkageReport.Evaluation> evaluation = Optional.empty();
@@ -377,8 +434,36 @@ final class Linker {
 
     // ---- the pass over the candidate pairs ----
 
+    /**
+     * λ with m and u fixed: the fixed point of λ = mean posterior match probability over the candidate pairs, iterated from
+     * the untrained prior as EM would.
+     */
+    private static double lambda(MatchModel model, int[][] patterns, long[] counts, MatchTraining.EmOptions options) {
+        double lambda = model.lambda();
+        long total = Arrays.stream(counts).sum();
+        double[] logFactor = new double[patterns.length];
+        for (int p = 0; p < patterns.length; p++) {
+            for (int k = 0; k < patterns[p].length; k++) {
+                logFactor[p] += Math.log(model.m(k, patterns[p][k]) / model.u(k, patterns[p][k]));
+            }
+        }
+        for (int iteration = 1; iteration <= options.maximumIterations(); iteration++) {
+            double matches = 0;
+            for (int p = 0; p < patterns.length; p++) {
+                matches += counts[p] / (1.0 + Math.exp(-(Math.log(lambda / (1 - lambda)) + logFactor[p])));
+            }
+            double next = Math.min(1 - options.minimumProbability(), Math.max(options.minimumProbability(), matches / total));
+            boolean done = Math.abs(next - lambda) <= options.tolerance();
+            lambda = next;
+            if (done) {
+                break;
+            }
+        }
+        return lambda;
+    }
+
     private long streamPairs(CandidatePairs candidates, LinkFields fields, List<LinkageReport.RuleCount> counts, String pairs,
-                             long[] multiplier, VectorCounts vectors) throws SQLException {
+                             long[] multiplier, VectorCounts vectors, VectorCounts[] sessions) throws SQLException {
         List<Integer> adjusted = new ArrayList<>();
         for (int k = 0; k < fields.size(); k++) {
             if (fields.termFrequencies(k)) {
@@ -391,6 +476,10 @@ final class Linker {
         List<String> selected = new ArrayList<>(fields.sideColumns("a"));
         selected.addAll(fields.sideColumns("b"));
         selected.addAll(fields.frequencyColumns("a"));
+        // Whether each rule's keys agree on the pair: a pair counts in the training session of every rule that generates it.
+        for (int rule = 0; rule < candidates.rules(); rule++) {
+            selected.add(candidates.agree(rule));
+        }
         LinkFields.Values left = new LinkFields.Values(fields.size());
         LinkFields.Values right = new LinkFields.Values(fields.size());
         int[] levels = new int[fields.size()];
@@ -401,6 +490,10 @@ final class Linker {
                 long compared = counts.get(rule).compared();
                 if (compared == 0) {
                     continue;
+                }
+                boolean[][] blocked = new boolean[candidates.rules()][];
+                for (int other = 0; other < blocked.length; other++) {
+                    blocked[other] = fields.blockedBy(other);
                 }
                 int chunks = (int) Math.max(1, Math.min(4096, (compared + CHUNK - 1) / CHUNK));
                 for (int chunk = 0; chunk < chunks; chunk++) {
@@ -415,6 +508,16 @@ final class Linker {
                                 code += levels[k] * multiplier[k];
                             }
                             vectors.add(code);
+                            int agreeing = at + adjusted.size();
+                            for (int other = rule; other < sessions.length; other++) {
+                                if (other == rule || row.getBoolean(agreeing + other)) {
+                                    long trainingCode = code;
+                                    for (int k = 0; k < levels.length; k++) {
+                                        trainingCode -= blocked[other][k] ? levels[k] * multiplier[k] : 0;
+                                    }
+                                    sessions[other].add(trainingCode);
+                                }
+                            }
                             appender.beginRow().append(row.getLong(1)).append(row.getLong(2)).append(rule).append(code);
                             for (int index = 0; index < adjusted.size(); index++) {
                                 long frequency = row.getLong(at + index);
@@ -458,6 +561,21 @@ final class Linker {
                 return java.util.stream.IntStream.range(0, array.length).filter(code -> array[code] > 0).mapToLong(code -> code).toArray();
             }
             return map.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+
+        /** The vectors counted. */
+        long total() {
+            return array != null ? Arrays.stream(array).sum() : map.values().stream().mapToLong(count -> count[0]).sum();
+        }
+
+        /** Whether some vector counted has comparison k at a level other than null. */
+        boolean informs(int k, int[] radix, long[] multiplier) {
+            for (long code : codes()) {
+                if (code / multiplier[k] % radix[k] != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The vectors seen, by ascending code. */

@@ -112,7 +112,8 @@ public final class PipelineRoutes implements HttpService {
                     call.ok(Map.of("runs", pipelines().history(call.path("pipeline"), call.queryInt("limit", 20, 1, 1000))));
                 });
         api.get("/v1/pipeline-runs/{id}", Permission.PIPELINE_READ).project(call -> pipelines().runProject(call.path("id")))
-                .describe("pipeline.run-show", "One run by id")
+                .describe("pipeline.run-show", "One run by id: status, row accounting per stage, expectation outcomes, datasets"
+                        + " and one linkage report per probabilistic dedupe or match-merge step")
                 .handle(call -> call.ok(pipelines().runById(call.path("id"))));
         api.get("/v1/datasets", Permission.DATASET_READ)
                 .describe("dataset.list", "The latest version of every dataset the caller can see")
