@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Where a run's errors come from: the true pairs it split (grouped by the rules the injector applied to the two records and
- * by what happened to the pair: never a candidate, below the threshold, or linked but lost) and the pairs it merged that
+ * by what happened to the pair: never a candidate (no blocking key shared), below the link floor, below the threshold, or
+ * linked but lost) and the pairs it merged that
  * are different entities, with their comparison levels from the run's link table.
  */
 final class LinkageErrors {
@@ -33,7 +34,16 @@ final class LinkageErrors {
                         + " FROM read_csv('" + input.toAbsolutePath() + "', header = true, all_varchar = true)");
             }
             sql.execute("CREATE TABLE truth AS " + String.join(" UNION ALL ", reads));
-            sql.execute("CREATE TABLE clusters AS SELECT record_id AS rid, cluster_id FROM read_parquet('" + clusters + "')");
+            sql.execute("CREATE TABLE clusters AS SELECT * EXCLUDE (record_id), record_id AS rid FROM read_parquet('" + clusters + "')");
+            List<String> keys = new ArrayList<>();
+            try (ResultSet columns = sql.executeQuery("SELECT column_name FROM (DESCRIBE clusters) WHERE column_name LIKE 'key\\_%' ESCAPE '\\'")) {
+                while (columns.next()) {
+                    keys.add(columns.getString(1));
+                }
+            }
+            // A pair is a candidate when it shares any rule's key (present on both); one below the link floor is not in the links.
+            String shared = keys.isEmpty() ? "false" : String.join(" OR ", keys.stream()
+                    .map(key -> "coalesce(a." + key + " = b." + key + ", false)").toList());
             sql.execute("CREATE TABLE links AS SELECT * FROM read_parquet('" + links + "')");
             List<String> levels = new ArrayList<>();
             try (ResultSet columns = sql.executeQuery("SELECT column_name FROM (DESCRIBE links) WHERE column_name LIKE '%\\_level' ESCAPE '\\'")) {
@@ -43,12 +53,13 @@ final class LinkageErrors {
             }
             String vector = levels.isEmpty() ? "''" : "concat_ws(' ', " + String.join(", ", levels.stream()
                     .map(level -> "'" + level.replaceFirst("_level$", "") + "=' || coalesce(" + level + ", 'null')").toList()) + ")";
-            sql.execute("CREATE TABLE records AS SELECT t.*, c.cluster_id FROM truth t JOIN clusters c USING (rid)");
+            sql.execute("CREATE TABLE records AS SELECT t.*, c.* EXCLUDE (rid) FROM truth t JOIN clusters c USING (rid)");
             sql.execute("CREATE TABLE pairs AS SELECT a.rid AS left_id, b.rid AS right_id, a.entity = b.entity AS same_entity,"
                     + " a.cluster_id = b.cluster_id AS same_cluster, trim(a.injected || ' ' || b.injected) AS injected,"
-                    + " a.name AS left_name, b.name AS right_name FROM records a JOIN records b ON a.rid < b.rid"
+                    + " a.name AS left_name, b.name AS right_name, " + shared + " AS candidate"
+                    + " FROM records a JOIN records b ON a.rid < b.rid"
                     + " AND (a.entity = b.entity OR a.cluster_id = b.cluster_id)");
-            sql.execute("CREATE TABLE judged AS SELECT p.*, coalesce(l.decision, 'not-a-candidate') AS decision, l.probability, l.rule,"
+            sql.execute("CREATE TABLE judged AS SELECT p.*, coalesce(l.decision, CASE WHEN p.candidate THEN 'below-link-floor' ELSE 'not-a-candidate' END) AS decision, l.probability, l.rule,"
                     + " " + vector + " AS levels FROM pairs p LEFT JOIN links l ON (l.left_id = p.left_id AND l.right_id = p.right_id)"
                     + " OR (l.left_id = p.right_id AND l.right_id = p.left_id)");
             out.append(table(sql, "split true pairs by injected rules and outcome", "SELECT injected, decision, count(*) AS pairs"
