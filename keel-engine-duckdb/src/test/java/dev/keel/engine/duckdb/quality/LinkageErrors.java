@@ -60,7 +60,8 @@ final class LinkageErrors {
                     + " FROM records a JOIN records b ON a.rid < b.rid"
                     + " AND (a.entity = b.entity OR a.cluster_id = b.cluster_id)");
             sql.execute("CREATE TABLE judged AS SELECT p.*, coalesce(l.decision, CASE WHEN p.candidate THEN 'below-link-floor'"
-                    + " ELSE 'not-a-candidate' END) AS decision, l.probability, l.rule, " + vector + " AS levels FROM pairs p LEFT JOIN links l ON (l.left_id = p.left_id AND l.right_id = p.right_id)"
+                    + " ELSE 'not-a-candidate' END) AS decision, l.probability, l.rule, " + vector + " AS levels FROM pairs p"
+                    + " LEFT JOIN links l ON (l.left_id = p.left_id AND l.right_id = p.right_id)"
                     + " OR (l.left_id = p.right_id AND l.right_id = p.left_id)");
             out.append(table(sql, "split true pairs by injected rules and outcome", "SELECT injected, decision, count(*) AS pairs"
                     + " FROM judged WHERE same_entity AND NOT same_cluster GROUP BY ALL ORDER BY pairs DESC LIMIT 15"));
