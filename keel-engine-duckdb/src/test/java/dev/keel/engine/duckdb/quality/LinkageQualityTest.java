@@ -15,13 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Entity resolution with the default configuration on records written from the real FAA airport list: each case's spec
  * names only its comparisons (with their kinds), the id column and the truth column. The targets of docs/benchmarks.md
  * ("Entity resolution") are pairwise F1 at least 0.95 for dedupe and 0.97 for matching sources; the defaults miss them
- * (measured and explained there), so those three tests are disabled until the training does better, and one test holds
- * what the defaults reach: every case runs, is evaluated against the truth and recovers nearly every true match.
+ * (measured and explained there), so those three tests are disabled until the defaults do better, and one test holds
+ * what the defaults reach: every case runs, is evaluated against the truth, and keeps its recall and B-cubed F1.
  */
 class LinkageQualityTest {
     private static final List<String> ROWS = new ArrayList<>();
-    private static final String MISSED = "missed with the defaults (pairwise F1 0.110 dedupe, 0.237 two sources, 0.144 three sources):"
-            + " EM over all candidate pairs with u fixed from random pairs learns lambda 0.64; see docs/benchmarks.md, Entity resolution";
+    private static final String MISSED = "missed with the defaults (pairwise F1 0.839 dedupe, 0.795 two sources, 0.858 three sources):"
+            + " distinct airports of one city link on city, state and location counted as independent evidence, and EM sets m of a"
+            + " rare name level to 0; see docs/benchmarks.md, Entity resolution";
 
     @TempDir
     Path directory;
@@ -39,6 +40,8 @@ class LinkageQualityTest {
 
     @Test
     void defaults_onTheThreeAirportCases_areEvaluatedAgainstTheTruthAndFindNearlyEveryTrueMatch() {
+        // What the defaults reach, measured (docs/benchmarks.md): pairwise recall 1.000, 0.993 and 0.970, B-cubed recall
+        // 1.000, 0.997 and 0.984. The floors below hold those figures with a margin, so that a change that loses matches shows.
         LinkageReport.Evaluation dedupe = run(QualityCases.dedupe(QualityCases.AIRPORTS, directory.resolve("dedupe")));
         LinkageReport.Evaluation two = run(QualityCases.twoSources(QualityCases.AIRPORTS, directory.resolve("two")));
         LinkageReport.Evaluation three = run(QualityCases.threeSources(QualityCases.AIRPORTS, directory.resolve("three")));
@@ -47,8 +50,9 @@ class LinkageQualityTest {
         assertThat(List.of(dedupe.truePairs(), two.truePairs(), three.truePairs())).containsExactly(1369L, 2059L, 4440L);
         for (LinkageReport.Evaluation evaluation : List.of(dedupe, two, three)) {
             assertThat(evaluation.against()).isEqualTo("truth-column");
-            assertThat(evaluation.pairwiseRecall()).isGreaterThanOrEqualTo(0.99);
-            assertThat(evaluation.bcubedRecall()).isGreaterThanOrEqualTo(0.99);
+            assertThat(evaluation.pairwiseRecall()).isGreaterThanOrEqualTo(0.96);
+            assertThat(evaluation.bcubedRecall()).isGreaterThanOrEqualTo(0.98);
+            assertThat(evaluation.bcubedF1()).isGreaterThanOrEqualTo(0.95);
         }
     }
 
