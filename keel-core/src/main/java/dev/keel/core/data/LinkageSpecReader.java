@@ -45,6 +45,7 @@ final class LinkageSpecReader {
     enum Kind { TEXT, EXACT, NUMBER, DATE, GEO }
 
     private final SpecNode node;
+    private final String step;
     private final boolean dedupe;
     private final List<String> inputs;
     private final BiConsumer<String, String> use;
@@ -52,12 +53,15 @@ final class LinkageSpecReader {
 
     /**
      * @param node the {@code linkage} node
+     * @param step the step's name
      * @param dedupe whether the step is a dedupe (one input) rather than a match-merge
      * @param inputs the step's inputs
      * @param use records that a path reads a relation defined earlier (and reports it when there is none)
      */
-    LinkageSpecReader(SpecNode node, boolean dedupe, List<String> inputs, BiConsumer<String, String> use, List<SpecError> errors) {
+    LinkageSpecReader(SpecNode node, String step, boolean dedupe, List<String> inputs, BiConsumer<String, String> use,
+                      List<SpecError> errors) {
         this.node = node;
+        this.step = step;
         this.dedupe = dedupe;
         this.inputs = List.copyOf(inputs);
         this.use = use;
@@ -578,6 +582,10 @@ final class LinkageSpecReader {
             return "";
         }
         String relation = found.get().text();
+        if (relation.equals(step)) {
+            found.get().error("'" + relation + "' is this step; labelled pairs come from a source or an earlier step");
+            return relation;
+        }
         if (inputs.contains(relation)) {
             found.get().error("'" + relation + "' is an input of the step; labelled pairs come from a relation of their own");
             return relation;

@@ -592,7 +592,7 @@ public final class PipelineSpecParser {
                 }
             }
             linkageSteps.add(name);
-            return new LinkageSpecReader(linkage.get(), dedupe, inputs, this::use, errors).read();
+            return new LinkageSpecReader(linkage.get(), name, dedupe, inputs, this::use, errors).read();
         }
 
         private Optional<StepSpec> dedupeStep(SpecNode node, String name) {

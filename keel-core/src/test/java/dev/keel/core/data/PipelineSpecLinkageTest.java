@@ -268,6 +268,8 @@ class PipelineSpecLinkageTest {
                 """, true));
         assertThat(unknown).extracting(SpecError::path).containsExactly("steps[0].linkage.evaluation.labelled-pairs");
         assertThat(unknown.get(0).message()).contains("'truth'", "not a source or an earlier step");
+        assertThat(errors(merge("linkage: {comparisons: [{column: name}], training: {labelled-pairs: golden}}")))
+                .extracting(SpecError::path).containsExactly("steps[0].linkage.training.labelled-pairs");
     }
 
     @Test

@@ -43,6 +43,7 @@ final class Execution {
     private final List<EngineResult.ExpectationResult> outcomes = new ArrayList<>();
     private final List<String> quarantineParts = new ArrayList<>();
     private final List<LinkageReport> linkage = new ArrayList<>();
+    private boolean planning;
     private final Path staging;
 
     Execution(DuckDBConnection duck, PipelinePlan plan, ExecutionContext context) {
@@ -138,6 +139,7 @@ final class Execution {
      * @return every problem found, in spec order
      */
     List<DataEngine.Problem> plan() throws SQLException {
+        planning = true;
         for (StepSpec step : plan.steps()) {
             step.inputs().forEach(input -> readers.merge(input, 1, Integer::sum));
         }
@@ -631,6 +633,11 @@ final class Execution {
 
     DuckDBConnection connection() {
         return duck;
+    }
+
+    /** Whether this execution plans (empty tables; JDBC and HTTP sources and what reads them are not there) rather than runs. */
+    boolean planning() {
+        return planning;
     }
 
     ExecutionContext context() {

@@ -37,10 +37,14 @@ import org.duckdb.DuckDBConnection;
  *   <li>one pass over the records computes in Java the compared values (normalised text, sorted tokens) and the blocking
  *       keys, appended to a features table, and keeps a bounded reservoir sample for u;</li>
  *   <li>each rule's pairs are counted in SQL from the key groups before any pair is compared;</li>
- *   <li>the candidate pairs stream through JDBC in chunks once: each pair's level vector is counted (for EM) and stored as
- *       one code per pair;</li>
- *   <li>m and λ come from EM over the counted vectors (or from labelled pairs); weights and probabilities are computed in SQL
- *       from the stored codes, term frequencies included;</li>
+ *   <li>u comes from random pairs of a reservoir sample of min(n, max(2000, ⌈2·√(2·uPairs)⌉)) records, drawn with the seed;</li>
+ *   <li>the candidate pairs stream through JDBC once, in chunks shared out among one worker per core: each pair's level
+ *       vector is counted and stored as one code per pair;</li>
+ *   <li>m comes from one EM session per blocking rule over the pairs the rule generates, with the comparisons that read the
+ *       rule's columns left out and u re-estimated within the session (a rule's pairs agree on more than random pairs do);
+ *       m is averaged over the sessions that saw a comparison, u stays the random pairs' and λ is the fixed point of the
+ *       mean match probability over all candidate pairs. Or m and λ come from labelled pairs;</li>
+ *   <li>weights and probabilities are computed in SQL from the stored codes, term frequencies included;</li>
  *   <li>pairs at or above the threshold are clustered in Java; the link table, the clusters and the golden records are SQL.</li>
  * </ol>
  */
@@ -48,21 +52,10 @@ final class Linker {
     /** Candidate pairs fetched per query; each query's result is held by DuckDB until read. */
     private static final long CHUNK = 250_000;
     private static final long RECORD_CHUNK = 500_000;
+    /** Threads comparing pairs, at most one per core. */
+    private static final int WORKERS = 4;
     private static final double EM_TOLERANCE = 0.0001;
     private static final double PROBABILITY_FLOOR = 1e-9;
-
-    static final Timer TIMER = new Timer();
-
-    /** Temporary timings. */
-    static final class Timer {
-        private long last = System.nanoTime();
-
-        void mark(String what) {
-            long now = System.nanoTime();
-            System.err.printf("linkage %s %.2f s%n", what, (now - last) / 1e9);
-            last = now;
-        }
-    }
 
     private final Execution execution;
     private final String path;
@@ -99,8 +92,8 @@ final class Linker {
         try {
             return run(step, linkage, inputs, priority, matchMerge, survivorship);
         } finally {
-            for (String name : List.of("records", "features_raw", "features", "pairs", "links", "decisions", "clustered", "clusters",
-                    "labelled")) {
+            for (String name : List.of("records", "features_raw", "features", "pairs", "pairs_0", "pairs_1", "pairs_2", "pairs_3",
+                    "links", "decisions", "clustered", "clusters", "labelled")) {
                 execution.execute("DROP TABLE IF EXISTS " + table(name));
             }
         }
@@ -108,7 +101,6 @@ final class Linker {
 
     private LinkageReport run(String step, Linkage linkage, List<String> inputs, List<String> priority, boolean matchMerge,
                               StepSpec.Survivorship survivorship) throws SQLException {
-        TIMER.mark("start");
         String records = table("records");
         long[] offsets = prepareRecords(records, linkage, inputs, priority, matchMerge);
         long n = offsets[offsets.length - 1];
@@ -131,7 +123,6 @@ final class Linker {
         LinkFields.Values[] sample = new LinkFields.Values[sampleSize];
         String features = table("features");
         writeFeatures(records, fields, n, sample, random);
-        TIMER.mark("features");
 
         // Counts first: nothing is compared when the rules generate too many pairs.
         boolean crossSource = matchMerge && linkage.mode() != Linkage.Mode.ANY;
@@ -153,13 +144,11 @@ final class Linker {
         // u from random pairs of the sample.
         List<Comparison> comparisons = fields.comparisons();
         MatchModel untrained = MatchModel.untrained(comparisons);
-        TIMER.mark("counts");
         long uPairs = sampleSize >= 2 ? linkage.training().uPairs() : 0;
         MatchModel model = uPairs > 0 ? untrained.withU(estimateU(fields, untrained, sample, linkage.training().uPairs(), random)) : untrained;
 
         // The pass over the candidate pairs: level vectors counted, one code per pair stored.
         int[] radix = new int[comparisons.size()];
-        TIMER.mark("u");
         long[] multiplier = new long[comparisons.size()];
         long product = 1;
         for (int k = 0; k < radix.length; k++) {
@@ -174,7 +163,6 @@ final class Linker {
         }
         String pairs = table("pairs");
         long streamed = streamPairs(candidates, fields, counts, pairs, multiplier, vectors, sessions);
-        TIMER.mark("stream");
         if (streamed != candidatePairs) {
             throw new DataEngineException(Kind.INTERNAL, path, "counted " + candidatePairs + " candidate pairs but generated " + streamed);
         }
@@ -231,7 +219,6 @@ final class Linker {
             model = model.withLambda(lambda(model, vectors.patterns(radix, multiplier), vectors.counts(), options));
         }
 
-        TIMER.mark("em");
         // Scores in SQL; links and decisions; clusters.
         Map<Integer, Long> frequencyTotals = new HashMap<>();
         for (int k = 0; k < fields.size(); k++) {
@@ -242,15 +229,12 @@ final class Linker {
         String scored = scoredSql(pairs, fields, model, multiplier, radix, frequencyTotals);
         String links = table("links");
         execution.execute("CREATE TABLE " + links + " AS SELECT * FROM (" + scored + ") WHERE probability >= " + literal(linkage.linkFloor()));
-        TIMER.mark("links");
         Clustering.Result clustering = cluster(linkage, links, offsets, inputs);
-        TIMER.mark("cluster");
         String clustersTable = table("clusters");
         writeClusters(records, clustering);
         createLinkTable(step, linkage, fields, links);
         createClusterTable(step, linkage, fields, records, features, clustersTable);
         GoldenRecords.create(execution, step, records, clustersTable, dataColumns, survivorship, matchMerge, path);
-        TIMER.mark("golden");
 
         long clusters = execution.scalarLong("SELECT count(DISTINCT cluster_id) FROM " + clustersTable);
         Optional<LinkageReport.Evaluation> evaluation = Optional.empty();
@@ -330,6 +314,10 @@ final class Linker {
         long exists = execution.scalarLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Sql.literal(relation)
                 + " AND NOT temporary");
         if (exists == 0) {
+            if (execution.planning()) {
+                // A plan has no JDBC or HTTP source, nor what is computed from one: the run checks the labelled pairs.
+                return;
+            }
             throw new DataEngineException(Kind.BAD_SPEC, where, "labelled pairs '" + relation + "' is not a source or an earlier step");
         }
         Map<String, String> columns = Profiler.columns(execution.connection(), Sql.id(relation));
@@ -480,56 +468,121 @@ final class Linker {
         for (int rule = 0; rule < candidates.rules(); rule++) {
             selected.add(candidates.agree(rule));
         }
+        boolean[][] blocked = new boolean[candidates.rules()][];
+        for (int rule = 0; rule < blocked.length; rule++) {
+            blocked[rule] = fields.blockedBy(rule);
+        }
+        // The chunks of every rule, shared out among workers: each has its own connection, its own pairs table and counts.
+        List<int[]> chunks = new ArrayList<>();
+        for (int rule = 0; rule < candidates.rules(); rule++) {
+            long compared = counts.get(rule).compared();
+            int parts = (int) Math.max(1, Math.min(4096, (compared + CHUNK - 1) / CHUNK));
+            for (int chunk = 0; chunk < parts && compared > 0; chunk++) {
+                chunks.add(new int[] {rule, chunk, parts});
+            }
+        }
+        int workers = (int) Math.max(1, Math.min(Math.min(WORKERS, Runtime.getRuntime().availableProcessors()), chunks.size()));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        long[] streamed = new long[workers];
+        VectorCounts[] workerVectors = new VectorCounts[workers];
+        VectorCounts[][] workerSessions = new VectorCounts[workers][];
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, runnable -> {
+            Thread thread = new Thread(runnable, "keel-linkage-pairs");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            for (int worker = 0; worker < workers; worker++) {
+                int index = worker;
+                workerVectors[index] = vectors.empty();
+                workerSessions[index] = new VectorCounts[sessions.length];
+                for (int rule = 0; rule < sessions.length; rule++) {
+                    workerSessions[index][rule] = sessions[rule].empty();
+                }
+                String table = pairs + "_" + index;
+                execution.execute("CREATE TABLE " + table + " (" + String.join(", ", columns) + ")");
+                running.add(pool.submit(() -> {
+                    streamed[index] = streamChunks(candidates, fields, selected, chunks, next, table, adjusted.size(), multiplier, blocked,
+                            workerVectors[index], workerSessions[index]);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> future : running) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataEngineException(Kind.INTERNAL, path, "interrupted while comparing pairs", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DataEngineException(Kind.INTERNAL, path, "comparing pairs failed: " + cause, cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        long total = 0;
+        for (int worker = 0; worker < workers; worker++) {
+            total += streamed[worker];
+            vectors.addAll(workerVectors[worker]);
+            for (int rule = 0; rule < sessions.length; rule++) {
+                sessions[rule].addAll(workerSessions[worker][rule]);
+            }
+            execution.execute("INSERT INTO " + pairs + " SELECT * FROM " + pairs + "_" + worker);
+            execution.execute("DROP TABLE " + pairs + "_" + worker);
+        }
+        return total;
+    }
+
+    /** One worker: takes chunks until none is left, counting each pair's vectors and appending its code to {@code table}. */
+    private long streamChunks(CandidatePairs candidates, LinkFields fields, List<String> selected, List<int[]> chunks,
+                              java.util.concurrent.atomic.AtomicInteger next, String table, int frequencies, long[] multiplier,
+                              boolean[][] blocked, VectorCounts vectors, VectorCounts[] sessions) throws SQLException {
         LinkFields.Values left = new LinkFields.Values(fields.size());
         LinkFields.Values right = new LinkFields.Values(fields.size());
         int[] levels = new int[fields.size()];
         long streamed = 0;
-        DuckDBConnection duck = execution.connection();
-        try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, pairs)) {
-            for (int rule = 0; rule < candidates.rules(); rule++) {
-                long compared = counts.get(rule).compared();
-                if (compared == 0) {
-                    continue;
-                }
-                boolean[][] blocked = new boolean[candidates.rules()][];
-                for (int other = 0; other < blocked.length; other++) {
-                    blocked[other] = fields.blockedBy(other);
-                }
-                int chunks = (int) Math.max(1, Math.min(4096, (compared + CHUNK - 1) / CHUNK));
-                for (int chunk = 0; chunk < chunks; chunk++) {
-                    try (Statement statement = duck.createStatement();
-                         ResultSet row = statement.executeQuery(candidates.pairs(rule, chunk, chunks, selected))) {
-                        while (row.next()) {
-                            int at = fields.readSide(row, 3, left);
-                            at = fields.readSide(row, at, right);
-                            fields.levels(left, right, levels);
-                            long code = 0;
-                            for (int k = 0; k < levels.length; k++) {
-                                code += levels[k] * multiplier[k];
-                            }
-                            vectors.add(code);
-                            int agreeing = at + adjusted.size();
-                            for (int other = rule; other < sessions.length; other++) {
-                                if (other == rule || row.getBoolean(agreeing + other)) {
-                                    long trainingCode = code;
-                                    for (int k = 0; k < levels.length; k++) {
-                                        trainingCode -= blocked[other][k] ? levels[k] * multiplier[k] : 0;
-                                    }
-                                    sessions[other].add(trainingCode);
-                                }
-                            }
-                            appender.beginRow().append(row.getLong(1)).append(row.getLong(2)).append(rule).append(code);
-                            for (int index = 0; index < adjusted.size(); index++) {
-                                long frequency = row.getLong(at + index);
-                                if (row.wasNull()) {
-                                    appender.appendNull();
-                                } else {
-                                    appender.append(frequency);
-                                }
-                            }
-                            appender.endRow();
-                            streamed++;
+        try (DuckDBConnection duck = execution.connection().duplicate();
+             DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+            for (int taken = next.getAndIncrement(); taken < chunks.size(); taken = next.getAndIncrement()) {
+                int rule = chunks.get(taken)[0];
+                try (Statement statement = duck.createStatement();
+                     ResultSet row = statement.executeQuery(candidates.pairs(rule, chunks.get(taken)[1], chunks.get(taken)[2], selected))) {
+                    while (row.next()) {
+                        int at = fields.readSide(row, 3, left);
+                        at = fields.readSide(row, at, right);
+                        fields.levels(left, right, levels);
+                        long code = 0;
+                        for (int k = 0; k < levels.length; k++) {
+                            code += levels[k] * multiplier[k];
                         }
+                        vectors.add(code);
+                        int agreeing = at + frequencies;
+                        for (int other = rule; other < sessions.length; other++) {
+                            if (other == rule || row.getBoolean(agreeing + other)) {
+                                long trainingCode = code;
+                                for (int k = 0; k < levels.length; k++) {
+                                    trainingCode -= blocked[other][k] ? levels[k] * multiplier[k] : 0;
+                                }
+                                sessions[other].add(trainingCode);
+                            }
+                        }
+                        appender.beginRow().append(row.getLong(1)).append(row.getLong(2)).append(rule).append(code);
+                        for (int index = 0; index < frequencies; index++) {
+                            long frequency = row.getLong(at + index);
+                            if (row.wasNull()) {
+                                appender.appendNull();
+                            } else {
+                                appender.append(frequency);
+                            }
+                        }
+                        appender.endRow();
+                        streamed++;
                     }
                 }
             }
@@ -543,9 +596,28 @@ final class Linker {
         private final long[] array;
         private final Map<Long, long[]> map;
 
+        private final long size;
+
         VectorCounts(long codes) {
+            this.size = codes;
             array = codes <= ARRAY_LIMIT ? new long[(int) codes] : null;
             map = array == null ? new HashMap<>() : null;
+        }
+
+        /** New counts of the same codes, all zero. */
+        VectorCounts empty() {
+            return new VectorCounts(size);
+        }
+
+        /** Adds another's counts. */
+        void addAll(VectorCounts other) {
+            if (array != null) {
+                for (int code = 0; code < array.length; code++) {
+                    array[code] += other.array[code];
+                }
+            } else {
+                other.map.forEach((code, count) -> map.computeIfAbsent(code, ignored -> new long[1])[0] += count[0]);
+            }
         }
 
         void add(long code) {
