@@ -164,6 +164,7 @@ public final class DuckDbEngine implements DataEngine {
      * A filtered scan in a locked DuckDB that may read the file's directory only; the values are bound parameters, never SQL
      * text. Implements {@link DataEngine#lookup}.
      */
+    @Override
     public TableData lookup(Path parquetFile, List<String> columns, String column, List<String> values, long limit) {
         Path file = parquetFile.toAbsolutePath().normalize();
         String select = columns.isEmpty() ? "*" : Sql.ids(columns);
