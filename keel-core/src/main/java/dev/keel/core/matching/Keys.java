@@ -38,6 +38,11 @@ public final class Keys {
         return space < 0 ? normalised : normalised.substring(0, space);
     }
 
+    /** The tokens ({@code q == 0}) or character q-grams ({@code q > 0}) of a value {@link #normalised} already normalised. */
+    public static java.util.Set<String> grams(String normalised, int q) {
+        return Text.gramsOfNormalised(normalised, q);
+    }
+
     /** The first {@code length} characters of the normalised value (all of it when shorter). */
     public static String prefix(String value, int length) {
         requireArgument(length >= 1, "a prefix length must be >= 1 (got %s)", length);

@@ -39,7 +39,11 @@ final class Text {
 
     /** The normalised value's whitespace tokens ({@code q == 0}) or its character q-grams ({@code q > 0}). */
     static Set<String> grams(String value, int q) {
-        String normalised = normalise(value);
+        return gramsOfNormalised(normalise(value), q);
+    }
+
+    /** The tokens ({@code q == 0}) or character q-grams ({@code q > 0}) of an already normalised value. */
+    static Set<String> gramsOfNormalised(String normalised, int q) {
         Set<String> grams = new LinkedHashSet<>();
         if (normalised.isEmpty()) {
             return grams;

@@ -564,8 +564,8 @@ final class LinkFields {
             }
             return (double) common / (a.length + b.length - common);
         }
-        Set<String> a = gramSet(left, q);
-        Set<String> b = gramSet(right, q);
+        Set<String> a = Keys.grams(left, q);
+        Set<String> b = Keys.grams(right, q);
         if (a.isEmpty() && b.isEmpty()) {
             return 1.0;
         }
@@ -601,22 +601,5 @@ final class LinkFields {
             packed = (packed << 16) | text.charAt(start + i);
         }
         return packed;
-    }
-
-    private static Set<String> gramSet(String normalised, int q) {
-        Set<String> grams = new HashSet<>();
-        if (normalised.isEmpty()) {
-            return grams;
-        }
-        if (q == 0) {
-            grams.addAll(Arrays.asList(normalised.split(" ")));
-        } else if (normalised.length() <= q) {
-            grams.add(normalised);
-        } else {
-            for (int i = 0; i + q <= normalised.length(); i++) {
-                grams.add(normalised.substring(i, i + q));
-            }
-        }
-        return grams;
     }
 }
