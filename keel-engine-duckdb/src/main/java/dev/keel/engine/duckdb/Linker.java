@@ -215,7 +215,7 @@ final class Linker {
                     m[k][l] = sums[k][l] / sessionsOf[k];
                 }
             }
-            model = model.withM(m);
+            model = model.withM(monotone(m, model.u()));
             model = model.withLambda(lambda(model, vectors.patterns(radix, multiplier), vectors.counts(), options));
         }
 
@@ -418,6 +418,33 @@ final class Linker {
             }
         }
         return u;
+    }
+
+    /**
+     * m with every level's Bayes factor m/u at least that of the level after it: levels go from the most to the least similar,
+     * so agreeing more must never count as less evidence. EM can break that order for a level it rarely sees (one a source's
+     * convention makes rare, such as names equal but for case); such a level is raised to the next level's factor, then the
+     * levels are rescaled to sum to 1, which keeps the order.
+     */
+    static double[][] monotone(double[][] m, double[][] u) {
+        double[][] result = new double[m.length][];
+        for (int k = 0; k < m.length; k++) {
+            result[k] = m[k].clone();
+            for (int l = result[k].length - 2; l >= 1; l--) {
+                double next = result[k][l + 1] / u[k][l + 1];
+                if (result[k][l] / u[k][l] < next) {
+                    result[k][l] = next * u[k][l];
+                }
+            }
+            double total = 0;
+            for (int l = 1; l < result[k].length; l++) {
+                total += result[k][l];
+            }
+            for (int l = 1; l < result[k].length; l++) {
+                result[k][l] /= total;
+            }
+        }
+        return result;
     }
 
     // ---- the pass over the candidate pairs ----
