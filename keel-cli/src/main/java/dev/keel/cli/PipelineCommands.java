@@ -157,7 +157,26 @@ final class PipelineCommands {
                     + number(evaluation.path("bcubedPrecision")) + " R " + number(evaluation.path("bcubedRecall")) + " F1 "
                     + number(evaluation.path("bcubedF1")) + " (" + evaluation.path("truePairs").asLong() + " true pairs, "
                     + evaluation.path("predictedPairs").asLong() + " predicted)");
+            JsonNode curve = evaluation.path("curve");
+            if (!curve.isEmpty()) {
+                out.println("    precision/recall over the labelled pairs (pairs with p >= threshold counted as matches):");
+                int step = Math.max(1, (curve.size() + CURVE_POINTS - 1) / CURVE_POINTS);
+                for (int index = 0; index < curve.size(); index += step) {
+                    printPoint(curve.get(index), out);
+                }
+                if ((curve.size() - 1) % step != 0) {
+                    printPoint(curve.get(curve.size() - 1), out);
+                }
+            }
         }
+    }
+
+    /** Points of a precision/recall curve printed, spread over its thresholds. */
+    static final int CURVE_POINTS = 10;
+
+    private static void printPoint(JsonNode point, java.io.PrintStream out) {
+        out.println("      threshold " + significant(point.path("threshold")) + ": precision " + number(point.path("precision"))
+                + ", recall " + number(point.path("recall")));
     }
 
     /** A share with three decimals. */

@@ -45,4 +45,33 @@ class PipelineRunOutputTest {
                     model: λ 0.2, m from labelled-pairs, u from 5000 random pairs
                 """);
     }
+
+    @Test
+    void run_evaluatedOnLabelledPairs_printsTheirPrecisionRecallCurveAtAboutTenPoints() throws Exception {
+        StringBuilder curve = new StringBuilder();
+        for (int point = 0; point < 25; point++) {
+            curve.append(point == 0 ? "" : ", ").append("{\"threshold\": ").append(1.0 - point * 0.04).append(", \"precision\": ")
+                    .append(1.0 - point * 0.01).append(", \"recall\": ").append(point * 0.04).append("}");
+        }
+        String run = """
+                {"id": "run-2", "status": "SUCCEEDED", "accounting": {"rowsIn": 2, "rowsOut": 1, "quarantined": 0, "merged": 1,
+                 "filtered": 0}, "datasets": [], "unchanged": [], "error": null, "linkage": [
+                  {"step": "s", "records": 2, "rules": [], "candidatePairs": 1, "links": 1, "clusters": 1,
+                   "model": {"lambda": 0.5, "comparisons": [], "training": "em", "iterations": 1, "converged": true, "uPairs": 1},
+                   "evaluation": {"against": "labelled-pairs", "pairwisePrecision": 1.0, "pairwiseRecall": 1.0, "pairwiseF1": 1.0,
+                    "bcubedPrecision": 1.0, "bcubedRecall": 1.0, "bcubedF1": 1.0, "truePairs": 1, "predictedPairs": 1,
+                    "curve": [%s]}}]}
+                """.formatted(curve);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        PipelineCommands.printRun(Json.MAPPER.readTree(run), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("    precision/recall over the labelled pairs (pairs with p >= threshold counted as matches):\n"
+                + "      threshold 1: precision 1.000, recall 0.000\n"
+                + "      threshold 0.88: precision 0.970, recall 0.120\n");
+        // Every third point of the 25 (indices 0, 3, ..., 24), the last one among them.
+        assertThat(printed.lines().filter(line -> line.startsWith("      threshold ")).count()).isEqualTo(9);
+        assertThat(printed).endsWith("      threshold 0.04: precision 0.760, recall 0.960\n");
+    }
 }
