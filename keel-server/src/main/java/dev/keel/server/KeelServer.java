@@ -83,6 +83,7 @@ public final class KeelServer implements AutoCloseable {
 
     private void startJavalin() {
         KeelConfig.Server settings = keel.config().server();
+        SecurityHeaders headers = new SecurityHeaders(false);
         javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -93,9 +94,10 @@ public final class KeelServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> {
                 server.setStopTimeout(settings.shutdownGrace().toMillis());
-                server.setErrorHandler(new ServerErrorHandler());
+                server.setErrorHandler(new ServerErrorHandler(headers));
             });
-            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler(headers)));
+            config.routes.before(context -> headers.apply(context::header));
             for (ApiRoute route : matchingOrder(api.routes())) {
                 AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
                 config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
