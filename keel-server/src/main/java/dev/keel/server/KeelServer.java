@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
 public final class KeelServer implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String CALL = "keel.call";
+    private static final String TOKEN_CREATION = "token.create";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeelServer.class);
 
     private final Keel keel;
     private final Api api = new Api();
     private final RequestLog requestLog;
+    private final RateLimits limits;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
     private Javalin javalin;
@@ -41,6 +43,7 @@ public final class KeelServer implements AutoCloseable {
         this.keel = keel;
         KeelConfig config = keel.config();
         this.requestLog = new RequestLog(log, config.logging().format(), config.logging().requests());
+        this.limits = new RateLimits(RateLimits.Settings.read(config.root().section("server").section("rate-limits")), keel.clock());
         List<HttpService> all = new ArrayList<>();
         Readiness readiness = new Readiness(keel, () -> !draining);
         all.add(new SystemRoutes(keel, api, readiness));
@@ -215,7 +218,16 @@ public final class KeelServer implements AutoCloseable {
             }
             if (route.permission().isPresent()) {
                 call.principal(authenticate(context));
+                limits.caller(call.principal().tokenId(), call.principal().name());
                 authorize(route, call);
+                if (call.project().isPresent()) {
+                    limits.project(call.project().get());
+                }
+                if (TOKEN_CREATION.equals(route.operationId())) {
+                    limits.tokenCreation(call.principal().tokenId(), call.principal().name());
+                }
+            } else {
+                limits.unauthenticated(context.ip());
             }
             if (route.audited()) {
                 recordAttempt(route, call);
@@ -242,8 +254,30 @@ public final class KeelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Authenticates the caller. A caller that failed too often, from its address or with this bearer value, is refused with
+     * 429 before its token is looked at; every failure with a credential counts towards that. A call without one is held to
+     * the limit for calls without a token.
+     */
     private Principal authenticate(Context context) {
         String header = context.header("Authorization");
+        if (header == null || header.isBlank()) {
+            limits.unauthenticated(context.ip());
+            return verify(header);
+        }
+        String address = context.ip();
+        limits.beforeAuthentication(address, header);
+        try {
+            return verify(header);
+        } catch (KeelException refused) {
+            if (refused.code() == ErrorCode.UNAUTHENTICATED) {
+                limits.failedAuthentication(address, header);
+            }
+            throw refused;
+        }
+    }
+
+    private Principal verify(String header) {
         if (header == null || header.isBlank()) {
             throw new KeelException(ErrorCode.UNAUTHENTICATED, "this route needs a token; send 'Authorization: Bearer <token>'");
         }
