@@ -86,7 +86,8 @@ public final class KeelServer implements AutoCloseable {
 
     private void startJavalin() {
         KeelConfig.Server settings = keel.config().server();
-        SecurityHeaders headers = new SecurityHeaders(false);
+        Optional<TlsSettings> tls = TlsSettings.read(keel.config().root().section("server").section("tls"));
+        SecurityHeaders headers = new SecurityHeaders(tls.isPresent());
         javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -101,6 +102,7 @@ public final class KeelServer implements AutoCloseable {
             });
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler(headers)));
             config.routes.before(context -> headers.apply(context::header));
+            tls.ifPresent(secure -> config.jetty.addConnector((server, http) -> secureConnector(server, http, secure)));
             for (ApiRoute route : matchingOrder(api.routes())) {
                 AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
                 config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
@@ -120,6 +122,19 @@ public final class KeelServer implements AutoCloseable {
             });
         });
         javalin.start(settings.host(), settings.port());
+    }
+
+    /** The HTTPS connector that replaces plain HTTP when {@code server.tls} is set; it listens on the configured host and port. */
+    private org.eclipse.jetty.server.ServerConnector secureConnector(org.eclipse.jetty.server.Server server,
+            org.eclipse.jetty.server.HttpConfiguration http, TlsSettings tls) {
+        org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration(http);
+        https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer());
+        org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server,
+                new org.eclipse.jetty.server.SslConnectionFactory(tls.contextFactory(), "http/1.1"),
+                new org.eclipse.jetty.server.HttpConnectionFactory(https));
+        connector.setHost(keel.config().server().host());
+        connector.setPort(keel.config().server().port());
+        return connector;
     }
 
     /**
