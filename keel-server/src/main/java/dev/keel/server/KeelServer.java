@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
 public final class KeelServer implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String CALL = "keel.call";
+    private static final String TOKEN_CREATION = "token.create";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeelServer.class);
 
     private final Keel keel;
     private final Api api = new Api();
     private final RequestLog requestLog;
+    private final RateLimits limits;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
     private Javalin javalin;
@@ -41,6 +43,7 @@ public final class KeelServer implements AutoCloseable {
         this.keel = keel;
         KeelConfig config = keel.config();
         this.requestLog = new RequestLog(log, config.logging().format(), config.logging().requests());
+        this.limits = new RateLimits(RateLimits.Settings.read(config.root().section("server").section("rate-limits")), keel.clock());
         List<HttpService> all = new ArrayList<>();
         Readiness readiness = new Readiness(keel, () -> !draining);
         all.add(new SystemRoutes(keel, api, readiness));
@@ -83,6 +86,8 @@ public final class KeelServer implements AutoCloseable {
 
     private void startJavalin() {
         KeelConfig.Server settings = keel.config().server();
+        Optional<TlsSettings> tls = TlsSettings.read(keel.config().root().section("server").section("tls"));
+        SecurityHeaders headers = new SecurityHeaders(tls.isPresent());
         javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -93,9 +98,11 @@ public final class KeelServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> {
                 server.setStopTimeout(settings.shutdownGrace().toMillis());
-                server.setErrorHandler(new ServerErrorHandler());
+                server.setErrorHandler(new ServerErrorHandler(headers));
             });
-            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ServerErrorHandler(headers)));
+            config.routes.before(context -> headers.apply(context::header));
+            tls.ifPresent(secure -> config.jetty.addConnector((server, http) -> secureConnector(server, http, secure)));
             for (ApiRoute route : matchingOrder(api.routes())) {
                 AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(600);
                 config.routes.addHttpHandler(HandlerType.findOrCreate(route.method()), route.path(), context -> serve(route, timers, context));
@@ -115,6 +122,19 @@ public final class KeelServer implements AutoCloseable {
             });
         });
         javalin.start(settings.host(), settings.port());
+    }
+
+    /** The HTTPS connector that replaces plain HTTP when {@code server.tls} is set; it listens on the configured host and port. */
+    private org.eclipse.jetty.server.ServerConnector secureConnector(org.eclipse.jetty.server.Server server,
+            org.eclipse.jetty.server.HttpConfiguration http, TlsSettings tls) {
+        org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration(http);
+        https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer());
+        org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server,
+                new org.eclipse.jetty.server.SslConnectionFactory(tls.contextFactory(), "http/1.1"),
+                new org.eclipse.jetty.server.HttpConnectionFactory(https));
+        connector.setHost(keel.config().server().host());
+        connector.setPort(keel.config().server().port());
+        return connector;
     }
 
     /**
@@ -213,7 +233,16 @@ public final class KeelServer implements AutoCloseable {
             }
             if (route.permission().isPresent()) {
                 call.principal(authenticate(context));
+                limits.caller(call.principal().tokenId(), call.principal().name());
                 authorize(route, call);
+                if (call.project().isPresent()) {
+                    limits.project(call.project().get());
+                }
+                if (TOKEN_CREATION.equals(route.operationId())) {
+                    limits.tokenCreation(call.principal().tokenId(), call.principal().name());
+                }
+            } else {
+                limits.unauthenticated(context.ip());
             }
             if (route.audited()) {
                 recordAttempt(route, call);
@@ -240,8 +269,30 @@ public final class KeelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Authenticates the caller. A caller that failed too often, from its address or with this bearer value, is refused with
+     * 429 before its token is looked at; every failure with a credential counts towards that. A call without one is held to
+     * the limit for calls without a token.
+     */
     private Principal authenticate(Context context) {
         String header = context.header("Authorization");
+        if (header == null || header.isBlank()) {
+            limits.unauthenticated(context.ip());
+            return verify(header);
+        }
+        String address = context.ip();
+        limits.beforeAuthentication(address, header);
+        try {
+            return verify(header);
+        } catch (KeelException refused) {
+            if (refused.code() == ErrorCode.UNAUTHENTICATED) {
+                limits.failedAuthentication(address, header);
+            }
+            throw refused;
+        }
+    }
+
+    private Principal verify(String header) {
         if (header == null || header.isBlank()) {
             throw new KeelException(ErrorCode.UNAUTHENTICATED, "this route needs a token; send 'Authorization: Bearer <token>'");
         }

@@ -23,6 +23,12 @@ final class ServerErrorHandler extends ErrorHandler {
     /** The path Jetty gives the stand-in request of an answer to a request line it could not read. */
     private static final String UNPARSED_REQUEST = "/badMessage";
 
+    private final SecurityHeaders headers;
+
+    ServerErrorHandler(SecurityHeaders headers) {
+        this.headers = headers;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus();
@@ -39,7 +45,7 @@ final class ServerErrorHandler extends ErrorHandler {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, v2 ? V2_TYPE : Problems.CONTENT_TYPE);
         response.getHeaders().put("X-Request-Id", requestId);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers.apply(response.getHeaders()::put);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }
@@ -50,6 +56,7 @@ final class ServerErrorHandler extends ErrorHandler {
         String requestId = KeelServer.newRequestId();
         fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
         fields.put("X-Request-Id", requestId);
+        headers.apply(fields::put);
         return ByteBuffer.wrap(body(status, null, requestId, false));
     }
 

@@ -171,4 +171,13 @@ class ServerErrorsTest {
         assertProblem(raw(get("/nothing/here")), 404);
         assertProblem(raw("DELETE /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), 405);
     }
+
+    @Test
+    void jettysOwnAnswers_carryTheSecurityHeaders() {
+        for (Raw answer : new Raw[] {raw(get("/v1/models/%ff%fe")), raw(get("/v1/models/" + "a".repeat(20_000))),
+                raw(get("/v1/models", "X-Big: " + "b".repeat(20_000) + "\r\n"))}) {
+            SecurityHeadersTest.EXPECTED.forEach((name, value) ->
+                    assertThat(answer.headers().get(name.toLowerCase(Locale.ROOT))).as(name + " on " + answer).isEqualTo(value));
+        }
+    }
 }

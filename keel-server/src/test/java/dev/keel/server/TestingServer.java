@@ -55,6 +55,10 @@ final class TestingServer implements AutoCloseable {
     }
 
     private TestingServer(StoreKind kind, Path directory, String extraConfig) {
+        this(kind, directory, "", extraConfig, java.time.Clock.systemUTC());
+    }
+
+    private TestingServer(StoreKind kind, Path directory, String serverConfig, String extraConfig, java.time.Clock clock) {
         this.kind = kind;
         this.directory = directory;
         this.store = TestDatabases.create(kind, directory);
@@ -68,6 +72,7 @@ final class TestingServer implements AutoCloseable {
                   host: 127.0.0.1
                   port: 0
                   shutdown-grace: 10s
+                %s
                 data-dir: '%s'
                 store:
                   url: '%s'
@@ -79,10 +84,10 @@ final class TestingServer implements AutoCloseable {
                   requests: false
                 pipelines:
                   source-roots: ['%s', '%s']
-                """.formatted(directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE,
+                """.formatted(serverConfig.indent(2).stripTrailing(), directory.resolve("data"), store.url(), store.user(), MAX_MODEL_SIZE,
                 // The repository root, where the example data of pipeline tests lives, and a folder for a test's own files.
                 Path.of("..").toAbsolutePath().normalize(), sources()) + extraConfig, Map.of());
-        Keel keel = Keel.open(config);
+        Keel keel = Keel.open(config, clock);
         HttpService slow = api -> api.get("/v1/testing/slow", Permission.SERVER_READ).describe("testing.slow", "Holds the request on demand")
                 .handle(call -> {
                     if (call.query("hold").isPresent()) {
@@ -118,6 +123,15 @@ final class TestingServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return new TestingServer(kind, directory, extraConfig);
+    }
+
+    /** Starts a server whose {@code server:} section also holds {@code serverConfig} (YAML), on the given clock. */
+    static TestingServer startWithServerConfig(StoreKind kind, String serverConfig, java.time.Clock clock) {
+        try {
+            return new TestingServer(kind, Files.createTempDirectory("keel-server-test"), serverConfig, "", clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A folder under the pipelines' source roots for files a test writes. */

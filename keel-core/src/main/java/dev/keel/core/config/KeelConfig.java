@@ -169,6 +169,8 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 serverNode.integer("port", 8080, 0, 65535),
                 serverNode.size("max-request-size", 256L << 20),
                 serverNode.duration("shutdown-grace", Duration.ofSeconds(20)));
+        serverNode.section("rate-limits"); // read and validated by the server's RateLimits.Settings at start
+        serverNode.section("tls"); // read and validated by the server's TlsSettings at start
         Path dataDirectory = Path.of(root.string("data-dir", "keel-data")).toAbsolutePath().normalize();
         ConfigNode storeNode = root.section("store");
         String url = storeNode.string("url", "jdbc:sqlite:" + dataDirectory.resolve("keel.db"));

@@ -21,6 +21,7 @@ public enum ErrorCode {
     HEADERS_TOO_LARGE(ErrorCategory.HEADERS_TOO_LARGE, "The request headers are larger than the server accepts."),
     UNSUPPORTED_MEDIA_TYPE(ErrorCategory.UNSUPPORTED_MEDIA, "The body's content type is not accepted here."),
     OVERLOADED(ErrorCategory.OVERLOADED, "The endpoint is at capacity; retry after the given delay."),
+    RATE_LIMITED(ErrorCategory.OVERLOADED, "Too many requests from this caller; retry after the given delay."),
     INTEGRITY_FAILURE(ErrorCategory.INTERNAL, "A stored artifact does not match its digest and was not used."),
     EXTERNAL_FAILURE(ErrorCategory.EXTERNAL, "A source or service outside Keel failed."),
     UNAVAILABLE(ErrorCategory.UNAVAILABLE, "A dependency is not ready."),
