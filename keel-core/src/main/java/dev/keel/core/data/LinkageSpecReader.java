@@ -227,20 +227,7 @@ final class LinkageSpecReader {
         }
         element.allowOnly(Set.of("name", "column", "columns", "kind", "levels", "term-frequencies"));
         int before = errors.size();
-        List<String> columns = new ArrayList<>();
-        if (element.has("column") && element.has("columns")) {
-            error(element.child("columns"), "give column or columns, not both");
-        }
-        element.get("column").ifPresent(value -> columns.add(column(value, "the column to compare")));
-        element.get("columns").ifPresent(value -> {
-            if (!value.isArray()) {
-                value.error("expected a list of two columns: [latitude, longitude]");
-                return;
-            }
-            for (SpecNode column : value.elements()) {
-                columns.add(column(column, "a column"));
-            }
-        });
+        List<String> columns = columns(element, "the column to compare");
         if (!element.has("column") && !element.has("columns")) {
             error(element.child("column"), "missing; name the column to compare, or two columns (latitude, longitude) with"
                     + " columns");
@@ -501,20 +488,7 @@ final class LinkageSpecReader {
             return Optional.empty();
         }
         KeyFunction function = KeyFunction.valueOf(functionText.toUpperCase(Locale.ROOT).replace('-', '_'));
-        List<String> columns = new ArrayList<>();
-        if (element.has("column") && element.has("columns")) {
-            error(element.child("columns"), "give column or columns, not both");
-        }
-        element.get("column").ifPresent(value -> columns.add(column(value, "the column the key reads")));
-        element.get("columns").ifPresent(value -> {
-            if (!value.isArray()) {
-                value.error("expected a list of two columns: [latitude, longitude]");
-                return;
-            }
-            for (SpecNode column : value.elements()) {
-                columns.add(column(column, "a column"));
-            }
-        });
+        List<String> columns = columns(element, "the column the key reads");
         int expected = function == KeyFunction.GEOHASH ? 2 : 1;
         if (!element.has("column") && !element.has("columns")) {
             error(element.child("column"), "missing; name the column the key reads" + (expected == 2 ? " (columns: [latitude,"
@@ -608,5 +582,24 @@ final class LinkageSpecReader {
             return fallback;
         }
         return raw.asLong();
+    }
+
+    /** The {@code column} or {@code columns} of a comparison or blocking key, each checked; an error when both are given. */
+    private List<String> columns(SpecNode element, String what) {
+        List<String> columns = new ArrayList<>();
+        if (element.has("column") && element.has("columns")) {
+            error(element.child("columns"), "give column or columns, not both");
+        }
+        element.get("column").ifPresent(value -> columns.add(column(value, what)));
+        element.get("columns").ifPresent(value -> {
+            if (!value.isArray()) {
+                value.error("expected a list of two columns: [latitude, longitude]");
+                return;
+            }
+            for (SpecNode column : value.elements()) {
+                columns.add(column(column, "a column"));
+            }
+        });
+        return columns;
     }
 }
