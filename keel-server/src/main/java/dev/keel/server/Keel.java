@@ -40,6 +40,7 @@ public final class Keel implements AutoCloseable {
     private final ModelRuntimes runtimes;
     private final ProjectService projects;
     private final TokenService tokens;
+    private final dev.keel.core.security.ColumnMasker masker;
     private final Optional<dev.keel.core.security.OidcAuthenticator> oidc;
     private final AuditLog audit;
     private final ModelRegistry registry;
@@ -75,6 +76,7 @@ public final class Keel implements AutoCloseable {
             byte[] pepper = dev.keel.core.security.KeyFiles.load("security.token-pepper", config.security().tokenPepper(),
                     config.security().tokenPepperFile(), 32, !TokenService.hasPepperedTokens(database));
             this.tokens = new TokenService(database, clock, config.security().tokenCacheTtl(), pepper);
+            this.masker = dev.keel.core.security.ColumnMasker.derivedFrom(pepper);
             this.audit = openAudit(config.security().audit(), database, clock, closeables);
             this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
@@ -276,6 +278,11 @@ public final class Keel implements AutoCloseable {
 
     public TokenService tokens() {
         return tokens;
+    }
+
+    /** Masks sensitive columns and features for callers without SENSITIVE_READ; its key is derived from the token pepper. */
+    public dev.keel.core.security.ColumnMasker masker() {
+        return masker;
     }
 
     /** The verifier of the identity provider's JWTs, when {@code security.oidc} is configured. */

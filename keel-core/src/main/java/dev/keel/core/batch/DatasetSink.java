@@ -4,6 +4,7 @@ import dev.keel.core.data.DatasetVersion;
 import dev.keel.core.data.PipelineService;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.security.SensitiveColumns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
  * ({@code .datasets/<hash of run id>/}); at the end DuckDB writes the version's file (replace: the run's rows; append: the previous
  * version's rows, then the run's; upsert: the previous version's rows whose keys the run did not score, then the run's) and the
  * pipelines publish it with the run as its lineage ({@code scoring:<job>}, the run id). Finishing again after the version was
- * published publishes nothing.
+ * published publishes nothing. The model's sensitive features the job copies (as keys or carried columns) are sensitive in the
+ * version, masked as the feature schema says.
  */
 final class DatasetSink implements ScoringSink {
     private final ScoringJobSpec.DatasetDestination destination;
@@ -32,6 +34,7 @@ final class DatasetSink implements ScoringSink {
     private final ChunkFiles files;
     private final Path staging;
     private final String producer;
+    private final SensitiveColumns sensitive;
 
     DatasetSink(ScoringJobSpec spec, Path outputRoot, PipelineService pipelines, BatchRun run, ScoringPlan plan) {
         this.destination = (ScoringJobSpec.DatasetDestination) spec.destination();
@@ -46,6 +49,7 @@ final class DatasetSink implements ScoringSink {
         this.files = new ChunkFiles(plan.columns(), List.of(), "part-" + hash);
         this.staging = OutputDirectories.root(outputRoot).resolve(".datasets").resolve(hash);
         this.producer = producer(spec);
+        this.sensitive = plan.sensitiveFeatures().retain(spec.sensitive());
     }
 
     /** The lineage name of a job's versions. */
@@ -97,7 +101,10 @@ final class DatasetSink implements ScoringSink {
             throw new KeelException(ErrorCode.INTERNAL, "DuckDB cannot write the new version of dataset '" + destination.dataset() + "': "
                     + e.getMessage(), e);
         }
-        pipelines.publishExternal(project, destination.dataset(), version, producer, run.id());
+        // a column the dataset masked before stays masked, whatever this job declares
+        SensitiveColumns masked = pipelines.datasetProject(destination.dataset()).isEmpty() ? sensitive
+                : sensitive.with(pipelines.dataset(destination.dataset(), 0).sensitive());
+        pipelines.publishExternal(project, destination.dataset(), version, producer, run.id(), masked);
         ChunkFiles.deleteTree(staging);
     }
 

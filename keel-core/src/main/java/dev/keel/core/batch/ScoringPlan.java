@@ -60,6 +60,11 @@ public final class ScoringPlan {
         this.columns = columns;
     }
 
+    /** The model's sensitive features with how each is masked: a run that copies one marks it sensitive where it writes it. */
+    public dev.keel.core.security.SensitiveColumns sensitiveFeatures() {
+        return FeatureSpec.sensitive(features);
+    }
+
     /**
      * Checks the version's feature schema and signature against the input's columns and the job's outputs.
      *

@@ -9,6 +9,8 @@ import dev.keel.spi.event.SourceFailed;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
+import dev.keel.core.security.Masking;
+import dev.keel.core.security.SensitiveColumns;
 import dev.keel.spi.data.DataEngine;
 import dev.keel.spi.data.DataEngineException;
 import dev.keel.spi.data.DatasetProfile;
@@ -50,6 +52,8 @@ public final class PipelineService {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineService.class);
     /** The spec path of a source in an engine's error: {@code sources[2]} or {@code sources[2].path}. */
     private static final Pattern SOURCE_PATH = Pattern.compile("sources\\[(\\d+)].*");
+    /** Text in single or double quotes, at most 1,000 characters, on one line. */
+    private static final Pattern QUOTED = Pattern.compile("'[^'\\n]{1,1000}'|\"[^\"\\n]{1,1000}\"");
 
     private final PipelineRepository pipelines;
     private final RunRepository runs;
@@ -658,8 +662,11 @@ public final class PipelineService {
                 events.accept(new PipelineRunFinished(version.project(), run.pipeline(), run.id(), run.attempts(), held.finishedAt().orElseThrow()));
                 return held;
             }
+            checkSensitiveColumns(spec, result.outputs());
             for (EngineResult.StagedOutput output : staged) {
-                Publication publication = publish(output, run, version.project(), fingerprints);
+                SensitiveColumns sensitive = spec.sensitive(output.dataset()).retain(output.profile().columns().stream()
+                        .map(DatasetProfile.ColumnProfile::name).toList());
+                Publication publication = publish(output, run, version.project(), fingerprints, sensitive);
                 (publication.added() ? published : unchanged).add(publication.version().reference());
             }
             snapshots.discard(staging);
@@ -677,16 +684,32 @@ public final class PipelineService {
                 reportExpectations(version.project(), run, e.expectations());
             }
             String where = e.path().isEmpty() ? "" : e.path() + ": ";
-            return fail(version.project(), run, result, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " error: " + where
-                    + e.getMessage());
+            return fail(version.project(), run, result, withheld(spec, e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + " error: " + where + e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("pipeline '{}' run {} failed", run.pipeline(), run.id(), e);
-            return fail(version.project(), run, result, e.getMessage() == null ? e.toString() : e.getMessage());
+            return fail(version.project(), run, result, withheld(spec, e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             if (staging != null) {
                 snapshots.discard(staging);
             }
         }
+    }
+
+    /**
+     * A run's error as stored, shown and alerted: for a pipeline that declares sensitive columns, every quoted text in it (where
+     * engines put the value they could not convert or compare) is replaced by {@code '***'}, since the run record, its incident and
+     * its alerts reach callers who may not read those values. The server's log keeps the message whole.
+     */
+    static String withheld(PipelineSpec spec, String message) {
+        if (spec.sensitiveDatasets().isEmpty()) {
+            return message;
+        }
+        String withheld = QUOTED.matcher(message).replaceAll(match -> match.group().charAt(0) + Masking.REDACTED + match.group().charAt(0));
+        if (!withheld.equals(message)) {
+            LOG.warn("pipeline '{}' run error, quoted values withheld from the run record: {}", spec.name(), message);
+        }
+        return withheld;
     }
 
     /** A source the engine could not read (a missing file, a refused connection, an HTTP error or timeout) is unreachable. */
@@ -758,14 +781,35 @@ public final class PipelineService {
     private record Publication(DatasetVersion version, boolean added) {
     }
 
-    private Publication publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints) {
+    /**
+     * Every column an output declares sensitive must be one it has: a misspelt name would otherwise leave the real column unmasked.
+     * Checked before anything is published.
+     */
+    private static void checkSensitiveColumns(PipelineSpec spec, List<EngineResult.StagedOutput> outputs) {
+        for (int index = 0; index < outputs.size(); index++) {
+            EngineResult.StagedOutput output = outputs.get(index);
+            List<String> columns = output.profile().columns().stream().map(DatasetProfile.ColumnProfile::name).toList();
+            List<String> missing = spec.sensitive(output.dataset()).columns().keySet().stream().filter(name -> !columns.contains(name))
+                    .toList();
+            if (!missing.isEmpty()) {
+                throw new DataEngineException(DataEngineException.Kind.BAD_SPEC, "outputs." + output.dataset() + ".sensitive",
+                        "output " + output.dataset() + " declares " + missing + " sensitive but has no such column; its columns are "
+                                + columns + " (nothing was published)");
+            }
+        }
+    }
+
+    private Publication publish(EngineResult.StagedOutput output, PipelineRun run, String project, Map<String, String> fingerprints,
+                                SensitiveColumns sensitive) {
         synchronized (datasets) {
             Optional<DatasetVersion> latest = datasets.latest(output.dataset());
             if (latest.isPresent() && !latest.get().project().equals(project)) {
                 throw KeelException.conflict("dataset '" + output.dataset() + "' is published in another project; pipeline '"
                         + run.pipeline() + "' of project '" + project + "' cannot add a version to it");
             }
-            if (latest.isPresent() && latest.get().sha256().equals(SnapshotStore.sha256(output.file()))) {
+            // the same bytes under a changed sensitive declaration are a new version: the declaration is part of what is published
+            if (latest.isPresent() && latest.get().sha256().equals(SnapshotStore.sha256(output.file()))
+                    && latest.get().sensitive().equals(sensitive)) {
                 LOG.info("pipeline '{}' run {}: output '{}' equals version {} (SHA-256 {}); no new version", run.pipeline(), run.id(),
                         output.dataset(), latest.get().version(), latest.get().sha256());
                 return new Publication(latest.get(), false);
@@ -773,7 +817,8 @@ public final class PipelineService {
             SnapshotStore.Published file = snapshots.publish(output.file());
             int next = latest.map(DatasetVersion::version).orElse(0) + 1;
             DatasetVersion version = new DatasetVersion(output.dataset(), next, file.sha256(), file.location(), output.rows(),
-                    file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant(), project);
+                    file.bytes(), output.profile(), run.pipeline(), run.specVersion(), run.id(), fingerprints, clock.instant(), project,
+                    sensitive);
             datasets.insert(version);
             return new Publication(version, true);
         }
@@ -788,6 +833,13 @@ public final class PipelineService {
      *     UNAVAILABLE when no engine is installed to profile the file
      */
     public DatasetVersion publishExternal(String project, String dataset, Path parquetFile, String producer, String runId) {
+        return publishExternal(project, dataset, parquetFile, producer, runId, SensitiveColumns.none());
+    }
+
+    /** As {@link #publishExternal(String, String, Path, String, String)}, with the columns of the file that are sensitive. */
+    public DatasetVersion publishExternal(String project, String dataset, Path parquetFile, String producer, String runId,
+                                          SensitiveColumns sensitive) {
+        Objects.requireNonNull(sensitive, "sensitive");
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(parquetFile, "parquetFile");
@@ -815,7 +867,8 @@ public final class PipelineService {
                 DatasetProfile profile = engine.profile(copy);
                 SnapshotStore.Published file = snapshots.publish(copy);
                 DatasetVersion version = new DatasetVersion(dataset, latest.map(DatasetVersion::version).orElse(0) + 1, file.sha256(), file.location(),
-                        profile.rows(), file.bytes(), profile, producer, 0, runId, Map.of(), clock.instant(), project);
+                        profile.rows(), file.bytes(), profile, producer, 0, runId, Map.of(), clock.instant(), project,
+                        sensitive.retain(profile.columns().stream().map(DatasetProfile.ColumnProfile::name).toList()));
                 datasets.insert(version);
                 LOG.info("{} run {} published {} ({} rows)", producer, runId, version.reference(), version.rows());
                 return version;

@@ -1,5 +1,6 @@
 package dev.keel.core.data;
 
+import dev.keel.core.security.SensitiveColumns;
 import dev.keel.spi.data.PipelinePlan;
 import java.time.Duration;
 import java.util.List;
@@ -16,9 +17,11 @@ import java.util.OptionalDouble;
  *     without one use {@code pipelines.source-slow-after}
  * @param quarantineLimit the largest share of read rows a run may quarantine before it is reported ({@code quarantine-limit});
  *     empty for {@code pipelines.max-quarantine-rate}
+ * @param sensitive per published dataset, its sensitive columns (an output's {@code sensitive}); datasets without any are absent
  */
 public record PipelineSpec(String name, String project, String description, String engine, List<CronExpression> schedules,
-                           RetryPolicy retry, PipelinePlan plan, Map<String, Duration> slowAfter, OptionalDouble quarantineLimit) {
+                           RetryPolicy retry, PipelinePlan plan, Map<String, Duration> slowAfter, OptionalDouble quarantineLimit,
+                           Map<String, SensitiveColumns> sensitive) {
     public PipelineSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(project, "project");
@@ -29,11 +32,28 @@ public record PipelineSpec(String name, String project, String description, Stri
         Objects.requireNonNull(plan, "plan");
         slowAfter = Map.copyOf(slowAfter);
         Objects.requireNonNull(quarantineLimit, "quarantineLimit");
+        sensitive = Map.copyOf(sensitive);
+    }
+
+    /** A spec with no sensitive columns. */
+    public PipelineSpec(String name, String project, String description, String engine, List<CronExpression> schedules,
+                        RetryPolicy retry, PipelinePlan plan, Map<String, Duration> slowAfter, OptionalDouble quarantineLimit) {
+        this(name, project, description, engine, schedules, retry, plan, slowAfter, quarantineLimit, Map.of());
+    }
+
+    /** The published datasets that have sensitive columns. */
+    public java.util.Set<String> sensitiveDatasets() {
+        return sensitive.keySet();
+    }
+
+    /** The sensitive columns declared for a published dataset; none when it declares none. */
+    public SensitiveColumns sensitive(String dataset) {
+        return sensitive.getOrDefault(dataset, SensitiveColumns.none());
     }
 
     /** A spec with no per-source slow limits and no quarantine limit of its own. */
     public PipelineSpec(String name, String project, String description, String engine, List<CronExpression> schedules,
                         RetryPolicy retry, PipelinePlan plan) {
-        this(name, project, description, engine, schedules, retry, plan, Map.of(), OptionalDouble.empty());
+        this(name, project, description, engine, schedules, retry, plan, Map.of(), OptionalDouble.empty(), Map.of());
     }
 }

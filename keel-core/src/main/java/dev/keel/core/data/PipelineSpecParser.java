@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.keel.core.security.Masking;
 import dev.keel.core.security.ProjectService;
+import dev.keel.core.security.SensitiveColumns;
 import dev.keel.spi.data.ColumnType;
 import dev.keel.spi.data.Expectation;
 import dev.keel.spi.data.Linkage;
@@ -31,6 +33,8 @@ public final class PipelineSpecParser {
     private static final Pattern RELATION_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final Pattern PROJECT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+    /** The most columns one output may declare sensitive. */
+    static final int MAX_SENSITIVE_COLUMNS = 1_000;
     private static final Pattern SENSITIVE_HEADER = Pattern.compile("(?i).*(authorization|token|key|secret|cookie|password).*");
     private static final Set<String> TOP_KEYS = Set.of("pipeline", "project", "description", "engine", "schedule", "retry", "quarantine",
             "quarantine-limit", "sources", "steps", "expectations", "outputs");
@@ -110,6 +114,8 @@ public final class PipelineSpecParser {
         private final Set<String> linkageSteps = new java.util.LinkedHashSet<>();
         /** Output dataset name to the path of the output that writes it. */
         private final Map<String, String> outputPaths = new HashMap<>();
+        /** Output dataset to its declared sensitive columns. */
+        private final Map<String, SensitiveColumns> sensitive = new LinkedHashMap<>();
 
         Reader(SpecNode root, List<SpecError> errors) {
             this.root = root;
@@ -180,7 +186,34 @@ public final class PipelineSpecParser {
             checkAuditRelations();
             checkEveryRowIsAccounted();
             return new PipelineSpec(name, project, description, engine, schedules, retry,
-                    new PipelinePlan(name, sources, steps, expectations, published, quarantine), slowAfter, quarantineLimit);
+                    new PipelinePlan(name, sources, steps, expectations, published, quarantine), slowAfter, quarantineLimit,
+                    sensitive(published, quarantine));
+        }
+
+        /**
+         * What each published dataset masks: an output its declared columns; a linkage step's audit datasets those of the output
+         * they are published with (as far as they have such columns); the quarantine every declared column, since it holds rows of
+         * any stage.
+         */
+        private Map<String, SensitiveColumns> sensitive(List<OutputSpec> published, String quarantine) {
+            Map<String, SensitiveColumns> all = new LinkedHashMap<>(sensitive);
+            SensitiveColumns everything = SensitiveColumns.none();
+            for (SensitiveColumns columns : sensitive.values()) {
+                everything = everything.with(columns);
+            }
+            for (OutputSpec output : published) {
+                SensitiveColumns declared = sensitive.get(output.dataset());
+                if (declared == null) {
+                    continue;
+                }
+                for (String kind : List.of("clusters", "links")) {
+                    all.putIfAbsent(output.dataset() + "-" + kind, declared);
+                }
+            }
+            if (!everything.isEmpty()) {
+                all.put(quarantine, everything);
+            }
+            return all;
         }
 
         /** A source's own {@code slow-after}: a positive duration. */
@@ -853,7 +886,7 @@ public final class PipelineSpecParser {
         }
 
         private Optional<OutputSpec> output(SpecNode node, String quarantine, List<OutputSpec> earlier) {
-            node.allowOnly(Set.of("dataset", "from", "table"));
+            node.allowOnly(Set.of("dataset", "from", "table", "sensitive"));
             Optional<String> dataset = node.requiredString("dataset", "the dataset name the snapshot is versioned under");
             dataset.ifPresent(value -> {
                 if (!DATASET_NAME.matcher(value).matches()) {
@@ -874,7 +907,45 @@ public final class PipelineSpecParser {
                 return Optional.empty();
             }
             outputPaths.putIfAbsent(dataset.get(), node.path());
+            node.get("sensitive").map(this::sensitive).filter(columns -> !columns.isEmpty())
+                    .ifPresent(columns -> sensitive.put(dataset.get(), columns));
             return Optional.of(new OutputSpec(dataset.get(), from.get(), table));
+        }
+
+        /**
+         * An output's {@code sensitive} columns: a list of names (masked {@code redact}) or a mapping of name to {@code hash},
+         * {@code redact} or {@code null}.
+         */
+        private SensitiveColumns sensitive(SpecNode node) {
+            Map<String, Masking> columns = new LinkedHashMap<>();
+            if (node.isArray()) {
+                for (SpecNode element : node.elements()) {
+                    if (!element.isText() || element.text().isBlank()) {
+                        element.error("expected a column name");
+                    } else if (columns.put(element.text(), Masking.REDACT) != null) {
+                        element.error("column '" + element.text() + "' is listed twice");
+                    }
+                }
+            } else if (node.isObject()) {
+                node.members().forEach((column, value) -> {
+                    Optional<Masking> masking = value.isText() ? Masking.parse(value.text())
+                            : value.raw().isNull() ? Optional.of(Masking.NULL) : Optional.empty();
+                    if (column.isBlank()) {
+                        value.error("expected a column name");
+                    } else if (masking.isEmpty()) {
+                        value.error("expected hash, redact or null: how column '" + column + "' is masked for callers without"
+                                + " SENSITIVE_READ");
+                    } else {
+                        columns.put(column, masking.get());
+                    }
+                });
+            } else {
+                node.error("expected a list of column names, or a mapping of column name to hash, redact or null");
+            }
+            if (columns.size() > MAX_SENSITIVE_COLUMNS) {
+                node.error("lists " + columns.size() + " columns; at most " + MAX_SENSITIVE_COLUMNS + " are accepted");
+            }
+            return new SensitiveColumns(columns);
         }
 
         /**

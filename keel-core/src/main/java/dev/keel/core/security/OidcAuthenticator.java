@@ -99,10 +99,24 @@ public final class OidcAuthenticator {
         Map<String, Role> grants = new LinkedHashMap<>();
         for (OidcSettings.Mapping mapping : settings.mappings()) {
             if (groups.contains(mapping.group())) {
-                grants.merge(mapping.project(), mapping.role(), (held, given) -> given.ordinal() > held.ordinal() ? given : held);
+                grants.merge(mapping.project(), mapping.role(), OidcAuthenticator::stronger);
             }
         }
         return grants;
+    }
+
+    /**
+     * Of two roles mapped in one project, the one that includes the other; of two that do not (steward and operator), the one with
+     * more permissions, never a third that would grant what neither mapping gave.
+     */
+    static Role stronger(Role held, Role given) {
+        if (held.includes(given)) {
+            return held;
+        }
+        if (given.includes(held)) {
+            return given;
+        }
+        return given.permissions().size() > held.permissions().size() ? given : held;
     }
 
     private String name(JWTClaimsSet claims, String subject) {

@@ -35,7 +35,12 @@ public enum Permission {
     /** Acknowledges and resolves a project's incidents and adds notes to them. */
     INCIDENT_WRITE(true),
     /** Applies, deletes and dry-runs a project's remediation policies. */
-    POLICY_WRITE(true);
+    POLICY_WRITE(true),
+    /**
+     * Reads the raw values of a project's sensitive columns and features; without it they are masked (hashed, redacted or null, as
+     * each column says) in every answer: dataset rows, profiles, diffs and explanations, and the prediction log.
+     */
+    SENSITIVE_READ(true);
 
     private final boolean projectScoped;
 

@@ -21,6 +21,7 @@ import static dev.keel.core.security.Permission.PIPELINE_WRITE;
 import static dev.keel.core.security.Permission.POLICY_WRITE;
 import static dev.keel.core.security.Permission.PREDICT;
 import static dev.keel.core.security.Permission.PROJECT_READ;
+import static dev.keel.core.security.Permission.SENSITIVE_READ;
 import static dev.keel.core.security.Permission.SERVER_READ;
 
 import java.util.EnumSet;
@@ -28,7 +29,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-/** A named set of permissions granted to a token in a project. Each role holds the one before it, except consumer. */
+/**
+ * A named set of permissions granted to a token in a project. Each role holds the one before it, except consumer, and operator,
+ * which holds scientist but not steward: running models in production does not need the raw personal data a steward reads.
+ */
 public enum Role {
     /** Reads models, endpoints, pipelines, datasets, monitors and incidents. */
     VIEWER(EnumSet.of(SERVER_READ, PROJECT_READ, MODEL_READ, ENDPOINT_READ, PIPELINE_READ, DATASET_READ, MONITOR_READ, INCIDENT_READ)),
@@ -39,6 +43,8 @@ public enum Role {
     CONSUMER(EnumSet.of(SERVER_READ, PREDICT)),
     /** A viewer who also registers models, edits and runs pipelines, declares monitors and posts labels. */
     SCIENTIST(union(VIEWER.permissions, EnumSet.of(PREDICT, MODEL_WRITE, PIPELINE_WRITE, PIPELINE_RUN, MONITOR_WRITE, LABEL_WRITE))),
+    /** A scientist who also reads the raw values of sensitive columns and features (a data steward); others see them masked. */
+    STEWARD(union(SCIENTIST.permissions, EnumSet.of(SENSITIVE_READ))),
     /**
      * A scientist who also promotes and rolls back models, manages endpoints, reads the audit log and metrics, manages
      * alert channels and silences, acknowledges and resolves incidents, and manages remediation policies.
@@ -60,6 +66,11 @@ public enum Role {
 
     public boolean grants(Permission permission) {
         return permissions.contains(permission);
+    }
+
+    /** True when this role holds every permission of the other. */
+    public boolean includes(Role other) {
+        return permissions.containsAll(other.permissions);
     }
 
     /** The role's name as used in the API, lower case. */

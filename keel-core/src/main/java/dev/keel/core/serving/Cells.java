@@ -33,6 +33,32 @@ final class Cells {
         if (node == null || node.isMissingNode() || node.isNull()) {
             throw new BadValue("missing; expected " + expected(type, feature));
         }
+        try {
+            return convertPresent(node, type, feature, finiteOnly);
+        } catch (BadValue e) {
+            if (feature.isPresent() && feature.get().sensitive()) {
+                throw new BadValue(withheld(feature.get(), expected(type, feature)));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What is said of a bad value of a sensitive feature: what was expected, never the value, which an error answer, a log line or a
+     * failure record would otherwise carry.
+     */
+    static String withheld(FeatureSpec feature, String expected) {
+        StringBuilder text = new StringBuilder("the value is not valid (not shown: feature '" + feature.name() + "' is sensitive); expected ")
+                .append(expected);
+        feature.min().ifPresent(min -> text.append(", at least ").append(format(min)));
+        feature.max().ifPresent(max -> text.append(", at most ").append(format(max)));
+        if (!feature.allowed().isEmpty()) {
+            text.append(", one of its ").append(feature.allowed().size()).append(" allowed values");
+        }
+        return text.toString();
+    }
+
+    private static Object convertPresent(JsonNode node, DataType type, Optional<FeatureSpec> feature, boolean finiteOnly) throws BadValue {
         Object value = switch (type) {
             case BOOL -> bool(node, feature);
             case BYTES -> {
@@ -119,7 +145,8 @@ final class Cells {
     static void check(Object value, FeatureSpec feature) throws BadValue {
         if (value instanceof String text) {
             if (!feature.allowed().isEmpty() && !feature.allowed().contains(text)) {
-                throw new BadValue("'" + text + "' is not one of the allowed values " + feature.allowed());
+                throw new BadValue(feature.sensitive() ? withheld(feature, "a string")
+                        : "'" + text + "' is not one of the allowed values " + feature.allowed());
             }
             return;
         }
@@ -131,8 +158,14 @@ final class Cells {
         }
     }
 
-    /** What is wrong with a number as a value of the feature, or null when nothing is. */
+    /** What is wrong with a number as a value of the feature, or null when nothing is; without the number for a sensitive feature. */
     static String problem(double x, FeatureSpec feature) {
+        String problem = shownProblem(x, feature);
+        return problem == null || !feature.sensitive() ? problem : withheld(feature, feature.type().equals("integer") ? "an integer"
+                : "a number");
+    }
+
+    private static String shownProblem(double x, FeatureSpec feature) {
         if (Double.isNaN(x)) {
             return "NaN is not allowed; expected a number";
         }

@@ -18,7 +18,8 @@ import java.util.Optional;
  * Explains one record of a golden-record dataset {@code D} from the audit datasets its linkage step publishes with it:
  * {@code D-clusters} (one row per record: its cluster, golden record and blocking keys) and {@code D-links} (every scored pair
  * above the link floor, with the level and weight of each comparison). Rows are found with the engine's filtered lookups, so
- * no dataset is read whole.
+ * no dataset is read whole. For a caller without SENSITIVE_READ the golden record's sensitive columns are masked and the
+ * blocking keys are hashed (equal keys stay equal), since keys are made of the columns.
  */
 final class LinkExplainer {
     /** The longest record id accepted in a query parameter. */
@@ -35,9 +36,11 @@ final class LinkExplainer {
     private static final List<String> LINK_COLUMNS = List.of("left_id", "right_id", "match_weight", "probability", "decision");
 
     private final PipelineService pipelines;
+    private final DatasetMasking masking;
 
-    LinkExplainer(PipelineService pipelines) {
+    LinkExplainer(PipelineService pipelines, DatasetMasking masking) {
         this.pipelines = pipelines;
+        this.masking = masking;
     }
 
     /**
@@ -99,7 +102,8 @@ final class LinkExplainer {
             List<Map<String, Object>> named = new ArrayList<>(scored);
             named.addAll(rows(pipelines.lookup(links.dataset(), links.version(), List.of("rule"), "left_id", List.of(other.get()), MAX_LINKS)));
             named.addAll(rows(pipelines.lookup(links.dataset(), links.version(), List.of("rule"), "right_id", List.of(other.get()), MAX_LINKS)));
-            answer.put("pair", pair(record, row, other.get(), otherRow.orElseThrow(), scored, links, clusters, ruleNames(named, row, links)));
+            answer.put("pair", pair(record, row, other.get(), otherRow.orElseThrow(), scored, links, clusters, ruleNames(named, row, links),
+                    key -> masking.derived(golden, key)));
         }
         return answer;
     }
@@ -158,7 +162,7 @@ final class LinkExplainer {
         if (found.isEmpty()) {
             return Map.of();
         }
-        Map<String, Object> row = new LinkedHashMap<>(found.getFirst());
+        Map<String, Object> row = new LinkedHashMap<>(masking.record(golden, found.getFirst()));
         if (row.get("provenance") instanceof String text) {
             try {
                 row.put("provenance", Json.read(text, LinkedHashMap.class));
@@ -200,7 +204,7 @@ final class LinkExplainer {
      */
     private static Map<String, Object> pair(String record, Map<String, Object> row, String other, Map<String, Object> otherRow,
                                             List<Map<String, Object>> scored, DatasetVersion links, DatasetVersion clusters,
-                                            Map<String, String> ruleNames) {
+                                            Map<String, String> ruleNames, java.util.function.UnaryOperator<Object> shown) {
         Map<String, Object> pair = new LinkedHashMap<>();
         pair.put("with", other);
         pair.put("same_cluster", row.get("cluster_id") != null && Objects.equals(row.get("cluster_id"), otherRow.get("cluster_id")));
@@ -220,18 +224,21 @@ final class LinkExplainer {
                 continue;
             }
             String rule = ruleNames.getOrDefault(column.substring("key_".length()), column.substring("key_".length()));
-            Object mine = row.get(column);
-            Object theirs = otherRow.get(column);
+            Object rawMine = row.get(column);
+            Object rawTheirs = otherRow.get(column);
+            boolean equal = rawMine != null && rawMine.equals(rawTheirs);
+            Object mine = shown.apply(rawMine);
+            Object theirs = shown.apply(rawTheirs);
             Map<String, Object> key = new LinkedHashMap<>();
             key.put("rule", rule);
             key.put("record", mine);
             key.put("with", theirs);
-            key.put("equal", mine != null && mine.equals(theirs));
+            key.put("equal", equal);
             keys.add(key);
             if (mine == null || theirs == null) {
                 reasons.add("rule " + rule + ": " + (mine == null && theirs == null ? "neither record has a key"
                         : "no key for '" + (mine == null ? record : other) + "'"));
-            } else if (mine.equals(theirs)) {
+            } else if (equal) {
                 reasons.add("rule " + rule + ": both '" + mine + "'");
                 shared = shared.or(() -> Optional.of(rule));
             } else {

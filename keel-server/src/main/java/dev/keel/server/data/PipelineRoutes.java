@@ -42,6 +42,10 @@ public final class PipelineRoutes implements HttpService {
         return keel.data().service();
     }
 
+    private DatasetMasking masking(Call call) {
+        return new DatasetMasking(call, pipelines(), keel.masker());
+    }
+
     /**
      * Every route but validation resolves the project of the object it touches (a pipeline, a run's pipeline, a dataset), so the
      * server checks the permission in that project; an unknown object resolves to none and its handler answers 404. Lists show
@@ -126,28 +130,28 @@ public final class PipelineRoutes implements HttpService {
                         .map(PipelineRoutes::summary).toList())));
         api.get("/v1/datasets/{dataset}/versions/{version}", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.show", "A dataset version with its schema, lineage and file (version 0 or latest: the latest)")
-                .handle(call -> call.ok(pipelines().dataset(call.path("dataset"), version(call, "version"))));
+                .handle(call -> call.ok(masking(call).version(pipelines().dataset(call.path("dataset"), version(call, "version")))));
         api.get("/v1/datasets/{dataset}/versions/{version}/profile", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.profile", "The per-column profile of a dataset version")
-                .handle(call -> call.ok(pipelines().profile(call.path("dataset"), version(call, "version"))));
+                .handle(call -> call.ok(masking(call).profile(pipelines().dataset(call.path("dataset"), version(call, "version")))));
         api.get("/v1/datasets/{dataset}/versions/{version}/rows", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.rows", "Up to ?limit= rows (default 100, at most 10000) of a dataset version, typed as stored;"
-                        + " ?columns=a,b picks columns")
+                        + " ?columns=a,b picks columns; sensitive columns are masked without SENSITIVE_READ")
                 .handle(call -> {
                     int limit = call.queryInt("limit", 100, 0, 10_000);
                     List<String> columns = call.query("columns").map(text -> java.util.Arrays.stream(text.split(","))
                             .map(String::strip).filter(name -> !name.isEmpty()).toList()).orElse(List.of());
                     String dataset = call.path("dataset");
                     int version = version(call, "version");
-                    List<String> known = pipelines().dataset(dataset, version).profile().columns().stream()
-                            .map(column -> column.name()).toList();
+                    DatasetVersion found = pipelines().dataset(dataset, version);
+                    List<String> known = found.profile().columns().stream().map(column -> column.name()).toList();
                     List<String> unknown = columns.stream().filter(column -> !known.contains(column)).toList();
                     if (!unknown.isEmpty()) {
                         throw new KeelException(ErrorCode.INVALID_REQUEST, "dataset '" + dataset + "' has no column " + unknown
                                 + "; its columns are " + known, List.of(new KeelException.FieldError("columns", "expected names of "
                                 + known)));
                     }
-                    TableData table = pipelines().read(dataset, version, columns, limit);
+                    TableData table = masking(call).table(found, pipelines().read(dataset, found.version(), columns, limit));
                     List<List<Object>> rows = table.rows().stream().map(row -> java.util.Arrays.stream(row)
                             .map(PipelineRoutes::jsonValue).toList()).toList();
                     Map<String, Object> answer = new LinkedHashMap<>();
@@ -163,13 +167,15 @@ public final class PipelineRoutes implements HttpService {
                     List<DatasetVersion> versions = pipelines().versions(dataset);
                     int to = call.queryInt("to", versions.getLast().version(), 1, Integer.MAX_VALUE);
                     int from = call.queryInt("from", Math.max(1, to - 1), 1, Integer.MAX_VALUE);
-                    call.ok(pipelines().diff(dataset, from, to));
+                    DatasetMasking masking = masking(call);
+                    call.ok(dev.keel.core.data.DatasetDiff.between(masking.version(pipelines().dataset(dataset, from)),
+                            masking.version(pipelines().dataset(dataset, to))));
                 });
         api.get("/v1/datasets/{dataset}/explain", Permission.DATASET_READ).project(datasetProject)
                 .describe("dataset.explain", "Why a record of a golden-record dataset is where it is (?record=, ?with= another record,"
                         + " ?version=): its cluster, golden record with provenance, its links with each comparison's level and weight,"
                         + " and the pair with the other record or why it was never compared")
-                .handle(call -> call.ok(new LinkExplainer(pipelines()).explain(call.path("dataset"),
+                .handle(call -> call.ok(new LinkExplainer(pipelines(), masking(call)).explain(call.path("dataset"),
                         call.queryInt("version", 0, 1, Integer.MAX_VALUE), recordParameter(call, "record")
                         .orElseThrow(() -> new KeelException(ErrorCode.INVALID_REQUEST, "query parameter 'record' is missing; name the"
                                 + " record to explain, as the cluster table's record_id has it (for example ?record=faa:LAX)",
@@ -287,6 +293,7 @@ public final class PipelineRoutes implements HttpService {
         summary.put("pipeline", version.pipeline());
         summary.put("runId", version.runId());
         summary.put("createdAt", version.createdAt());
+        summary.put("sensitive", version.sensitive().columns());
         return summary;
     }
 }

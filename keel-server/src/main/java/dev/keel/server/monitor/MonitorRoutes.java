@@ -117,6 +117,10 @@ public final class MonitorRoutes implements HttpService {
                     Optional<Integer> version = call.query("version").map(text -> call.queryInt("version", 1, 1, Integer.MAX_VALUE));
                     call.ok(driftView(monitoring().driftReport(call.path("model"), version, from, to)));
                 });
+        api.get("/v1/models/{model}/predictions", Permission.MONITOR_READ).project(modelProject)
+                .describe("prediction.list", "The model's latest logged predictions, newest first (?limit=, default 100, at most 10000;"
+                        + " ?before= an instant): inputs and outputs as logged, sensitive features masked without SENSITIVE_READ")
+                .handle(call -> call.ok(Map.of("predictions", predictions(call))));
         api.post("/v1/monitors", Permission.MONITOR_WRITE)
                 .project(call -> keel.registry().findModel(call.jsonText("model", "")).map(RegisteredModel::project))
                 .describe("monitor.create", "Declare a monitor (or replace the spec of the monitor with the same name, ?replace=true)")
@@ -374,6 +378,53 @@ public final class MonitorRoutes implements HttpService {
                 "count", summary.count(), "nulls", summary.nulls())));
         view.put("columns", columns);
         return view;
+    }
+
+    /**
+     * The last logged predictions of the path's model before {@code ?before=} (default now), newest first. A caller without
+     * SENSITIVE_READ in the model's project sees each sensitive feature of the answering version masked as its schema says.
+     */
+    private List<Map<String, Object>> predictions(Call call) {
+        RegisteredModel model = keel.registry().findModel(call.path("model"))
+                .orElseThrow(() -> KeelException.notFound("model '" + call.path("model") + "' does not exist"));
+        int limit = call.queryInt("limit", 100, 1, 10_000);
+        Instant before = call.query("before").map(text -> instant("before", text)).orElseGet(() -> keel.clock().instant());
+        boolean raw = call.sees(Permission.SENSITIVE_READ, model.project());
+        monitoring().predictionLog().flush();
+        List<PredictionRecord> records = new ArrayList<>();
+        monitoring().predictionLog().scan(dev.keel.core.monitor.PredictionQuery.last(model.name(), limit, before), records::add);
+        records.sort(java.util.Comparator.comparing(PredictionRecord::time).reversed());
+        Map<Integer, dev.keel.core.security.SensitiveColumns> sensitive = new java.util.HashMap<>();
+        List<Map<String, Object>> answer = new ArrayList<>(records.size());
+        for (PredictionRecord record : records.subList(0, Math.min(limit, records.size()))) {
+            Map<String, Object> inputs = record.inputs();
+            if (!raw) {
+                dev.keel.core.security.SensitiveColumns columns = sensitive.computeIfAbsent(record.version(), version -> schema(model.name(),
+                        version, record.inputs().keySet()));
+                inputs = keel.masker().record(model.project(), inputs, columns);
+            }
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("requestId", record.requestId());
+            view.put("endpoint", record.endpoint());
+            view.put("version", record.version());
+            view.put("time", record.time());
+            view.put("latencyMillis", record.latencyMillis());
+            view.put("inputs", inputs);
+            view.put("outputs", record.outputs());
+            view.put("fallback", record.fallback());
+            view.put("shadow", record.shadow());
+            answer.add(view);
+        }
+        return answer;
+    }
+
+    /** The sensitive features of a version; every input, redacted, when the version cannot be read (fail closed). */
+    private dev.keel.core.security.SensitiveColumns schema(String model, int version, java.util.Collection<String> inputs) {
+        try {
+            return dev.keel.core.registry.FeatureSpec.sensitive(keel.registry().requireVersion(model, version).features());
+        } catch (KeelException e) {
+            return dev.keel.core.security.SensitiveColumns.of(inputs, dev.keel.core.security.Masking.REDACT);
+        }
     }
 
     static Map<String, Object> driftView(DriftReport report) {
