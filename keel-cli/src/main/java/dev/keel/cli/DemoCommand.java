@@ -205,8 +205,8 @@ final class DemoCommand implements Callable<Integer> {
 
         serve(api, data);
 
-        step("Security: roles per project, sandboxed pipeline code, a tamper-evident audit log");
-        SecurityDemo.run(api, url, PROJECT, "credit-g", DATASET, out);
+        step("Security: roles per project, sandboxed pipeline code, masked sensitive columns, a tamper-evident audit log");
+        SecurityDemo.run(api, url, PROJECT, "credit-g", DATASET, MODEL, out);
 
         MonitorDemo.run(api, url, token, MODEL, 1, ENDPOINT, out);
     }
