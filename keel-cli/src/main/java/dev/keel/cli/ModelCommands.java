@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code keel model register|list|show|promote|rollback|history}. */
 @Command(name = "model", description = "Work with the model registry", subcommands = {ModelCommands.Register.class, ModelCommands.ListModels.class,
-    ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class, ModelCommands.LineageCommand.class})
+    ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class, ModelCommands.LineageCommand.class,
+    ModelCommands.Predictions.class})
 final class ModelCommands {
     private ModelCommands() {
     }
@@ -302,6 +303,29 @@ final class ModelCommands {
                         Output.Column.field("ALIAS", "alias"), Output.Column.field("ACTION", "action"), Output.Column.field("FROM", "fromVersion"),
                         Output.Column.field("TO", "toVersion"), Output.Column.field("BY", "actor"), Output.Column.field("REASON", "reason")));
             });
+            return 0;
+        }
+    }
+
+    @Command(name = "predictions", description = "The model's latest logged predictions, newest first; sensitive features are masked"
+            + " unless the token holds SENSITIVE_READ (the steward role)")
+    static final class Predictions implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", description = "Model name")
+        String name;
+
+        @Option(names = "--limit", description = "How many, at most 10000 (default 20)", defaultValue = "20")
+        int limit;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = client.client().get("/v1/models/" + KeelClient.encode(name) + "/predictions?limit=" + limit);
+            client.print(answer, () -> Output.table(System.out, answer.path("predictions"), List.of(Output.Column.field("TIME", "time"),
+                    Output.Column.field("REQUEST", "requestId"), Output.Column.field("ENDPOINT", "endpoint"), Output.Column.field("VERSION", "version"),
+                    new Output.Column("INPUTS", row -> row.path("inputs").toString()), new Output.Column("OUTPUTS", row -> row.path("outputs")
+                            .toString()))));
             return 0;
         }
     }

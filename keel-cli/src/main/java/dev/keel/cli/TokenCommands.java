@@ -22,7 +22,7 @@ final class TokenCommands {
         @Parameters(index = "0", description = "Token name")
         String name;
 
-        @Option(names = "--grant", required = true, description = "PROJECT=ROLE (role: viewer, consumer, scientist, operator, admin; project * = all)")
+        @Option(names = "--grant", required = true, description = "PROJECT=ROLE (role: viewer, consumer, scientist, steward, operator, admin; project * = all)")
         List<String> grants;
 
         @Option(names = "--expires-in", description = "Lifetime such as 12h or 90d")

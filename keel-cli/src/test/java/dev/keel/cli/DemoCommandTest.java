@@ -31,6 +31,8 @@ class DemoCommandTest {
                 .contains("refused by the gate (HTTP 422)")
                 .contains("champion: 3 -> 1 (rollback)")
                 .contains("chain intact")
+                .contains("[security 4] Sensitive columns").contains("    scientist: [\"h:").contains("\"***\",null")
+                .contains("feature age: steward ").contains(", scientist \"***\"")
                 .contains("[monitor 4]").contains("state breached").contains(MonitorDemo.MONITOR)
                 .contains("dataset drift:")
                 .contains("labelled predictions, state ok")

@@ -37,6 +37,11 @@ class EndpointCommandsTest {
             Cli.Run listed = run(client, "endpoint", "list");
             Cli.Run predicted = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [" + zeros + "]}]}");
             Cli.Run invalid = run(client, "endpoint", "predict", "credit-risk", "--data", "{\"instances\": [{\"features\": [1, 2]}]}");
+            Cli.Run logged = run(client, "model", "predictions", "credit", "--limit", "5");
+            for (int attempt = 0; attempt < 200 && !logged.out().contains("credit-risk"); attempt++) {
+                Thread.sleep(50);
+                logged = run(client, "model", "predictions", "credit", "--limit", "5");
+            }
             Cli.Run rateBefore = run(client, "monitor", "log-rate", "credit-risk");
             Cli.Run rateSet = run(client, "monitor", "log-rate", "credit-risk", "0.25");
             Cli.Run rateRefused = run(client, "monitor", "log-rate", "credit-risk", "2");
@@ -48,6 +53,8 @@ class EndpointCommandsTest {
             assertThat(listed.out()).contains("credit-risk", "credit@1");
             assertThat(predicted.code()).isZero();
             assertThat(predicted.out()).contains("\"version\" : 1", "\"probabilities\"");
+            assertThat(logged.code()).as(logged.err()).isZero();
+            assertThat(logged.out()).contains("REQUEST", "INPUTS", "credit-risk", "\"probabilities\"");
             assertThat(invalid.code()).isEqualTo(1);
             assertThat(invalid.err()).contains("instances[0].features", "422");
             assertThat(rateBefore.out()).contains("credit-risk", "1.0");

@@ -41,12 +41,12 @@ final class AdminRoutes implements HttpService {
         api.post("/v1/tokens", Permission.TOKEN_ADMIN).describe("token.create", "Create a token; its secret is shown once").handle(call -> {
             CreateToken request = call.json(CreateToken.class);
             KeelException.requireArgument(request.grants() != null && !request.grants().isEmpty(),
-                    "field 'grants' must map at least one project (or '*') to a role: viewer, consumer, scientist, operator, admin");
+                    "field 'grants' must map at least one project (or '*') to a role: viewer, consumer, scientist, steward, operator, admin");
             Map<String, Role> grants = new LinkedHashMap<>();
             for (var grant : request.grants().entrySet()) {
                 String project = grant.getKey();
                 Role role = Role.parse(grant.getValue()).orElseThrow(() -> new KeelException(ErrorCode.INVALID_REQUEST,
-                        "grants." + project + " is '" + grant.getValue() + "'; expected one of viewer, consumer, scientist, operator, admin",
+                        "grants." + project + " is '" + grant.getValue() + "'; expected one of viewer, consumer, scientist, steward, operator, admin",
                         List.of(new KeelException.FieldError("grants." + project, "unknown role"))));
                 if (!project.equals(Principal.ALL_PROJECTS)) {
                     keel.projects().require(project);

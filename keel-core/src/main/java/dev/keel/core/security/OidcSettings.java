@@ -124,7 +124,7 @@ public record OidcSettings(URI issuer, String audience, Optional<URI> jwksUrl, L
             }
             String roleName = entry.string("role", "");
             Role role = Role.parse(roleName.trim()).orElseThrow(() -> entry.invalid("role", roleName,
-                    "one of viewer, consumer, scientist, operator, admin"));
+                    "one of viewer, consumer, scientist, steward, operator, admin"));
             entry.rejectUnknownKeys();
             mappings.add(new Mapping(group, project, role));
         }

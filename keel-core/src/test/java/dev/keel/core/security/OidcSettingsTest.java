@@ -68,7 +68,7 @@ class OidcSettingsTest {
         assertInvalid("    issuer: https://idp.example\n" + MAPPING, "security.oidc.audience");
         assertInvalid(base, "security.oidc.mappings", "every caller would be refused");
         assertInvalid(base + "    mappings:\n      - {group: g, project: alpha, role: owner}\n", "security.oidc.mappings[0].role", "owner",
-                "viewer, consumer, scientist, operator, admin");
+                "viewer, consumer, scientist, steward, operator, admin");
         assertInvalid(base + "    mappings:\n      - {group: g, project: 'Al pha', role: viewer}\n", "security.oidc.mappings[0].project");
         assertInvalid(base + "    mappings:\n      - {group: g, project: alpha, role: viewer, extra: 1}\n", "security.oidc.mappings[0].extra");
         assertInvalid(base + MAPPING + "    clock-skew: 10m\n", "security.oidc.clock-skew", "at most 5m");
