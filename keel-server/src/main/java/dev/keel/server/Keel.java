@@ -114,7 +114,7 @@ public final class Keel implements AutoCloseable {
                     new dev.keel.core.data.JdbcPipelineRepository(database), new dev.keel.core.data.JdbcDatasetRepository(database), registry,
                     (model, version) -> monitoring.references().find(model, version).map(dev.keel.core.monitor.ReferenceProfile::source)));
             alerting.start(java.time.Duration.ofSeconds(1));
-            this.training = openTraining(config, database, registry, runtimes, serving, data, monitoring, events, clock);
+            this.training = openTraining(config, database, registry, runtimes, serving, data, monitoring, events, clock, masker);
             closeables.add(training);
             this.policies = dev.keel.core.incident.policy.Policies.open(database, incidents, new dev.keel.core.incident.policy.RemedyServices(
                     registry, serving, data.service(), alerting, audit, training.hook()),
@@ -132,7 +132,7 @@ public final class Keel implements AutoCloseable {
     /** Retraining: specs, runs on the trainers found and declared, evaluation, the gate, approvals and rollouts. */
     private static dev.keel.core.training.Training openTraining(KeelConfig config, Database database, ModelRegistry registry, ModelRuntimes runtimes,
                                                                 Serving serving, DataCollection data, Monitoring monitoring, EventDispatcher events,
-                                                                Clock clock) {
+                                                                Clock clock, dev.keel.core.security.ColumnMasker masker) {
         dev.keel.core.training.TrainingSettings settings = dev.keel.core.training.TrainingSettings.from(config.root().section("training"));
         dev.keel.core.training.TrainingStore store = new dev.keel.core.training.TrainingStore(database);
         dev.keel.core.training.Rollouts rollouts = new dev.keel.core.training.Rollouts(store, registry, serving, events, clock,
@@ -167,7 +167,7 @@ public final class Keel implements AutoCloseable {
             return rows;
         };
         return new dev.keel.core.training.Training(store, registry, data.service(), runtimes, rollouts, events, clock, trainers::find, trainers.names(),
-                labels, settings.trafficRows() == 0 ? dev.keel.core.training.Training.NO_TRAFFIC : traffic, settings);
+                labels, settings.trafficRows() == 0 ? dev.keel.core.training.Training.NO_TRAFFIC : traffic, settings, masker);
     }
 
     /**

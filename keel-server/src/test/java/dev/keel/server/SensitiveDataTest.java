@@ -262,6 +262,40 @@ class SensitiveDataTest {
     }
 
     @Test
+    void trainingSlicedByASensitiveColumn_storesHashedSliceValues_notTheRawOnes() {
+        String spec = """
+                model: credit-sliced
+                project: %s
+                dataset: applicants
+                target: class
+                classes: [good, bad]
+                features: [duration, installment_commitment, existing_credits]
+                trainer: logistic-regression
+                gate: {rules: ["auc >= 0.5"], slices: [{column: personal_status, metric: auc, tolerance: 0.5, min_rows: 10}]}
+                promotion: {mode: approval, alias: champion}
+                """.formatted(PROJECT);
+        expect(server.postJson("/v1/models", server.adminToken(), "{\"name\": \"credit-sliced\", \"project\": \"" + PROJECT + "\"}"), 201);
+        expect(server.send("PUT", "/v1/training/specs", server.adminToken(), spec.getBytes(StandardCharsets.UTF_8), "application/yaml",
+                Map.of()), 201);
+        String id = server.postJson("/v1/training/runs", steward, "{\"model\": \"credit-sliced\"}").json().get("id").asText();
+        dev.keel.core.training.TrainingRun ended = server.keel().training().awaitEnd(id, 120_000);
+        assertThat(ended.status()).as(ended.toString()).isEqualTo(dev.keel.core.training.TrainingRun.Status.SUCCEEDED);
+        // a second run compares with the first as champion: now the gate checks each slice, by value
+        expect(server.postJson("/v1/models/credit-sliced/aliases/champion", server.adminToken(), "{\"version\": 1, \"reason\": \"first\"}"), 200);
+        id = server.postJson("/v1/training/runs", steward, "{\"model\": \"credit-sliced\"}").json().get("id").asText();
+        ended = server.keel().training().awaitEnd(id, 120_000);
+        assertThat(ended.status()).as(ended.toString()).isEqualTo(dev.keel.core.training.TrainingRun.Status.SUCCEEDED);
+        String run = server.get("/v1/training/runs/" + id, steward).body();
+        String evaluation = server.get("/v1/models/credit-sliced/versions/2/evaluation", steward).body();
+        assertThat(run).as(run).containsPattern("slice personal_status=h:[0-9a-f]{16} auc");
+        for (String value : List.of("male single", "female div/dep/mar", "male div/sep", "male mar/wid")) {
+            assertThat(run).doesNotContain(value);
+            assertThat(evaluation).doesNotContain(value);
+            assertThat(server.get("/v1/training/runs/" + id + "/log", steward).body()).doesNotContain(value);
+        }
+    }
+
+    @Test
     void roles_stewardHoldsSensitiveRead_operatorDoesNot() {
         assertThat(Role.STEWARD.grants(dev.keel.core.security.Permission.SENSITIVE_READ)).isTrue();
         assertThat(Role.ADMIN.grants(dev.keel.core.security.Permission.SENSITIVE_READ)).isTrue();

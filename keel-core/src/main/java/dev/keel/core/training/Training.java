@@ -73,6 +73,7 @@ public final class Training implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Training.class);
 
     private final TrainingStore store;
+    private final dev.keel.core.security.ColumnMasker masker;
     private final ModelRegistry registry;
     private final PipelineService data;
     private final ModelRuntimes runtimes;
@@ -121,7 +122,8 @@ public final class Training implements AutoCloseable {
      */
     public Training(TrainingStore store, ModelRegistry registry, PipelineService data, ModelRuntimes runtimes, Rollouts rollouts, EventSink events,
                     Clock clock, Function<String, Optional<Trainer>> trainers, List<String> trainerNames, LabelCounter labels,
-                    LabelledTraffic traffic, TrainingSettings settings) {
+                    LabelledTraffic traffic, TrainingSettings settings, dev.keel.core.security.ColumnMasker masker) {
+        this.masker = Objects.requireNonNull(masker, "masker");
         this.store = Objects.requireNonNull(store, "store");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.data = Objects.requireNonNull(data, "data");
@@ -423,7 +425,9 @@ public final class Training implements AutoCloseable {
         }
 
         // Keel's own evaluation of challenger and champion on the same rows
-        Holdout holdout = new Holdout(spec.features(), heldOut.features(), heldOut.labels(), heldOut.slices());
+        Holdout holdout = new Holdout(spec.features(), heldOut.features(), heldOut.labels(), slices(heldOut.slices(), spec.project(),
+                dataset.sensitive().with(holdoutDataset.map(DatasetVersion::sensitive).orElse(dev.keel.core.security.SensitiveColumns.none()))
+                        .with(data.versions(dataset.dataset()).getLast().sensitive())));
         Evaluator evaluator = new Evaluator(settings.evaluationBatch());
         Evaluation challenger;
         try (LoadedModel loaded = load(model.format(), model.artifact())) {
@@ -764,6 +768,21 @@ public final class Training implements AutoCloseable {
                     .ifPresent(version -> text.append(" ").append(version));
         }
         return text.toString();
+    }
+
+    /**
+     * The holdout's slice columns with the values of each sensitive one replaced by their keyed hash: slice metrics, gate checks
+     * and their messages are stored and shown in runs, approvals and alias history, and would otherwise name the raw values. A
+     * hash keeps the slices apart, and equal across the challenger's and the champion's evaluation.
+     */
+    private Map<String, List<String>> slices(Map<String, List<String>> slices, String project, dev.keel.core.security.SensitiveColumns sensitive) {
+        if (sensitive.isEmpty() || slices.keySet().stream().noneMatch(sensitive::contains)) {
+            return slices;
+        }
+        Map<String, List<String>> masked = new LinkedHashMap<>();
+        slices.forEach((column, values) -> masked.put(column, !sensitive.contains(column) ? values
+                : values.stream().map(value -> value == null ? null : masker.hash(project, value)).toList()));
+        return masked;
     }
 
     /** True when the gate compares with the champion: a relative rule, a slice rule or a bootstrap. */
