@@ -57,6 +57,9 @@ class DatasetExplainTest {
         run("airports");
         register(spec("partial", "partial", records, pairs, false));
         run("partial");
+        register(spec("private", "private", records, pairs, true).replace("  - {dataset: private, from: golden}",
+                "  - {dataset: private, from: golden, sensitive: {name: hash, city: redact}}"));
+        run("private");
     }
 
     @AfterAll
@@ -214,6 +217,28 @@ class DatasetExplainTest {
         assertThat(shared.get("reason").asText()).startsWith("rule name-sound generated the pair, but it is not in 'airports-links@1'")
                 .contains("rule name-sound: both 'LNKB'", "rule code-exact: no key for 'osm:12'");
         assertThat(shared.get("keys").get(0).get("equal").asBoolean()).isTrue();
+    }
+
+    @Test
+    void explain_forACallerWithoutSensitiveRead_masksTheGoldenRecordAndHashesTheKeys() {
+        String scientist = server.token("explain-scientist", Map.of("default", dev.keel.core.security.Role.SCIENTIST));
+        String steward = server.token("explain-steward", Map.of("default", dev.keel.core.security.Role.STEWARD));
+        TestingServer.Response masked = server.get("/v1/datasets/private/explain?record=faa:LGB&with=osm:12", scientist);
+        JsonNode raw = server.get("/v1/datasets/private/explain?record=faa:LGB&with=osm:12", steward).json();
+
+        assertThat(masked.status()).as(masked.toString()).isEqualTo(200);
+        JsonNode answer = masked.json();
+        assertThat(raw.get("golden").get("name").asText()).isEqualTo("Long Beach");
+        assertThat(answer.get("golden").get("name").asText()).matches("h:[0-9a-f]{16}");
+        assertThat(answer.get("golden").get("city").asText()).isEqualTo("***");
+        assertThat(answer.get("golden").get("code")).isEqualTo(raw.get("golden").get("code"));
+        assertThat(answer.get("golden").get("provenance")).isEqualTo(raw.get("golden").get("provenance"));
+        JsonNode key = answer.get("pair").get("keys").get(0);
+        assertThat(key.get("record").asText()).matches("h:[0-9a-f]{16}").isEqualTo(key.get("with").asText());
+        assertThat(key.get("equal").asBoolean()).isTrue();
+        assertThat(raw.get("pair").get("keys").get(0).get("record").asText()).isEqualTo("LNKB");
+        assertThat(masked.body()).doesNotContain("LNKB").doesNotContain("Long Beach");
+        assertThat(answer.get("pair").get("reason").asText()).contains("rule name-sound: both 'h:");
     }
 
     @Test

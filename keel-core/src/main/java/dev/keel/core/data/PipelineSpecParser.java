@@ -203,7 +203,7 @@ public final class PipelineSpecParser {
             }
             for (OutputSpec output : published) {
                 SensitiveColumns declared = sensitive.get(output.dataset());
-                if (declared == null) {
+                if (declared == null || !linkageSteps.contains(output.from())) {
                     continue;
                 }
                 for (String kind : List.of("clusters", "links")) {

@@ -38,6 +38,19 @@ class SensitiveOutputsTest {
     }
 
     @Test
+    void linkageOutput_passesItsDeclarationToItsAuditDatasets() throws Exception {
+        String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "matching", "alaska-airports.yaml"))
+                .replace("  - dataset: alaska-airports\n    from: golden", "  - dataset: alaska-airports\n    from: golden\n    sensitive: {name: hash}");
+        PipelineSpecParser.Result result = parser.parse(yaml);
+        assertThat(result.errors()).isEmpty();
+        PipelineSpec parsed = result.spec().orElseThrow();
+        SensitiveColumns declared = new SensitiveColumns(Map.of("name", Masking.HASH));
+        assertThat(parsed.sensitive("alaska-airports")).isEqualTo(declared);
+        assertThat(parsed.sensitive("alaska-airports-clusters")).isEqualTo(declared);
+        assertThat(parsed.sensitive("alaska-airports-links")).isEqualTo(declared);
+    }
+
+    @Test
     void mapping_takesEachColumnsMasking_nullUnquotedOrQuoted() {
         PipelineSpecParser.Result result = parser.parse(spec("{email: hash, phone: redact, iban: null, born: 'null'}"));
         assertThat(result.errors()).isEmpty();
