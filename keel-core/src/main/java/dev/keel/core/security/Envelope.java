@@ -43,6 +43,8 @@ public final class Envelope {
     public static final int SEGMENT_SIZE = 64 * 1024;
     static final byte[] MAGIC = {(byte) 0x89, 'K', 'E', 'E', 'L', 'E', 'N', 'C'};
     static final byte VERSION = 1;
+    /** How {@link #sealText} marks a sealed value. */
+    public static final String TEXT_PREFIX = "keel-enc:";
     static final int TAG_BYTES = 16;
     static final int PREFIX_BYTES = 7;
     private static final int MAX_SEGMENT_SIZE = 1 << 24;
@@ -112,7 +114,12 @@ public final class Envelope {
      * @param label what the file is, for messages ({@code artifact 3fa4...})
      */
     public InputStream open(Path file, String label) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), SEGMENT_SIZE + TAG_BYTES + 1);
+        return open(Files.newInputStream(file), label);
+    }
+
+    /** The plaintext of a stream, as {@link #open(Path, String)} reads a file. */
+    public InputStream open(InputStream stream, String label) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(stream, SEGMENT_SIZE + TAG_BYTES + 1);
         try {
             in.mark(MAGIC.length);
             byte[] start = in.readNBytes(MAGIC.length);
@@ -126,6 +133,75 @@ public final class Envelope {
             in.close();
             throw e;
         }
+    }
+
+    /**
+     * A short secret (a column value) in the same format, as text: {@value #TEXT_PREFIX} and the base64 of the encrypted
+     * bytes; {@code plaintext} itself when encryption is off.
+     */
+    public String sealText(String plaintext) {
+        if (!encrypting()) {
+            return plaintext;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = writer(bytes)) {
+            out.write(plaintext.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return TEXT_PREFIX + java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    /** True when {@code stored} was written by {@link #sealText}. */
+    public static boolean isSealedText(String stored) {
+        return stored.startsWith(TEXT_PREFIX);
+    }
+
+    /**
+     * The plaintext of a value {@link #sealText} wrote, or {@code stored} itself when it is not sealed (written before
+     * encryption was on).
+     *
+     * @throws KeelException INTEGRITY_FAILURE when it does not authenticate, UNAVAILABLE when its key is not configured
+     */
+    public String openText(String stored, String label) {
+        if (!isSealedText(stored)) {
+            return stored;
+        }
+        byte[] sealed;
+        try {
+            sealed = java.util.Base64.getDecoder().decode(stored.substring(TEXT_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw damaged(label, "its sealed text is not base64");
+        }
+        if (sealed.length < MAGIC.length || !Arrays.equals(sealed, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw damaged(label, "its sealed text does not start with the encryption header");
+        }
+        try (InputStream in = open(new java.io.ByteArrayInputStream(sealed), label)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code stored} sealed again under the active key when it is sealed under another; empty when it is plaintext or under
+     * the active key already. Short values are re-encrypted whole (a new data key), not re-wrapped.
+     */
+    public Optional<String> rewrapText(String stored, String label) {
+        if (!isSealedText(stored)) {
+            return Optional.empty();
+        }
+        String active = keys.active().orElseThrow(() -> new IllegalStateException("re-wrapping needs an active key"));
+        String plaintext = openText(stored, label);
+        byte[] sealed = java.util.Base64.getDecoder().decode(stored.substring(TEXT_PREFIX.length()));
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(sealed, MAGIC.length, sealed.length))) {
+            if (Header.read(in, label).keyId().equals(active)) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.of(sealText(plaintext));
     }
 
     /** True when {@code file} starts with the encryption header's magic bytes. */

@@ -216,6 +216,32 @@ class EnvelopeTest {
         assertThat(EncryptionKeys.of(Map.of("k1", K1), "k1").toString()).doesNotContain(java.util.HexFormat.of().formatHex(K1));
     }
 
+    @Test
+    void sealText_thenOpenText_roundTrips_andPlaintextPassesThrough() {
+        Envelope envelope = envelope("k1", Map.of("k1", K1));
+
+        String sealed = envelope.sealText("https://hooks.slack.com/services/T/B/secret");
+
+        assertThat(sealed).startsWith(Envelope.TEXT_PREFIX).doesNotContain("secret");
+        assertThat(envelope.openText(sealed, "value")).isEqualTo("https://hooks.slack.com/services/T/B/secret");
+        assertThat(envelope.openText("https://example.com/plain", "value")).isEqualTo("https://example.com/plain");
+        assertThat(Envelope.plaintext().sealText("as is")).isEqualTo("as is");
+        assertThatThrownBy(() -> envelope.openText(Envelope.TEXT_PREFIX + "not base64!", "value")).isInstanceOf(KeelException.class)
+                .hasMessageContaining("value is damaged or altered");
+    }
+
+    @Test
+    void rewrapText_sealsAgainUnderTheActiveKeyOnlyWhenNeeded() {
+        String underK1 = envelope("k1", Map.of("k1", K1)).sealText("secret value");
+        Envelope rotated = envelope("k2", ordered("k1", K1, "k2", K2));
+
+        String underK2 = rotated.rewrapText(underK1, "value").orElseThrow();
+
+        assertThat(envelope("k2", Map.of("k2", K2)).openText(underK2, "value")).isEqualTo("secret value");
+        assertThat(rotated.rewrapText(underK2, "value")).isEmpty();
+        assertThat(rotated.rewrapText("plain", "value")).isEmpty();
+    }
+
     private Path write(Envelope envelope, byte[] plaintext, String name) throws IOException {
         Path file = directory.resolve(name);
         try (OutputStream out = envelope.writer(Files.newOutputStream(file))) {
