@@ -58,10 +58,40 @@ public final class EnvelopeBench {
             System.out.printf("round %d, %d MiB: copy %.0f MB/s, sha-256 %.0f MB/s, encrypt %.0f MB/s, decrypt+sha-256 %.0f MB/s%n", round,
                     megabytes, mb(megabytes, copyTime), mb(megabytes, hashTime), mb(megabytes, encryptTime), mb(megabytes, decryptTime));
         }
+        inMemory(envelope, Math.min(megabytes, 128), rounds, block);
         for (Path file : new Path[] {plain, sealed, copy}) {
             Files.deleteIfExists(file);
         }
         Files.delete(directory);
+    }
+
+    /** The crypto alone: sealing to and opening from memory, no file system and no hash. */
+    private static void inMemory(Envelope envelope, int megabytes, int rounds, byte[] block) throws Exception {
+        byte[] sink = new byte[1 << 16];
+        for (int round = 1; round <= rounds; round++) {
+            java.io.ByteArrayOutputStream sealed = new java.io.ByteArrayOutputStream(megabytes * (1 << 20) + (1 << 20));
+            long start = System.nanoTime();
+            try (OutputStream out = envelope.writer(sealed)) {
+                for (int i = 0; i < megabytes; i++) {
+                    out.write(block);
+                }
+            }
+            double encryptTime = seconds(start);
+            byte[] bytes = sealed.toByteArray();
+            start = System.nanoTime();
+            long read = 0;
+            try (InputStream in = envelope.open(new java.io.ByteArrayInputStream(bytes), "bench")) {
+                for (int n = in.read(sink); n >= 0; n = in.read(sink)) {
+                    read += n;
+                }
+            }
+            double decryptTime = seconds(start);
+            if (read != (long) megabytes << 20) {
+                throw new IllegalStateException("read " + read + " bytes");
+            }
+            System.out.printf("in memory, round %d, %d MiB: encrypt %.0f MB/s, decrypt %.0f MB/s%n", round, megabytes,
+                    mb(megabytes, encryptTime), mb(megabytes, decryptTime));
+        }
     }
 
     private static String hash(InputStream stream, byte[] buffer) throws Exception {

@@ -103,7 +103,9 @@ public final class Envelope {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the encryption header: " + e.getMessage(), e);
         }
-        return new SealingStream(out, new SecretKeySpec(dataKey, "AES"), header);
+        SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
+        Arrays.fill(dataKey, (byte) 0);
+        return new SealingStream(out, key, header);
     }
 
     /**
@@ -128,7 +130,10 @@ public final class Envelope {
                 return in;
             }
             Header header = Header.read(new DataInputStream(in), label);
-            return new OpeningStream(new PushbackInputStream(in, 1), new SecretKeySpec(unwrap(header, label), "AES"), header, label);
+            byte[] dataKey = unwrap(header, label);
+            SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
+            Arrays.fill(dataKey, (byte) 0);
+            return new OpeningStream(new PushbackInputStream(in, 1), key, header, label);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
