@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
             ModelCommands.class, EndpointCommands.class, AuditCommands.class, MonitorCommands.class, DriftCommands.class,
             PipelineCommands.class, DatasetCommands.class, AlertCommands.class, SilenceCommands.class, IncidentCommands.class,
             PolicyCommands.class, TrainingCommands.class, ApprovalCommands.class, ScoringCommands.class, LoginCommand.class, LogoutCommand.class,
+            AdminCommands.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",

@@ -6,6 +6,7 @@ import dev.keel.core.error.KeelException;
 import dev.keel.core.security.AuditLog;
 import dev.keel.core.security.Permission;
 import dev.keel.core.security.Principal;
+import dev.keel.core.security.RewrapReport;
 import dev.keel.core.security.Role;
 import dev.keel.core.security.TokenService;
 import java.time.Instant;
@@ -82,10 +83,39 @@ final class AdminRoutes implements HttpService {
                             : keel.audit().listOf(readable, limit, before);
                     call.ok(Map.of("entries", entries));
                 });
+        api.post("/v1/admin/rewrap", Permission.KEY_ADMIN).describe("encryption.rewrap", "Wrap the data key of every encrypted artifact"
+                + " and dataset snapshot under the active encryption key (the header of each file is rewritten and renamed into place"
+                + " while the server serves) and seal every Slack channel URL under it; tells how many were re-wrapped, already current,"
+                + " plaintext or failed").handle(call -> {
+                    if (!keel.config().security().encryption().active().isPresent()) {
+                        throw KeelException.conflict("encryption at rest is off: set security.encryption.keys and security.encryption.active"
+                                + " before re-wrapping");
+                    }
+                    RewrapReport artifacts = keel.artifacts().rewrap();
+                    RewrapReport snapshots = keel.data().service().rewrapSnapshots();
+                    RewrapReport channels = keel.alerting().rewrapChannels();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("activeKey", artifacts.activeKey());
+                    body.put("artifacts", rewrapView(artifacts));
+                    body.put("snapshots", rewrapView(snapshots));
+                    body.put("alertChannels", rewrapView(channels));
+                    body.put("total", rewrapView(artifacts.plus(snapshots).plus(channels)));
+                    call.ok(body);
+                });
         api.get("/v1/audit/verify", Permission.AUDIT_READ)
                 .describe("audit.verify", "Walk the whole audit chain and hold it against the signed checkpoints; tells counts, seqs,"
                         + " hashes and key ids only, so it is open to AUDIT_READ in any project")
                 .handle(call -> call.ok(keel.audit().verify()));
+    }
+
+    private static Map<String, Object> rewrapView(RewrapReport report) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("rewrapped", report.rewrapped());
+        view.put("current", report.current());
+        view.put("plaintext", report.plaintext());
+        view.put("failed", report.failed());
+        view.put("failures", report.failures());
+        return view;
     }
 
     private Optional<Instant> expiry(CreateToken request) {

@@ -68,7 +68,8 @@ public final class Keel implements AutoCloseable {
             this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().pool());
             closeables.add(database);
             new Migrator(database).migrate();
-            this.artifacts = new LocalArtifactStore(config.artifacts().directory());
+            dev.keel.core.security.Envelope envelope = new dev.keel.core.security.Envelope(config.security().encryption());
+            this.artifacts = new LocalArtifactStore(config.artifacts().directory(), envelope);
             artifacts.sweepStaging();
             this.runtimes = ModelRuntimes.discover();
             this.projects = new ProjectService(database, clock);
@@ -103,7 +104,8 @@ public final class Keel implements AutoCloseable {
             closeables.add(data);
             dev.keel.core.config.ConfigNode alertsNode = config.root().section("alerts");
             this.alerting = dev.keel.core.alert.Alerting.open(dev.keel.core.alert.AlertsConfig.from(alertsNode), database,
-                    new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), dev.keel.core.alert.AlertsConfig.routes(alertsNode), clock);
+                    new dev.keel.core.data.EnvironmentSecrets(config.dataDirectory()), dev.keel.core.alert.AlertsConfig.routes(alertsNode), envelope,
+                    clock);
             closeables.add(alerting);
             alerting.onChannelFailing(CHANNEL_FAILING_AFTER, (channel, failures, attempts) -> events.publish(new dev.keel.spi.event.ChannelFailing(
                     channel.project(), channel.name(), failures, attempts.isEmpty() ? "" : attempts.getLast().describe(), clock.instant())));

@@ -42,9 +42,27 @@ public final class Alerting implements AutoCloseable {
 
     /** The component over the metadata store, with real senders. */
     public static Alerting open(AlertsConfig config, Database database, SecretResolver secrets, List<AlertRoute> routes, Clock clock) {
+        return open(config, database, secrets, routes, dev.keel.core.security.Envelope.plaintext(), clock);
+    }
+
+    /** The component over the metadata store, with real senders; Slack URLs sealed under {@code envelope}'s active key. */
+    public static Alerting open(AlertsConfig config, Database database, SecretResolver secrets, List<AlertRoute> routes,
+                                dev.keel.core.security.Envelope envelope, Clock clock) {
         DeliveryRepository attempts = new JdbcDeliveryRepository(database);
-        return new Alerting(new JdbcChannelRepository(database, clock), new JdbcSilenceRepository(database), attempts,
+        return new Alerting(new JdbcChannelRepository(database, clock, envelope), new JdbcSilenceRepository(database), attempts,
                 new Deliveries(attempts, secrets, config, clock, Sleeper.system()), routes, clock);
+    }
+
+    /**
+     * Seals every stored Slack URL under the active encryption key; see {@link JdbcChannelRepository#rewrap()}.
+     *
+     * @throws IllegalStateException when encryption is off or the channels are not in the metadata store
+     */
+    public dev.keel.core.security.RewrapReport rewrapChannels() {
+        if (channels instanceof JdbcChannelRepository jdbc) {
+            return jdbc.rewrap();
+        }
+        throw new IllegalStateException("alert channels are not kept in the metadata store; there is nothing to re-wrap");
     }
 
     /** Starts ticking the dispatcher every {@code period} on a thread of its own. */

@@ -189,7 +189,9 @@ public final class BatchScoring implements AutoCloseable {
             return;
         }
         String label = spec.input().label() + (pin.datasetVersion() > 0 ? " version " + pin.datasetVersion() : "");
-        ScoringPlan.check(spec, version, inputs.open(spec.input(), pin, spec.project(), ScoringInputs.Selection.ALL), label);
+        try (ScoringInput input = inputs.open(spec.input(), pin, spec.project(), ScoringInputs.Selection.ALL)) {
+            ScoringPlan.check(spec, version, input, label);
+        }
     }
 
     /** The model version a new run of the job would score with, refused when the model belongs to another project. */

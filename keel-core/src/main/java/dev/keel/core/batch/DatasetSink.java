@@ -2,6 +2,7 @@ package dev.keel.core.batch;
 
 import dev.keel.core.data.DatasetVersion;
 import dev.keel.core.data.PipelineService;
+import dev.keel.core.data.SnapshotStore;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.SensitiveColumns;
@@ -92,14 +93,17 @@ final class DatasetSink implements ScoringSink {
             return;
         }
         Path version = staging.resolve("version.parquet");
-        Optional<Path> previous = destination.mode() == ScoringJobSpec.Mode.REPLACE || pipelines.datasetProject(destination.dataset()).isEmpty()
-                ? Optional.empty() : Optional.of(pipelines.snapshotFile(destination.dataset(), 0));
-        String select = select(chunkFiles(), previous);
+        Optional<SnapshotStore.Snapshot> previous = destination.mode() == ScoringJobSpec.Mode.REPLACE
+                || pipelines.datasetProject(destination.dataset()).isEmpty() ? Optional.empty()
+                : Optional.of(pipelines.openSnapshot(destination.dataset(), 0));
         try (Statement statement = files.connection().createStatement()) {
+            String select = select(chunkFiles(), previous.map(SnapshotStore.Snapshot::path));
             statement.execute("COPY (" + select + ") TO " + ChunkFiles.literal(version.toString()) + " (FORMAT parquet)");
         } catch (SQLException e) {
             throw new KeelException(ErrorCode.INTERNAL, "DuckDB cannot write the new version of dataset '" + destination.dataset() + "': "
                     + e.getMessage(), e);
+        } finally {
+            previous.ifPresent(SnapshotStore.Snapshot::close);
         }
         // a column the dataset masked before stays masked, whatever this job declares
         SensitiveColumns masked = pipelines.datasetProject(destination.dataset()).isEmpty() ? sensitive

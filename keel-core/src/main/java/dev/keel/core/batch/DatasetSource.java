@@ -2,9 +2,9 @@ package dev.keel.core.batch;
 
 import dev.keel.core.data.DatasetVersion;
 import dev.keel.core.data.PipelineService;
+import dev.keel.core.data.SnapshotStore;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -27,23 +27,35 @@ final class DatasetSource {
     ScoringInput open(ScoringJobSpec.DatasetInput input, ScoringInputs.Pin pin, String project, ScoringInputs.Selection selection) {
         check(input, project);
         DatasetVersion version = pipelines.dataset(input.dataset(), pinned(pin));
-        Path file = pipelines.snapshotFile(input.dataset(), version.version());
-        Optional<Path> previous = Optional.empty();
-        if (selection.changedSince() > 0) {
-            previous = Optional.of(pipelines.snapshotFile(input.dataset(), selection.changedSince()));
+        SnapshotStore.Snapshot file = pipelines.openSnapshot(input.dataset(), version.version());
+        Optional<SnapshotStore.Snapshot> previous = Optional.empty();
+        try {
+            if (selection.changedSince() == version.version()) {
+                previous = Optional.of(file);
+            } else if (selection.changedSince() > 0) {
+                previous = Optional.of(pipelines.openSnapshot(input.dataset(), selection.changedSince()));
+            }
+            boolean everything = selection.equals(ScoringInputs.Selection.ALL);
+            Optional<SnapshotStore.Snapshot> older = previous;
+            return new SnapshotInput(file.path(), previous.map(SnapshotStore.Snapshot::path), selection.watermark(),
+                    everything ? OptionalLong.of(version.rows()) : OptionalLong.empty(), label(input, version.version()), () -> {
+                        file.close();
+                        older.ifPresent(SnapshotStore.Snapshot::close);
+                    });
+        } catch (RuntimeException e) {
+            file.close();
+            previous.ifPresent(SnapshotStore.Snapshot::close);
+            throw e;
         }
-        boolean everything = selection.equals(ScoringInputs.Selection.ALL);
-        return new SnapshotInput(file, previous, selection.watermark(), everything ? OptionalLong.of(version.rows()) : OptionalLong.empty(),
-                label(input, version.version()));
     }
 
     Optional<String> highest(ScoringJobSpec.DatasetInput input, ScoringInputs.Pin pin, String project, String column) {
         check(input, project);
         int version = pinned(pin);
-        Path file = pipelines.snapshotFile(input.dataset(), version);
         String label = label(input, version);
-        String from = "read_parquet(" + DuckSql.literal(file.toAbsolutePath().toString()) + ")";
-        try (Connection connection = DuckSql.connect(false, false, label)) {
+        try (SnapshotStore.Snapshot file = pipelines.openSnapshot(input.dataset(), version);
+             Connection connection = DuckSql.connect(false, false, label)) {
+            String from = "read_parquet(" + DuckSql.literal(file.path().toAbsolutePath().toString()) + ")";
             return DuckSql.highest(connection, from, DuckSql.describe(connection, from), column, label);
         } catch (SQLException e) {
             throw DuckSql.failure(label, e);

@@ -5,7 +5,12 @@ import java.util.List;
 import java.util.Objects;
 
 /** The rows a scoring run reads, in a fixed order, so that row {@code n} is the same row every time the input is opened. */
-public interface ScoringInput {
+public interface ScoringInput extends AutoCloseable {
+    /** Gives back what the input holds (a decrypted snapshot copy); nothing by default. */
+    @Override
+    default void close() {
+    }
+
     /** The input's columns. */
     List<Column> columns();
 

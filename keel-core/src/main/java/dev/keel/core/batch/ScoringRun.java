@@ -193,35 +193,36 @@ public final class ScoringRun {
             nothingNew = selected.nothingNew();
         }
         String label = spec.input().label() + (pin.datasetVersion() > 0 ? " version " + pin.datasetVersion() : "");
-        ScoringInput input = inputs.open(spec.input(), pin, spec.project(), selection);
-        ScoringPlan plan = ScoringPlan.check(spec, version, input, label);
-        sinks.check(spec);
-        BatchRun run;
-        if (existing.isPresent()) {
-            long now = clock.millis();
-            int claimed = store.update("UPDATE batch_runs SET status = ?, message = NULL, finished_at = NULL, cancel_requested = 0, lease_owner = ?,"
-                    + " lease_until = ?, started_at = ? WHERE id = ? AND status <> ? AND (lease_owner IS NULL OR lease_until < ?)",
-                    BatchRun.Status.RUNNING.name(), owner, now + lease.toMillis(), now, runId, BatchRun.Status.SUCCEEDED.name(), now);
-            if (claimed == 0) {
-                throw busy(runId);
+        try (ScoringInput input = inputs.open(spec.input(), pin, spec.project(), selection)) {
+            ScoringPlan plan = ScoringPlan.check(spec, version, input, label);
+            sinks.check(spec);
+            BatchRun run;
+            if (existing.isPresent()) {
+                long now = clock.millis();
+                int claimed = store.update("UPDATE batch_runs SET status = ?, message = NULL, finished_at = NULL, cancel_requested = 0, lease_owner = ?,"
+                        + " lease_until = ?, started_at = ? WHERE id = ? AND status <> ? AND (lease_owner IS NULL OR lease_until < ?)",
+                        BatchRun.Status.RUNNING.name(), owner, now + lease.toMillis(), now, runId, BatchRun.Status.SUCCEEDED.name(), now);
+                if (claimed == 0) {
+                    throw busy(runId);
+                }
+                run = find(runId).orElseThrow();
+            } else {
+                run = start(spec, runId, fingerprint, version, pin, selection, nothingNew ? OptionalLong.of(0) : input.count());
             }
-            run = find(runId).orElseThrow();
-        } else {
-            run = start(spec, runId, fingerprint, version, pin, selection, nothingNew ? OptionalLong.of(0) : input.count());
-        }
-        try {
-            return write(spec, run, plan, input, nothingNew);
-        } catch (RuntimeException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            BatchRun.Status status = e instanceof Cancelled ? BatchRun.Status.CANCELLED : BatchRun.Status.FAILED;
-            store.update("UPDATE batch_runs SET status = ?, finished_at = ?, message = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?"
-                    + " AND lease_owner = ?", status.name(), clock.millis(), message.length() > 2_000 ? message.substring(0, 2_000) : message,
-                    runId, owner);
-            if (e instanceof Cancelled) {
-                BatchRun cancelled = find(runId).orElseThrow();
-                return new Outcome(cancelled, ((Cancelled) e).chunks, ((Cancelled) e).rows, ((Cancelled) e).quarantined);
+            try {
+                return write(spec, run, plan, input, nothingNew);
+            } catch (RuntimeException e) {
+                String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                BatchRun.Status status = e instanceof Cancelled ? BatchRun.Status.CANCELLED : BatchRun.Status.FAILED;
+                store.update("UPDATE batch_runs SET status = ?, finished_at = ?, message = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?"
+                        + " AND lease_owner = ?", status.name(), clock.millis(), message.length() > 2_000 ? message.substring(0, 2_000) : message,
+                        runId, owner);
+                if (e instanceof Cancelled) {
+                    BatchRun cancelled = find(runId).orElseThrow();
+                    return new Outcome(cancelled, ((Cancelled) e).chunks, ((Cancelled) e).rows, ((Cancelled) e).quarantined);
+                }
+                throw e;
             }
-            throw e;
         }
     }
 

@@ -26,13 +26,17 @@ final class SnapshotInput implements ScoringInput {
     private final OptionalLong rows;
     private final String label;
     private final boolean empty;
+    private final Runnable release;
 
     /**
      * @param previous the snapshot of version {@code changedSince} when only new or changed rows are read; a version that lacks a
      *     column, or has it with another kind of type, holds none of the rows
      * @param rows the version's row count, when every row is read
+     * @param release run on {@link #close()}: gives the snapshot files back (deletes decrypted copies)
      */
-    SnapshotInput(Path file, Optional<Path> previous, Optional<ScoringInputs.Watermark> watermark, OptionalLong rows, String label) {
+    SnapshotInput(Path file, Optional<Path> previous, Optional<ScoringInputs.Watermark> watermark, OptionalLong rows, String label,
+                  Runnable release) {
+        this.release = Objects.requireNonNull(release, "release");
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
         this.watermark = Objects.requireNonNull(watermark, "watermark");
         this.label = Objects.requireNonNull(label, "label");
@@ -52,6 +56,11 @@ final class SnapshotInput implements ScoringInput {
             throw DuckSql.failure(label, e);
         }
         DuckSql.watermark(watermark, columns, "", label);
+    }
+
+    @Override
+    public void close() {
+        release.run();
     }
 
     @Override

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
+import dev.keel.core.security.EncryptionKeys;
+import dev.keel.core.security.KeyFiles;
 import dev.keel.core.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,18 +75,24 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
      *     {@code KEEL_SECURITY_TOKEN_PEPPER}); when absent it is read from, or created in, {@code tokenPepperFile}
      * @param tokenPepperFile {@code token-pepper-file}, default {@code <data-dir>/keys/token-pepper.key}
      * @param audit the audit log's keys and checkpoints
+     * @param encryption the key-encryption keys of encryption at rest ({@code encryption.keys}, a list of {@code {id, file}}
+     *     or {@code {id, env}}) and the one new artifacts and snapshots are wrapped with ({@code encryption.active}); none
+     *     by default, when objects are stored in plaintext
      */
-    public record Security(Duration tokenCacheTtl, Optional<String> tokenPepper, Path tokenPepperFile, Audit audit) {
+    public record Security(Duration tokenCacheTtl, Optional<String> tokenPepper, Path tokenPepperFile, Audit audit,
+                           EncryptionKeys encryption) {
         public Security {
             Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
             Objects.requireNonNull(tokenPepper, "tokenPepper");
             Objects.requireNonNull(tokenPepperFile, "tokenPepperFile");
             Objects.requireNonNull(audit, "audit");
+            Objects.requireNonNull(encryption, "encryption");
         }
 
         @Override
         public String toString() {
-            return "Security[tokenCacheTtl=" + tokenCacheTtl + ", tokenPepperFile=" + tokenPepperFile + ", audit=" + audit + "]";
+            return "Security[tokenCacheTtl=" + tokenCacheTtl + ", tokenPepperFile=" + tokenPepperFile + ", audit=" + audit
+                    + ", encryption=" + encryption + "]";
         }
     }
 
@@ -199,7 +208,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
         Security security = new Security(securityNode.duration("token-cache-ttl", Duration.ofSeconds(5)),
                 securityNode.string("token-pepper").filter(value -> !value.isBlank()),
                 path(securityNode, "token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key")),
-                audit(securityNode, dataDirectory));
+                audit(securityNode, dataDirectory), encryption(securityNode, environment));
         securityNode.section("oidc"); // read and validated by dev.keel.core.security.OidcSettings when the server opens
         COMPONENT_SECTIONS.forEach(root::section);
         for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
@@ -229,6 +238,61 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 path(node, "audit-signing-key-file", dataDirectory.resolve("keys").resolve("audit-signing.key")),
                 path(node, "audit-checkpoint-file", dataDirectory.resolve("audit").resolve("checkpoints.jsonl")),
                 interval, node.integer("audit-checkpoint-entries", 1000, 0, 1_000_000_000), webhook);
+    }
+
+    /** Reads {@code security.encryption}: every key is loaded now, so a missing or malformed key fails at start-up. */
+    private static EncryptionKeys encryption(ConfigNode security, Map<String, String> environment) {
+        ConfigNode node = security.section("encryption");
+        Optional<String> active = node.string("active").map(String::trim).filter(value -> !value.isEmpty());
+        Map<String, byte[]> material = new LinkedHashMap<>();
+        for (ConfigNode entry : node.sections("keys")) {
+            String id = entry.string("id").map(String::trim).orElse("");
+            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw entry.invalid("id", id, "a key id of 1 to 64 letters, digits, '.', '_' or '-' (such as k1 or 2026-12)");
+            }
+            if (material.containsKey(id)) {
+                throw entry.invalid("id", id, "an id no other key in security.encryption.keys has");
+            }
+            Optional<String> file = entry.string("file").filter(value -> !value.isBlank());
+            Optional<String> variable = entry.string("env").filter(value -> !value.isBlank());
+            entry.rejectUnknownKeys();
+            if (file.isPresent() == variable.isPresent()) {
+                throw new KeelException(ErrorCode.INVALID_CONFIG, "invalid configuration: '" + entry.key("id") + "' is '" + id
+                        + "' and its key must come from exactly one of '" + entry.key("file") + "' (a key file) and '" + entry.key("env")
+                        + "' (an environment variable); " + (file.isPresent() ? "both are" : "neither is") + " set");
+            }
+            if (file.isPresent()) {
+                Path path = Path.of(file.get()).toAbsolutePath().normalize();
+                try {
+                    material.put(id, KeyFiles.decodeExact(entry.key("file"), Files.readString(path, java.nio.charset.StandardCharsets.US_ASCII),
+                            EncryptionKeys.KEY_BYTES, "key file '" + path + "'"));
+                } catch (IOException e) {
+                    throw new KeelException(ErrorCode.INVALID_CONFIG, "cannot read key file '" + path + "' (" + entry.key("file") + "): "
+                            + e, e);
+                }
+            } else {
+                String value = environment.get(variable.get());
+                if (value == null || value.isBlank()) {
+                    throw new KeelException(ErrorCode.INVALID_CONFIG, "invalid configuration: '" + entry.key("env") + "' names the"
+                            + " environment variable " + variable.get() + ", which is not set; set it to a 32-byte key in hex or base64");
+                }
+                material.put(id, KeyFiles.decodeExact(entry.key("env"), value, EncryptionKeys.KEY_BYTES, "variable " + variable.get()));
+            }
+        }
+        node.rejectUnknownKeys();
+        if (material.isEmpty()) {
+            if (active.isPresent()) {
+                throw node.invalid("active", active.get(), "the id of one of security.encryption.keys, and no key is configured");
+            }
+            return EncryptionKeys.none();
+        }
+        if (active.isEmpty()) {
+            throw node.invalid("active", "", "the id new objects are encrypted under, one of " + material.keySet());
+        }
+        if (!material.containsKey(active.get())) {
+            throw node.invalid("active", active.get(), "one of the configured key ids " + material.keySet());
+        }
+        return EncryptionKeys.of(material, active.get());
     }
 
     private static Path path(ConfigNode node, String name, Path fallback) {

@@ -3,10 +3,10 @@ package dev.keel.core.data;
 import dev.keel.spi.event.EventSink;
 import dev.keel.core.config.KeelConfig;
 import dev.keel.core.security.AuditLog;
+import dev.keel.core.security.Envelope;
 import dev.keel.core.security.ProjectService;
 import dev.keel.core.store.Database;
 import dev.keel.spi.data.DataEngine;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -44,8 +44,8 @@ public final class DataCollection implements AutoCloseable {
         SourceAccess access = SourceAccess.of(settings, config.store().url(), List.of(config.dataDirectory(),
                 config.artifacts().directory(), settings.datasetsDirectory(), config.security().tokenPepperFile().getParent()));
         return open(settings, database, ServiceLoader.load(DataEngine.class).stream().map(ServiceLoader.Provider::get).toList(),
-                new EnvironmentSecrets(settings.baseDirectory()), access, clock, audited(audit),
-                project -> projects.find(project).isPresent(), events);
+                new EnvironmentSecrets(settings.baseDirectory()), access, new Envelope(config.security().encryption()), clock,
+                audited(audit), project -> projects.find(project).isPresent(), events);
     }
 
     /**
@@ -54,8 +54,17 @@ public final class DataCollection implements AutoCloseable {
      */
     public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
                                       Clock clock) {
+        return open(settings, database, engines, secrets, Envelope.plaintext(), clock);
+    }
+
+    /**
+     * Opens data collection with explicit engines, secrets and snapshot encryption, without an audit log (tests, embedding);
+     * sources confined as the settings say.
+     */
+    public static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
+                                      Envelope envelope, Clock clock) {
         return open(settings, database, engines, secrets, SourceAccess.of(settings, "", List.of(settings.datasetsDirectory())),
-                clock, RunAudit.NONE, project -> true, EventSink.discarding());
+                envelope, clock, RunAudit.NONE, project -> true, EventSink.discarding());
     }
 
     /** The run audit that appends to the audit log: target {@code /v1/pipeline-runs/<id>}, status 0 (not an HTTP call). */
@@ -67,10 +76,11 @@ public final class DataCollection implements AutoCloseable {
     }
 
     private static DataCollection open(PipelinesConfig settings, Database database, List<DataEngine> engines, EnvironmentSecrets secrets,
-                                       SourceAccess access, Clock clock, RunAudit audit, Predicate<String> knownProject, EventSink events) {
+                                       SourceAccess access, Envelope envelope, Clock clock, RunAudit audit, Predicate<String> knownProject,
+                                       EventSink events) {
         Objects.requireNonNull(settings, "settings");
         PipelineService service = new PipelineService(new JdbcPipelineRepository(database), new JdbcRunRepository(database),
-                new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory()), engines, secrets,
+                new JdbcDatasetRepository(database), new SnapshotStore(settings.datasetsDirectory(), envelope), engines, secrets,
                 settings.baseDirectory(), access, clock, duration -> Thread.sleep(duration), audit, knownProject,
                 settings.profileExactDistinctMaxRows(), events, settings.runLimits());
         service.recover();
@@ -91,9 +101,9 @@ public final class DataCollection implements AutoCloseable {
         return scheduler;
     }
 
-    /** Where snapshot files of a dataset version are, for readers outside the engine. */
-    public Path snapshotFile(String dataset, int version) {
-        return service.snapshotFile(dataset, version);
+    /** The verified snapshot file of a dataset version, for readers outside the engine; close it when done. */
+    public SnapshotStore.Snapshot openSnapshot(String dataset, int version) {
+        return service.openSnapshot(dataset, version);
     }
 
     /**

@@ -931,17 +931,27 @@ public final class PipelineService {
         return DatasetDiff.between(dataset(dataset, fromVersion), dataset(dataset, toVersion));
     }
 
-    /** The verified snapshot file of a dataset version (0 for the latest). */
-    public Path snapshotFile(String dataset, int version) {
+    /**
+     * The verified snapshot file of a dataset version (0 for the latest), to read by path until it is closed; when snapshots
+     * are stored encrypted it is a private decrypted copy that closing deletes.
+     */
+    public SnapshotStore.Snapshot openSnapshot(String dataset, int version) {
         DatasetVersion found = dataset(dataset, version);
         return snapshots.open(found.location(), found.sha256());
+    }
+
+    /** Re-wraps the data key of every encrypted snapshot under the active key; see {@link SnapshotStore#rewrap()}. */
+    public dev.keel.core.security.RewrapReport rewrapSnapshots() {
+        return snapshots.rewrap();
     }
 
     /** Up to {@code limit} rows of a dataset version (0 for the latest), read through the engine. */
     public TableData read(String dataset, int version, List<String> columns, long limit) {
         DataEngine engine = engines.values().stream().findFirst()
                 .orElseThrow(() -> new KeelException(ErrorCode.UNAVAILABLE, "no data engine is installed"));
-        return engine.read(snapshotFile(dataset, version), columns, limit);
+        try (SnapshotStore.Snapshot snapshot = openSnapshot(dataset, version)) {
+            return engine.read(snapshot.path(), columns, limit);
+        }
     }
 
     /**
@@ -951,7 +961,9 @@ public final class PipelineService {
     public TableData lookup(String dataset, int version, List<String> columns, String column, List<String> values, long limit) {
         DataEngine engine = engines.values().stream().findFirst()
                 .orElseThrow(() -> new KeelException(ErrorCode.UNAVAILABLE, "no data engine is installed"));
-        return engine.lookup(snapshotFile(dataset, version), columns, column, values, limit);
+        try (SnapshotStore.Snapshot snapshot = openSnapshot(dataset, version)) {
+            return engine.lookup(snapshot.path(), columns, column, values, limit);
+        }
     }
 
     /**

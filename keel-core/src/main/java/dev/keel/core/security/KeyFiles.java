@@ -86,6 +86,21 @@ public final class KeyFiles {
         }
     }
 
+    /**
+     * Key material of exactly {@code length} bytes, decoded from hex or base64 {@code text}; errors name {@code setting} and
+     * {@code where} but never the text.
+     *
+     * @throws KeelException INVALID_CONFIG when the text is not hex or base64 or does not decode to {@code length} bytes
+     */
+    public static byte[] decodeExact(String setting, String text, int length, String where) {
+        byte[] key = decode(setting, text.trim());
+        if (key.length != length) {
+            throw new KeelException(ErrorCode.INVALID_CONFIG, setting + ": " + where + " holds " + key.length + " bytes of key; exactly "
+                    + length + " are required (e.g. openssl rand -hex " + length + ")");
+        }
+        return key;
+    }
+
     private static byte[] decode(String setting, String text) {
         if (text.matches("(?i)[0-9a-f]+") && text.length() % 2 == 0) {
             return HexFormat.of().parseHex(text);

@@ -10,6 +10,8 @@ public enum Permission {
     PROJECT_READ(true),
     PROJECT_ADMIN(false),
     TOKEN_ADMIN(false),
+    /** Re-wraps stored artifacts' and snapshots' data keys under the active encryption key; server-wide. */
+    KEY_ADMIN(false),
     /** Reads the audit entries of a project; held everywhere ({@code *}), every entry, including those of no project. */
     AUDIT_READ(true),
     METRICS_READ(false),

@@ -1,5 +1,9 @@
 package dev.keel.core.store;
 
+import dev.keel.core.error.ErrorCode;
+import dev.keel.core.error.KeelException;
+import dev.keel.core.security.Envelope;
+import dev.keel.core.security.RewrapReport;
 import dev.keel.spi.ArtifactIntegrityException;
 import dev.keel.spi.ArtifactRef;
 import dev.keel.spi.ArtifactStore;
@@ -23,13 +27,22 @@ import java.util.UUID;
 
 /**
  * Artifacts as files named by their SHA-256 under a local directory ({@code ab/cd/abcd...}); written to a temporary file,
- * flushed to disk and renamed atomically, so a crash never leaves a partial artifact under its final name.
+ * flushed to disk and renamed atomically, so a crash never leaves a partial artifact under its final name. With an
+ * encrypting {@link Envelope} the files hold ciphertext; the name stays the SHA-256 of the plaintext, checked on every read.
  */
 public final class LocalArtifactStore implements ArtifactStore {
     private final Path root;
     private final Path staging;
+    private final Envelope envelope;
 
+    /** A store that writes plaintext (and reads plaintext only). */
     public LocalArtifactStore(Path root) {
+        this(root, Envelope.plaintext());
+    }
+
+    /** A store that encrypts new artifacts when {@code envelope} has an active key, and reads both kinds. */
+    public LocalArtifactStore(Path root, Envelope envelope) {
+        this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
         this.root = root.toAbsolutePath().normalize();
         this.staging = this.root.resolve("tmp");
         try {
@@ -45,7 +58,7 @@ public final class LocalArtifactStore implements ArtifactStore {
         try {
             MessageDigest digest = sha256();
             long size;
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW), digest)) {
+            try (OutputStream out = new DigestOutputStream(envelope.writer(Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW)), digest)) {
                 size = content.transferTo(out);
             }
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
@@ -80,17 +93,24 @@ public final class LocalArtifactStore implements ArtifactStore {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            String actual = HexFormat.of().formatHex(sha256().digest(bytes));
-            if (!actual.equals(sha256)) {
-                throw new ArtifactIntegrityException("artifact " + sha256 + " is damaged or altered: its bytes hash to " + actual
-                        + "; it was not used");
+        MessageDigest digest = sha256();
+        byte[] bytes;
+        try (InputStream in = envelope.open(file, "artifact " + sha256)) {
+            bytes = new java.security.DigestInputStream(in, digest).readAllBytes();
+        } catch (KeelException e) {
+            if (e.code() == ErrorCode.INTEGRITY_FAILURE) {
+                throw new ArtifactIntegrityException(e.getMessage());
             }
-            return Optional.of(bytes);
+            throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read artifact " + sha256, e);
         }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (!actual.equals(sha256)) {
+            throw new ArtifactIntegrityException("artifact " + sha256 + " is damaged or altered: its bytes hash to " + actual
+                    + "; it was not used");
+        }
+        return Optional.of(bytes);
     }
 
     @Override
@@ -98,6 +118,7 @@ public final class LocalArtifactStore implements ArtifactStore {
         return Files.exists(path(sha256));
     }
 
+    /** The stored file; when it is encrypted it holds ciphertext, which only {@link #read} turns back into the artifact. */
     @Override
     public Optional<URI> locate(String sha256) {
         Path file = path(sha256);
@@ -113,6 +134,16 @@ public final class LocalArtifactStore implements ArtifactStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot sweep " + staging, e);
         }
+    }
+
+    /**
+     * Wraps the data key of every encrypted artifact under the active key, one file at a time, each replaced atomically while
+     * the store keeps serving; see {@link Envelope#rewrap}.
+     *
+     * @throws IllegalStateException when encryption is off
+     */
+    public RewrapReport rewrap() {
+        return RewrapReport.walk(root, staging, envelope, file -> !file.startsWith(staging));
     }
 
     Path path(String sha256) {

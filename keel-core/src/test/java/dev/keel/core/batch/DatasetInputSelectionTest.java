@@ -69,7 +69,7 @@ class DatasetInputSelectionTest {
         SnapshotStore.Published published = snapshots.publish(staged);
         datasets.insert(new DatasetVersion(dataset, version, published.sha256(), published.location(), rows, published.bytes(),
                 new dev.keel.spi.data.DatasetProfile(rows, List.of()), "intake", 1, "run-" + version, Map.of(), Instant.EPOCH, project));
-        return snapshots.open(published.location(), published.sha256());
+        return snapshots.open(published.location(), published.sha256()).path();
     }
 
     /** Rows i in [0, n): id, ts = BASE + i × 500 ms, amount = i × 0.25 (DECIMAL), code = 'c' + i zero-padded, day = 2024-01-01 + i days. */

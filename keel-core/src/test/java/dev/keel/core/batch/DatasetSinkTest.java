@@ -75,7 +75,9 @@ class DatasetSinkTest {
 
     /** A version's rows in file order. */
     private List<TestingOutputs.Row> rows(String dataset, int version) {
-        return TestingOutputs.query("SELECT * FROM read_parquet('" + pipelines.snapshotFile(dataset, version) + "')");
+        try (SnapshotStore.Snapshot snapshot = pipelines.openSnapshot(dataset, version)) {
+            return TestingOutputs.query("SELECT * FROM read_parquet('" + snapshot.path() + "')");
+        }
     }
 
     @Test
@@ -174,7 +176,10 @@ class DatasetSinkTest {
                 .hasMessage("dataset 'theirs' belongs to project 'marketing'; scoring job 'credit-nightly' of project 'default' cannot publish a"
                         + " version of it");
         assertThat(runs.find("run-2")).isEmpty();
-        Path file = Files.copy(pipelines.snapshotFile("scores", 1), directory.resolve("copy.parquet"));
+        Path file;
+        try (SnapshotStore.Snapshot snapshot = pipelines.openSnapshot("scores", 1)) {
+            file = Files.copy(snapshot.path(), directory.resolve("copy.parquet"));
+        }
         assertThatThrownBy(() -> pipelines.publishExternal("default", "theirs", file, "scoring:credit-nightly", "run-3"))
                 .isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN))
                 .hasMessageContaining("dataset 'theirs' belongs to project 'marketing'");

@@ -213,4 +213,60 @@ class KeelConfigTest {
         assertThat(config.store().password()).isEqualTo("hunter2-secret");
         assertThat(config.store().toString()).doesNotContain("hunter2-secret");
     }
+
+    @Test
+    void encryption_offByDefault() {
+        assertThat(KeelConfig.load(Map.of()).security().encryption().active()).isEmpty();
+        assertThat(KeelConfig.load(Map.of()).security().encryption().ids()).isEmpty();
+    }
+
+    @Test
+    void encryption_keysFromFileAndEnvironment_hexOrBase64_neverPrinted() throws Exception {
+        String hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        Path file = Files.writeString(directory.resolve("k1.key"), hex + "\n");
+        String base64 = java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex.replace('0', '1')));
+
+        KeelConfig config = KeelConfig.parse("security:\n  encryption:\n    active: k2\n    keys:\n      - id: k1\n        file: " + file
+                + "\n      - id: k2\n        env: KEK_TWO\n", Map.of("KEK_TWO", base64));
+
+        assertThat(config.security().encryption().ids()).containsExactlyInAnyOrder("k1", "k2");
+        assertThat(config.security().encryption().active()).contains("k2");
+        assertThat(config.security().toString()).contains("k1").doesNotContain(hex).doesNotContain(base64);
+    }
+
+    @Test
+    void encryption_activeFromTheEnvironment_switchesTheKeyNewObjectsUse() throws Exception {
+        Path one = Files.writeString(directory.resolve("k1.key"), "11".repeat(32));
+        Path two = Files.writeString(directory.resolve("k2.key"), "22".repeat(32));
+        String yaml = "security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, file: " + one + "}\n      - {id: k2, file: " + two + "}\n";
+
+        assertThat(KeelConfig.parse(yaml, Map.of("KEEL_SECURITY_ENCRYPTION_ACTIVE", "k2")).security().encryption().active()).contains("k2");
+    }
+
+    @Test
+    void encryption_invalidSettings_areRefusedNamingTheKeyAndNeverTheMaterial() throws Exception {
+        Path shortKey = Files.writeString(directory.resolve("short.key"), "ab".repeat(16));
+        Path good = Files.writeString(directory.resolve("good.key"), "cd".repeat(32));
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, file: " + shortKey + "}\n",
+                Map.of())).isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("security.encryption.keys[0].file").hasMessageContaining("holds 16 bytes of key; exactly 32")
+                .hasMessageNotContaining("abab");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, env: NOPE}\n", Map.of()))
+                .hasMessageContaining("'security.encryption.keys[0].env' names the environment variable NOPE, which is not set");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1}\n", Map.of()))
+                .hasMessageContaining("exactly one of 'security.encryption.keys[0].file'").hasMessageContaining("neither is set");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    keys:\n      - {id: k1, file: " + good + "}\n", Map.of()))
+                .hasMessageContaining("'security.encryption.active' is ''").hasMessageContaining("one of [k1]");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k9\n    keys:\n      - {id: k1, file: " + good + "}\n",
+                Map.of())).hasMessageContaining("'security.encryption.active' is 'k9'").hasMessageContaining("[k1]");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n", Map.of()))
+                .hasMessageContaining("'security.encryption.active' is 'k1'").hasMessageContaining("no key is configured");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, file: " + good
+                + "}\n      - {id: k1, file: " + good + "}\n", Map.of())).hasMessageContaining("'security.encryption.keys[1].id' is 'k1'");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, file: " + good
+                + ", path: x}\n", Map.of())).hasMessageContaining("unknown configuration key 'security.encryption.keys[0].path'");
+        assertThatThrownBy(() -> KeelConfig.parse("security:\n  encryption:\n    active: k1\n    keys:\n      - {id: k1, file: "
+                + directory.resolve("missing.key") + "}\n", Map.of())).hasMessageContaining("cannot read key file")
+                .hasMessageContaining("security.encryption.keys[0].file");
+    }
 }

@@ -83,7 +83,9 @@ class CrashRecoveryTest {
 
         assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.accounting()).isEqualTo(new RowAccounting(1_500_000, 1_500_000, 0, 0, 0));
-        assertThat(restarted.service.snapshotFile("big", 1)).exists();
+        try (var snapshot = restarted.service.openSnapshot("big", 1)) {
+            assertThat(snapshot.path()).exists();
+        }
         assertThat(files(staging)).isEmpty();
         assertThat(files(snapshots)).hasSize(1);
         assertThat(restarted.service.history("big", 10)).extracting(PipelineRun::status)

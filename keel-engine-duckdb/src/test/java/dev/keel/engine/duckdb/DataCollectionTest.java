@@ -56,7 +56,9 @@ class DataCollectionTest {
                     Clock.systemUTC())) {
                 assertThat(reopened.service().runById(runId).accounting().rowsOut()).isEqualTo(1000);
                 assertThat(reopened.service().datasets()).extracting(version -> version.reference()).containsExactly("credit-g-features@1");
-                assertThat(reopened.snapshotFile("credit-g-features", 1)).exists();
+                try (var snapshot = reopened.openSnapshot("credit-g-features", 1)) {
+                    assertThat(snapshot.path()).exists();
+                }
             }
         }
     }

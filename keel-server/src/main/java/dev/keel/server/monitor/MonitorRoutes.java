@@ -360,9 +360,10 @@ public final class MonitorRoutes implements HttpService {
         String name = reference.substring(0, at);
         int datasetVersion = Integer.parseInt(reference.substring(at + 1));
         keel.data().service().datasetProject(name).ifPresent(project -> call.require(Permission.DATASET_READ, project));
-        java.nio.file.Path file = keel.data().service().snapshotFile(name, datasetVersion);
-        return monitoring().referenceFromSnapshot(call.path("model"), call.path("version"), file, "dataset:" + name + "@" + datasetVersion,
-                call.actor());
+        try (var snapshot = keel.data().service().openSnapshot(name, datasetVersion)) {
+            return monitoring().referenceFromSnapshot(call.path("model"), call.path("version"), snapshot.path(), "dataset:" + name + "@"
+                    + datasetVersion, call.actor());
+        }
     }
 
     private static Map<String, Object> referenceView(ReferenceProfile profile) {
