@@ -47,7 +47,9 @@ final class LoadedModels implements AutoCloseable {
         if (handle != null && handle.addRoute()) {
             return handle;
         }
-        byte[] artifact = registry.artifact(version);
+        // verified against its hash and, where the model or an alias holding it requires one, its signature: a refusal leaves
+        // whatever the endpoint served before in place
+        byte[] artifact = registry.servableArtifact(version);
         LoadedModel model = runtimes.require(version.format()).load(artifact, options);
         handle = new Handle(version, model);
         handle.addRoute();
