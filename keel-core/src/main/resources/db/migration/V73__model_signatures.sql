@@ -14,4 +14,4 @@ CREATE TABLE model_version_signatures (
   FOREIGN KEY (model, version) REFERENCES model_versions (model, version)
 );
 
-ALTER TABLE models ADD COLUMN signing TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE models ADD COLUMN signing TEXT NOT NULL DEFAULT '{"required":false,"keys":[]}';

@@ -1,5 +1,7 @@
 package dev.keel.core.registry;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import dev.keel.core.error.KeelException;
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +10,7 @@ import java.util.Objects;
  * A model's own signature requirement: when {@code required}, every promotion and every load of any of its versions needs a
  * valid signature by one of {@code keys} (any trusted key when empty).
  */
-public record SigningPolicy(boolean required, List<String> keys) {
+public record SigningPolicy(@JsonSetter(nulls = Nulls.AS_EMPTY) boolean required, List<String> keys) {
     public SigningPolicy {
         keys = List.copyOf(Objects.requireNonNullElse(keys, List.of()));
         KeelException.requireArgument(required || keys.isEmpty(),
