@@ -113,8 +113,8 @@ public final class SignaturePayload {
 
     /**
      * The ECMAScript {@code Number.prototype.toString} form of a finite double (RFC 8785 section 3.2.2.3): the shortest digits
-     * that round-trip (Java's {@link Double#toString} finds the same ones since JDK 19), laid out plainly for exponents from -6
-     * to 20 and as {@code d.ddde+x} beyond.
+     * that round-trip (from {@link Double#toString}, which since JDK 19 finds them too but keeps two where one would do), laid
+     * out plainly for exponents from -6 to 20 and as {@code d.ddde+x} beyond.
      */
     static String ecmaScript(double value) {
         if (!Double.isFinite(value)) {
@@ -124,6 +124,13 @@ public final class SignaturePayload {
             return "0";
         }
         BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        if (decimal.precision() == 2) {
+            // Java renders at least two digits where one would do (Double.MIN_VALUE is 4.9E-324); ECMAScript takes the one
+            BigDecimal one = decimal.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == Math.abs(value)) {
+                decimal = one.stripTrailingZeros();
+            }
+        }
         String digits = decimal.unscaledValue().toString();
         int k = digits.length();
         int n = k - decimal.scale(); // the value is 0.digits * 10^n

@@ -97,7 +97,7 @@ final class VersionSigning {
             Optional<String> problem;
             if (key.isEmpty()) {
                 problem = Optional.of("key '" + signature.keyId() + "' is no longer trusted (not in security.signing.keys)");
-            } else if (!Ed25519Keys.verify(key.get().key(), payload, Base64.getDecoder().decode(signature.signature()))) {
+            } else if (!Ed25519Keys.verify(key.get().key(), payload, storedBytes(signature))) {
                 problem = Optional.of("the signature by key '" + signature.keyId() + "' does not verify over the version's payload");
             } else {
                 problem = Optional.empty();
@@ -147,6 +147,15 @@ final class VersionSigning {
             return Optional.empty();
         }
         return Optional.of("the artifact read has SHA-256 " + actual + " but the signed payload names " + version.artifact().sha256());
+    }
+
+    /** The stored signature's bytes; empty (so never valid) when the stored text is not base64, as only a hand-made row can be. */
+    private static byte[] storedBytes(VersionSignature signature) {
+        try {
+            return Base64.getDecoder().decode(signature.signature());
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
     }
 
     private String trusted() {
