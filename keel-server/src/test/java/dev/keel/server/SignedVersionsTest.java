@@ -234,6 +234,26 @@ class SignedVersionsTest {
     }
 
     @Test
+    void anUnsignedCanaryOrFallback_mayNotAnswerForAGuardedAlias_evenWhenLoadedAlreadyForAnotherEndpoint() {
+        expect(server.createModel("churn"), 201);
+        expect(server.upload("churn", TestModels.creditGOnnx(), null), 201);
+        expect(server.upload("churn", withDocString(TestModels.creditGOnnx(), "second"), null), 201);
+        expect(attach("churn", 2, "release", sign(release.getPrivate(), payload("churn", 2))), 201);
+        expect(promote("churn", "production", 2), 200);
+        // version 1 needs no signature on its own: an endpoint by number loads it
+        expect(server.postJson("/v1/endpoints", admin, "{\"name\": \"churn-v1\", \"model\": \"churn\", \"alias\": \"1\"}"), 201);
+
+        TestingServer.Response canary = server.postJson("/v1/endpoints", admin, "{\"name\": \"churn-online\", \"model\": \"churn\", "
+                + "\"alias\": \"production\", \"canary\": {\"version\": 1, \"percent\": 10}}");
+        TestingServer.Response plain = server.postJson("/v1/endpoints", admin, "{\"name\": \"churn-online\", \"model\": \"churn\", "
+                + "\"alias\": \"production\"}");
+
+        expect(canary, 409);
+        assertThat(canary.body()).contains("churn:1 is not loaded", "security.signing.require-for-aliases guards alias 'production'", "unsigned");
+        expect(plain, 201);
+    }
+
+    @Test
     void aSignedVersionWhoseArtifactFileWasChangedOnDisk_isRefusedAtLoad() throws IOException {
         expect(server.createModel("churn"), 201);
         expect(server.upload("churn", TestModels.creditGOnnx(), null), 201);

@@ -306,25 +306,61 @@ public final class ModelRegistry {
      * for bytes whose SHA-256 is the hash that payload names. A failure is published as {@link ArtifactRejected} (and so
      * becomes an incident) and refuses the load.
      *
-     * @throws KeelException INTEGRITY_FAILURE naming what is missing or wrong
+     * @throws KeelException CONFLICT naming the signature that is missing or does not verify; INTEGRITY_FAILURE when the bytes
+     *     are not the artifact the payload names
      */
     public byte[] servableArtifact(ModelVersion version) {
+        return servableArtifact(version, "");
+    }
+
+    /**
+     * The artifact bytes of a version about to serve on behalf of the alias {@code servedFor} as well as of the aliases that
+     * hold it (an endpoint of {@code production} serving a canary or its previous-version fallback); {@code ""} for none.
+     *
+     * @throws KeelException CONFLICT or INTEGRITY_FAILURE, as {@link #servableArtifact(ModelVersion)}
+     */
+    public byte[] servableArtifact(ModelVersion version, String servedFor) {
         byte[] bytes = artifact(version);
-        RegisteredModel model = requireModel(version.model());
-        List<String> holders = holdingAliases(model, version);
-        Optional<List<String>> keys = signing.requirement(model, holders);
-        if (keys.isEmpty()) {
-            return bytes;
-        }
-        Optional<String> problem = signing.problem(version, keys.get(), because(model, holders))
-                .or(() -> VersionSigning.hashProblem(version, bytes));
-        if (problem.isPresent()) {
-            String message = version.label() + " is not loaded: " + problem.get();
-            LOG.warn(message);
-            events.accept(new ArtifactRejected(version.artifact().sha256(), version.label(), message, clock.instant()));
-            throw new KeelException(ErrorCode.INTEGRITY_FAILURE, message);
-        }
+        checkSigned(version, servedFor, Optional.of(bytes));
         return bytes;
+    }
+
+    /**
+     * Checks, without reading the artifact, that a version already loaded may serve on behalf of {@code servedFor}: when the
+     * model or that alias or an alias holding the version requires a signature, a required key's signature verifies.
+     *
+     * @throws KeelException CONFLICT naming the signature that is missing or does not verify
+     */
+    public void requireSigned(ModelVersion version, String servedFor) {
+        checkSigned(version, servedFor, Optional.empty());
+    }
+
+    private void checkSigned(ModelVersion version, String servedFor, Optional<byte[]> bytes) {
+        RegisteredModel model = requireModel(version.model());
+        List<String> aliases = new ArrayList<>(holdingAliases(model, version));
+        if (!servedFor.isEmpty() && !aliases.contains(servedFor)) {
+            aliases.add(servedFor);
+        }
+        Optional<List<String>> keys = signing.requirement(model, aliases);
+        if (keys.isEmpty()) {
+            return;
+        }
+        Optional<String> unsigned = signing.problem(version, keys.get(), because(model, aliases));
+        if (unsigned.isPresent()) {
+            throw rejected(version, ErrorCode.CONFLICT, unsigned.get());
+        }
+        Optional<String> swapped = bytes.flatMap(read -> VersionSigning.hashProblem(version, read));
+        if (swapped.isPresent()) {
+            throw rejected(version, ErrorCode.INTEGRITY_FAILURE, swapped.get());
+        }
+    }
+
+    /** Logs and publishes a refused load (an {@code artifact.integrity_failed} incident) and returns the refusal. */
+    private KeelException rejected(ModelVersion version, ErrorCode code, String problem) {
+        String message = version.label() + " is not loaded: " + problem;
+        LOG.warn(message);
+        events.accept(new ArtifactRejected(version.artifact().sha256(), version.label(), message, clock.instant()));
+        return new KeelException(code, message);
     }
 
     private String because(RegisteredModel model, List<String> aliases) {
