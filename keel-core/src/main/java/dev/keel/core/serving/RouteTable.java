@@ -113,8 +113,7 @@ final class RouteTable implements AutoCloseable {
     }
 
     private Optional<LoadedModels.Handle> optional(String role, String model, String reference, String servedFor, List<LoadedModels.Handle> taken,
-                                                   Build mode,
-                                                   List<String> problems) {
+                                                   Build mode, List<String> problems) {
         ModelVersion version;
         try {
             version = registry.resolve(model, reference);
