@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keel model register|list|show|promote|rollback|history}. */
+/** {@code keel model register|list|show|promote|rollback|history|lineage|sign|verify|keygen}. */
 @Command(name = "model", description = "Work with the model registry", subcommands = {ModelCommands.Register.class, ModelCommands.ListModels.class,
     ModelCommands.Show.class, ModelCommands.Promote.class, ModelCommands.Rollback.class, ModelCommands.History.class, ModelCommands.LineageCommand.class,
-    ModelCommands.Predictions.class})
+    ModelCommands.Predictions.class, SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.Keygen.class})
 final class ModelCommands {
     private ModelCommands() {
     }

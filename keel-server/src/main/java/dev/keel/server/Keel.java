@@ -64,6 +64,9 @@ public final class Keel implements AutoCloseable {
         // checked before anything is opened: a bad identity provider setting stops the start with its key named
         this.oidc = dev.keel.core.security.OidcSettings.from(config.root().section("security").section("oidc"))
                 .map(settings -> new dev.keel.core.security.OidcAuthenticator(settings, clock));
+        // the trusted signing keys are read before anything is opened too: a missing key file names its setting
+        dev.keel.core.security.SigningSettings signing = dev.keel.core.security.SigningSettings.from(
+                config.root().section("security").section("signing"));
         try {
             this.database = Database.open(config.store().url(), config.store().user(), config.store().password(), config.store().pool());
             closeables.add(database);
@@ -83,7 +86,7 @@ public final class Keel implements AutoCloseable {
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
             new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
             this.events = new EventDispatcher(metrics, EVENT_QUEUE_CAPACITY, EVENT_CLOSE_GRACE);
-            this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock, events);
+            this.registry = new ModelRegistry(database, artifacts, runtimes, projects, clock, events, signing);
             // on the publisher's thread: closed after the dispatcher, so that the last failures it carries are written
             this.incidents = dev.keel.core.incident.Incidents.open(dev.keel.core.incident.IncidentsConfig.from(config.root().section("incidents")),
                     database, clock, metrics, new ModelProjects(registry));
@@ -199,7 +202,7 @@ public final class Keel implements AutoCloseable {
 
             @Override
             public dev.keel.spi.LoadedModel load(dev.keel.core.registry.ModelVersion version) {
-                return runtimes.require(version.format()).load(registry.artifact(version), dev.keel.spi.RuntimeOptions.defaults());
+                return runtimes.require(version.format()).load(registry.servableArtifact(version), dev.keel.spi.RuntimeOptions.defaults());
             }
         };
         Batch batch = openBatch(database, data, destinations, pipelines, outputRoot);

@@ -6,10 +6,14 @@ import dev.keel.core.error.KeelException;
 import dev.keel.core.json.Json;
 import dev.keel.core.registry.FeatureSpec;
 import dev.keel.core.registry.Lineage;
+import dev.keel.core.registry.ModelRegistry;
 import dev.keel.core.registry.ModelVersion;
+import dev.keel.core.registry.NewSignature;
 import dev.keel.core.registry.NewVersion;
 import dev.keel.core.registry.PromotionGate;
 import dev.keel.core.registry.RegisteredModel;
+import dev.keel.core.registry.SignaturePayload;
+import dev.keel.core.registry.SigningPolicy;
 import dev.keel.core.security.Permission;
 import dev.keel.core.security.ProjectService;
 import io.javalin.http.UploadedFile;
@@ -41,7 +45,7 @@ final class ModelRoutes implements HttpService {
 
     /** Metadata of a version upload. */
     record VersionMetadata(String format, List<FeatureSpec> features, Map<String, Double> metrics, Map<String, String> tags, Lineage lineage,
-                           String description) {
+                           String description, List<NewSignature> signatures) {
     }
 
     /** Body of POST /v1/models/{model}/aliases/{alias}. */
@@ -105,6 +109,39 @@ final class ModelRoutes implements HttpService {
                     Rollback request = call.json(Rollback.class);
                     call.ok(keel.registry().rollback(call.path("model"), call.path("alias"), request.reason(), call.actor()));
                 });
+        api.put("/v1/models/{model}/signing", Permission.MODEL_PROMOTE).project(modelProject)
+                .describe("model.signing", "Require a valid signature (by any trusted key, or by the keys listed) before any version of the "
+                        + "model is promoted or loaded: {required, keys}").handle(call ->
+                        call.ok(keel.registry().updateSigning(call.path("model"), call.json(SigningPolicy.class))));
+        api.get("/v1/models/{model}/versions/{version}/signing-payload", Permission.MODEL_READ).project(modelProject)
+                .describe("version.signingPayload", "The exact bytes a signature of the version is made over (RFC 8785 canonical JSON)")
+                .handle(call -> {
+                    ModelVersion version = keel.registry().resolve(call.path("model"), call.path("version"));
+                    call.context().contentType("application/json").result(SignaturePayload.of(version));
+                });
+        api.get("/v1/models/{model}/versions/{version}/signatures", Permission.MODEL_READ).project(modelProject)
+                .describe("version.signatures", "The version's signatures, each verified against the keys trusted now, and the keys one of "
+                        + "which must have signed it before it loads").handle(call -> {
+                    ModelVersion version = keel.registry().resolve(call.path("model"), call.path("version"));
+                    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+                    answer.put("model", version.model());
+                    answer.put("version", version.version());
+                    answer.put("signatures", keel.registry().signatures(version));
+                    answer.put("requiredKeys", keel.registry().signatureRequirement(version));
+                    call.ok(answer);
+                });
+        api.post("/v1/models/{model}/versions/{version}/signatures", Permission.MODEL_WRITE).project(modelProject)
+                .describe("version.sign", "Attach an Ed25519 signature {keyId, signature (base64)} over the version's signing payload; "
+                        + "refused (400, naming the field) unless it verifies under that trusted key").handle(call -> {
+                    ModelVersion version = keel.registry().resolve(call.path("model"), call.path("version"));
+                    ModelRegistry.SignatureAttached attached = keel.registry().attachSignature(version.model(), version.version(),
+                            call.json(NewSignature.class), call.actor());
+                    if (attached.added()) {
+                        call.created(attached.signature());
+                    } else {
+                        call.ok(attached.signature());
+                    }
+                });
         api.get("/v1/models/{model}/history", Permission.MODEL_READ).project(modelProject)
                 .describe("model.history", "Every alias move: who, when, from, to, why").handle(call ->
                         call.ok(Map.of("events", keel.registry().history(call.path("model"), call.query("alias")))));
@@ -161,7 +198,14 @@ final class ModelRoutes implements HttpService {
         }
         NewVersion request = new NewVersion(metadata.format(), metadata.features(), metadata.metrics(), metadata.tags(), metadata.lineage(),
                 metadata.description());
-        call.created(keel.registry().registerVersion(model, artifact, request, call.actor()));
+        List<NewSignature> signatures = metadata.signatures() == null ? List.of() : metadata.signatures();
+        for (int i = 0; i < signatures.size(); i++) {
+            if (signatures.get(i) == null) {
+                throw new KeelException(ErrorCode.INVALID_REQUEST, "field 'signatures[" + i + "]' is null; expected {keyId, signature}",
+                        List.of(new KeelException.FieldError("signatures[" + i + "]", "expected an object")));
+            }
+        }
+        call.created(keel.registry().registerVersion(model, artifact, request, signatures, call.actor()));
     }
 
     private static KeelException tooLarge(long size, long limit) {
@@ -171,7 +215,7 @@ final class ModelRoutes implements HttpService {
 
     private static VersionMetadata parseMetadata(String text) {
         if (text == null || text.isBlank()) {
-            return new VersionMetadata(null, null, null, null, null, null);
+            return new VersionMetadata(null, null, null, null, null, null, null);
         }
         JsonNode node;
         try {

@@ -210,6 +210,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 path(securityNode, "token-pepper-file", dataDirectory.resolve("keys").resolve("token-pepper.key")),
                 audit(securityNode, dataDirectory), encryption(securityNode, environment));
         securityNode.section("oidc"); // read and validated by dev.keel.core.security.OidcSettings when the server opens
+        securityNode.section("signing"); // read and validated by dev.keel.core.security.SigningSettings when the server opens
         COMPONENT_SECTIONS.forEach(root::section);
         for (ConfigNode node : List.of(root, serverNode, storeNode, artifactsNode, loggingNode, securityNode)) {
             node.rejectUnknownKeys();

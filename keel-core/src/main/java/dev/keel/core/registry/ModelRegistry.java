@@ -3,6 +3,7 @@ package dev.keel.core.registry;
 import dev.keel.core.error.ErrorCode;
 import dev.keel.core.error.KeelException;
 import dev.keel.core.security.ProjectService;
+import dev.keel.core.security.SigningSettings;
 import dev.keel.core.store.Database;
 import dev.keel.spi.ArtifactIntegrityException;
 import dev.keel.spi.ArtifactRef;
@@ -29,6 +30,7 @@ import java.util.regex.Pattern;
  * rollback to an alias's previous holder, and the alias history kept forever.
  */
 public final class ModelRegistry {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelRegistry.class);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     private static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
@@ -40,12 +42,22 @@ public final class ModelRegistry {
     private static final java.time.Duration PROMOTION_CHECK_LIMIT = java.time.Duration.ofSeconds(30);
 
     private final PromotionCheck check;
+    private final VersionSigning signing;
     private final EventSink events;
     private volatile java.util.function.Function<ModelVersion, Optional<Map<String, Double>>> verifiedMetrics = version -> Optional.empty();
 
-    /** @param events where committed alias moves are published ({@link AliasMoved}), on the promoting thread */
+    /** A registry that trusts no signing key: signatures can be neither attached nor required. */
     public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock,
                          EventSink events) {
+        this(database, artifacts, runtimes, projects, clock, events, SigningSettings.none());
+    }
+
+    /**
+     * @param events where committed alias moves are published ({@link AliasMoved}), on the promoting thread
+     * @param signing the keys trusted to sign versions and the aliases that require a signature ({@code security.signing})
+     */
+    public ModelRegistry(Database database, ArtifactStore artifacts, ModelRuntimes runtimes, ProjectService projects, Clock clock,
+                         EventSink events, SigningSettings signing) {
         this.repository = new RegistryRepository(Objects.requireNonNull(database, "database"));
         this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
         this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
@@ -53,6 +65,11 @@ public final class ModelRegistry {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.check = new PromotionCheck(runtimes, PROMOTION_CHECK_LIMIT);
         this.events = Objects.requireNonNull(events, "events");
+        this.signing = new VersionSigning(database, Objects.requireNonNull(signing, "signing"));
+    }
+
+    /** A signature as attached: the stored one, and whether this call added it (false: the key had signed the version already). */
+    public record SignatureAttached(VersionSignature signature, boolean added) {
     }
 
     /** Publishes a committed promotion or rollback. */
@@ -105,6 +122,18 @@ public final class ModelRegistry {
         return requireModel(name);
     }
 
+    /**
+     * Replaces the model's own signature requirement (every key it names must be trusted).
+     *
+     * @throws KeelException INVALID_REQUEST naming an untrusted key, or a requirement while no key is trusted
+     */
+    public RegisteredModel updateSigning(String name, SigningPolicy policy) {
+        requireModel(name);
+        signing.checkPolicy(policy);
+        repository.updateSigning(name, policy);
+        return requireModel(name);
+    }
+
     public Optional<RegisteredModel> findModel(String name) {
         return repository.findModel(name);
     }
@@ -124,6 +153,55 @@ public final class ModelRegistry {
      */
     public ModelVersion registerVersion(String model, byte[] artifact, NewVersion request, String actor) {
         return registerVersion(model, artifact, request, actor, (connection, created) -> { });
+    }
+
+    /**
+     * Registers a version with signatures made ahead over its payload (for the version number it will get, the latest plus
+     * one); the version exists only when every signature verifies.
+     *
+     * @throws KeelException INVALID_REQUEST naming {@code signatures[i]} when one does not verify (no version is added)
+     */
+    public ModelVersion registerVersion(String model, byte[] artifact, NewVersion request, List<NewSignature> signatures, String actor) {
+        Instant now = clock.instant();
+        return registerVersion(model, artifact, request, actor, (connection, created) -> {
+            try {
+                for (int i = 0; i < signatures.size(); i++) {
+                    signing.attach(connection, created, signatures.get(i), "signatures[" + i + "]", actor, now);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot store the signatures of " + created.label(), e);
+            }
+        });
+    }
+
+    /**
+     * Attaches a signature to a version after the fact; the version itself never changes.
+     *
+     * @throws KeelException INVALID_REQUEST naming {@code keyId} or {@code signature} when the key is not trusted, the signature is
+     *     not base64 or it does not verify over the version's payload
+     */
+    public SignatureAttached attachSignature(String model, int version, NewSignature signature, String actor) {
+        ModelVersion target = requireVersion(model, version);
+        Instant now = clock.instant();
+        return repository.database().inTransaction(connection -> signing.attach(connection, target, signature, "", actor, now));
+    }
+
+    /** The version's signatures, each checked against the keys trusted now. */
+    public List<SignatureCheck> signatures(ModelVersion version) {
+        return signing.check(version);
+    }
+
+    /**
+     * The keys one of which must have signed the version before it is loaded: its model's policy, and the server's guarded
+     * aliases among those that hold it; empty when none applies.
+     */
+    public Optional<List<String>> signatureRequirement(ModelVersion version) {
+        RegisteredModel model = requireModel(version.model());
+        return signing.requirement(model, holdingAliases(model, version));
+    }
+
+    private static List<String> holdingAliases(RegisteredModel model, ModelVersion version) {
+        return model.aliases().entrySet().stream().filter(entry -> entry.getValue() == version.version()).map(Map.Entry::getKey).sorted().toList();
     }
 
     /**
@@ -223,6 +301,82 @@ public final class ModelRegistry {
     }
 
     /**
+     * The artifact bytes of a version that is about to serve: verified against their hash and, when the model or an alias that
+     * holds the version requires a signature, checked for a valid signature by a required key over the version's payload and
+     * for bytes whose SHA-256 is the hash that payload names. A failure is published as {@link ArtifactRejected} (and so
+     * becomes an incident) and refuses the load.
+     *
+     * @throws KeelException CONFLICT naming the signature that is missing or does not verify; INTEGRITY_FAILURE when the bytes
+     *     are not the artifact the payload names
+     */
+    public byte[] servableArtifact(ModelVersion version) {
+        return servableArtifact(version, "");
+    }
+
+    /**
+     * The artifact bytes of a version about to serve on behalf of the alias {@code servedFor} as well as of the aliases that
+     * hold it (an endpoint of {@code production} serving a canary or its previous-version fallback); {@code ""} for none.
+     *
+     * @throws KeelException CONFLICT or INTEGRITY_FAILURE, as {@link #servableArtifact(ModelVersion)}
+     */
+    public byte[] servableArtifact(ModelVersion version, String servedFor) {
+        byte[] bytes = artifact(version);
+        checkSigned(version, servedFor, Optional.of(bytes));
+        return bytes;
+    }
+
+    /**
+     * Checks, without reading the artifact, that a version already loaded may serve on behalf of {@code servedFor}: when the
+     * model or that alias or an alias holding the version requires a signature, a required key's signature verifies.
+     *
+     * @throws KeelException CONFLICT naming the signature that is missing or does not verify
+     */
+    public void requireSigned(ModelVersion version, String servedFor) {
+        checkSigned(version, servedFor, Optional.empty());
+    }
+
+    private void checkSigned(ModelVersion version, String servedFor, Optional<byte[]> bytes) {
+        RegisteredModel model = requireModel(version.model());
+        List<String> aliases = new ArrayList<>(holdingAliases(model, version));
+        if (!servedFor.isEmpty() && !aliases.contains(servedFor)) {
+            aliases.add(servedFor);
+        }
+        Optional<List<String>> keys = signing.requirement(model, aliases);
+        if (keys.isEmpty()) {
+            return;
+        }
+        Optional<String> unsigned = signing.problem(version, keys.get(), because(model, aliases));
+        if (unsigned.isPresent()) {
+            throw rejected(version, ErrorCode.CONFLICT, unsigned.get());
+        }
+        Optional<String> swapped = bytes.flatMap(read -> VersionSigning.hashProblem(version, read));
+        if (swapped.isPresent()) {
+            throw rejected(version, ErrorCode.INTEGRITY_FAILURE, swapped.get());
+        }
+    }
+
+    /** Logs and publishes a refused load (an {@code artifact.integrity_failed} incident) and returns the refusal. */
+    private KeelException rejected(ModelVersion version, ErrorCode code, String problem) {
+        String message = version.label() + " is not loaded: " + problem;
+        LOG.warn(message);
+        events.accept(new ArtifactRejected(version.artifact().sha256(), version.label(), message, clock.instant()));
+        return new KeelException(code, message);
+    }
+
+    private String because(RegisteredModel model, List<String> aliases) {
+        List<String> guarded = aliases.stream().filter(signing.settings()::guards).toList();
+        List<String> reasons = new ArrayList<>();
+        if (model.signing().required()) {
+            reasons.add("model '" + model.name() + "' requires signatures");
+        }
+        if (!guarded.isEmpty()) {
+            reasons.add("security.signing.require-for-aliases guards " + (guarded.size() == 1 ? "alias '" + guarded.getFirst() + "'"
+                    : "aliases " + guarded));
+        }
+        return String.join(" and ", reasons);
+    }
+
+    /**
      * Points an alias at a version: a promotion. The model's gate must pass for guarded aliases, and the version must load
      * and score a smoke row built from its signature and feature schema; a refusal is kept in the alias history (action
      * {@code refused}, with the reason) and fails with {@code CONFLICT}. Moving an alias to the version it holds already
@@ -237,6 +391,15 @@ public final class ModelRegistry {
             registered.gate().check(model, version, verifiedMetrics.apply(target).orElse(target.metrics()));
         }
         if (!Integer.valueOf(version).equals(registered.aliases().get(alias))) {
+            List<String> holders = new ArrayList<>(holdingAliases(registered, target));
+            holders.add(alias);
+            Optional<List<String>> keys = signing.requirement(registered, holders);
+            if (keys.isPresent()) {
+                Optional<String> unsigned = signing.problem(target, keys.get(), because(registered, holders));
+                if (unsigned.isPresent()) {
+                    refuse(target, alias, unsigned.get(), actor);
+                }
+            }
             Optional<String> problem = check.problem(target, this::artifact);
             if (problem.isPresent()) {
                 refuse(target, alias, problem.get(), actor);

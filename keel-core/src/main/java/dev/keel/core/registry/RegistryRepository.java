@@ -52,6 +52,10 @@ final class RegistryRepository {
         database.update("UPDATE models SET gate = ? WHERE name = ?", Json.write(gate), name);
     }
 
+    void updateSigning(String name, SigningPolicy policy) {
+        database.update("UPDATE models SET signing = ? WHERE name = ?", Json.write(policy), name);
+    }
+
     Optional<RegisteredModel> findModel(String name) {
         return database.withConnection(connection -> findModel(connection, name));
     }
@@ -66,7 +70,7 @@ final class RegistryRepository {
         Optional<Integer> latest = Database.queryOne(connection, "SELECT version FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1",
                 row -> row.getInt(1), name);
         RegisteredModel model = bare.get();
-        return Optional.of(new RegisteredModel(model.name(), model.project(), model.description(), model.gate(), model.createdAt(),
+        return Optional.of(new RegisteredModel(model.name(), model.project(), model.description(), model.gate(), model.signing(), model.createdAt(),
                 model.createdBy(), latest, aliases));
     }
 
@@ -100,7 +104,8 @@ final class RegistryRepository {
 
     private static RegisteredModel model(ResultSet row, Map<String, Integer> aliases, Optional<Integer> latest) throws SQLException {
         return new RegisteredModel(row.getString("name"), row.getString("project"), row.getString("description"),
-                Json.read(row.getString("gate"), PromotionGate.class), Instant.ofEpochMilli(row.getLong("created_at")),
+                Json.read(row.getString("gate"), PromotionGate.class), Json.read(row.getString("signing"), SigningPolicy.class),
+                Instant.ofEpochMilli(row.getLong("created_at")),
                 row.getString("created_by"), latest, aliases);
     }
 

@@ -106,7 +106,12 @@ public final class AuditCheckpoints {
             KeyFactory factory = KeyFactory.getInstance("Ed25519");
             PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(unpem(setting, signingKeyFile,
                     Files.readString(signingKeyFile, StandardCharsets.US_ASCII), "PRIVATE KEY")));
-            PublicKey publicKey = publicKeyOf(factory, privateKey);
+            PublicKey publicKey;
+            try {
+                publicKey = factory.generatePublic(new X509EncodedKeySpec(Ed25519Keys.publicKeyOf(privateKey).getEncoded()));
+            } catch (KeelException e) {
+                throw new GeneralSecurityException(e.getMessage(), e);
+            }
             AuditCheckpoints checkpoints = new AuditCheckpoints(file.toAbsolutePath(), privateKey, publicKey);
             checkpoints.exportPublicKey(publicKeyFile(signingKeyFile));
             return checkpoints;
@@ -265,20 +270,6 @@ public final class AuditCheckpoints {
         Files.writeString(target, text, StandardCharsets.US_ASCII);
     }
 
-    /** Derives the Ed25519 public key of a private key: PKCS#8 v1 holds no public key, so it is recomputed by signing nothing. */
-    private static PublicKey publicKeyOf(KeyFactory factory, PrivateKey privateKey) throws GeneralSecurityException {
-        byte[] encoded = privateKey.getEncoded();
-        if (encoded.length != 48) {
-            throw new GeneralSecurityException("expected the 48-byte PKCS#8 v1 encoding of an Ed25519 key, got " + encoded.length + " bytes");
-        }
-        // an Ed25519 PKCS#8 v1 encoding is a fixed 16-byte prefix and the 32-byte seed
-        byte[] seed = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-        generator.initialize(java.security.spec.NamedParameterSpec.ED25519, new FixedSeed(seed));
-        PublicKey derived = generator.generateKeyPair().getPublic();
-        return factory.generatePublic(new X509EncodedKeySpec(derived.getEncoded()));
-    }
-
     private static boolean hasContent(Path file) {
         try {
             return Files.exists(file) && Files.size(file) > 0;
@@ -288,8 +279,7 @@ public final class AuditCheckpoints {
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return Ed25519Keys.pem(type, der);
     }
 
     private static byte[] unpem(String setting, Path file, String text, String type) {
@@ -304,20 +294,6 @@ public final class AuditCheckpoints {
             return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
         } catch (IllegalArgumentException e) {
             throw new KeelException(ErrorCode.INVALID_CONFIG, "'" + file + "' (" + setting + ") holds a PEM block that is not base64");
-        }
-    }
-
-    /** A random source that yields one fixed seed: makes the JDK's Ed25519 generator rebuild a key pair from its private half. */
-    private static final class FixedSeed extends java.security.SecureRandom {
-        private final byte[] seed;
-
-        FixedSeed(byte[] seed) {
-            this.seed = seed.clone();
-        }
-
-        @Override
-        public void nextBytes(byte[] bytes) {
-            System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length));
         }
     }
 }

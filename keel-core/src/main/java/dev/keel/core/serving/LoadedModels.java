@@ -37,17 +37,27 @@ final class LoadedModels implements AutoCloseable {
         this.directCapacity = directCapacity;
     }
 
-    /** Adds a route to the version, loading it first if needed; undo with {@link Handle#unroute()}. */
-    synchronized Handle route(ModelVersion version) {
+    /**
+     * Adds a route to the version, loading it first if needed; undo with {@link Handle#unroute()}. The version answers for the
+     * alias {@code servedFor} (an endpoint's alias, or empty for a call by model name), so when that alias or the version's
+     * model requires a signature, the version must have a valid one: checked on the bytes when it loads, and again when a
+     * loaded version gets a route for another alias.
+     */
+    synchronized Handle route(ModelVersion version, String servedFor) {
         if (closed) {
             throw new IllegalStateException("loaded models are closed");
         }
         String key = version.label();
         Handle handle = handles.get(key);
-        if (handle != null && handle.addRoute()) {
-            return handle;
+        if (handle != null) {
+            registry.requireSigned(version, servedFor);
+            if (handle.addRoute()) {
+                return handle;
+            }
         }
-        byte[] artifact = registry.artifact(version);
+        // verified against its hash and, where the model or an alias holding it requires one, its signature: a refusal leaves
+        // whatever the endpoint served before in place
+        byte[] artifact = registry.servableArtifact(version, servedFor);
         LoadedModel model = runtimes.require(version.format()).load(artifact, options);
         handle = new Handle(version, model);
         handle.addRoute();
@@ -65,7 +75,7 @@ final class LoadedModels implements AutoCloseable {
                 String key = version.label();
                 handle = direct.get(key);
                 if (handle == null) {
-                    handle = route(version);
+                    handle = route(version, "");
                     direct.put(key, handle);
                     while (direct.size() > directCapacity) {
                         var eldest = direct.entrySet().iterator().next();

@@ -80,28 +80,29 @@ final class RouteTable implements AutoCloseable {
             LoadedModels.Handle main;
             Optional<Integer> standInFor = Optional.empty();
             try {
-                main = take(target, taken);
+                main = take(target, config.alias(), taken);
             } catch (KeelException e) {
                 if (mode == Build.EXACT || before.isEmpty()) {
                     throw e;
                 }
                 ModelVersion standIn = registry.requireVersion(config.model(), before.get());
-                main = take(standIn, taken);
+                main = take(standIn, config.alias(), taken);
                 standInFor = Optional.of(target.version());
                 problems.add(e.getMessage() + "; " + standIn.label() + ", the previous holder of '" + config.alias() + "', serves in its place");
                 before = Optional.empty();
             }
             Optional<LoadedModels.Handle> previous = Optional.empty();
             if (before.isPresent()) {
-                previous = optional("the previous-version fallback", registry.requireVersion(config.model(), before.get()), taken, mode, problems);
+                previous = optional("the previous-version fallback", registry.requireVersion(config.model(), before.get()), config.alias(), taken,
+                        mode, problems);
             }
             Optional<LoadedModels.Handle> canary = Optional.empty();
             if (config.canary().isPresent()) {
-                canary = optional("the canary", config.model(), config.canary().get().target().reference(), taken, mode, problems);
+                canary = optional("the canary", config.model(), config.canary().get().target().reference(), config.alias(), taken, mode, problems);
             }
             Optional<LoadedModels.Handle> shadow = Optional.empty();
             if (config.shadow().isPresent()) {
-                shadow = optional("the shadow", config.model(), config.shadow().get().reference(), taken, mode, problems);
+                shadow = optional("the shadow", config.model(), config.shadow().get().reference(), config.alias(), taken, mode, problems);
             }
             return new Routes(endpoint, main, canary, config.canary().map(EndpointConfig.Canary::percent).orElse(0.0), shadow, previous,
                     standInFor, problems);
@@ -111,8 +112,8 @@ final class RouteTable implements AutoCloseable {
         }
     }
 
-    private Optional<LoadedModels.Handle> optional(String role, String model, String reference, List<LoadedModels.Handle> taken, Build mode,
-                                                   List<String> problems) {
+    private Optional<LoadedModels.Handle> optional(String role, String model, String reference, String servedFor, List<LoadedModels.Handle> taken,
+                                                   Build mode, List<String> problems) {
         ModelVersion version;
         try {
             version = registry.resolve(model, reference);
@@ -123,13 +124,13 @@ final class RouteTable implements AutoCloseable {
             problems.add(role + " is not served: " + e.getMessage());
             return Optional.empty();
         }
-        return optional(role, version, taken, mode, problems);
+        return optional(role, version, servedFor, taken, mode, problems);
     }
 
-    private Optional<LoadedModels.Handle> optional(String role, ModelVersion version, List<LoadedModels.Handle> taken, Build mode,
+    private Optional<LoadedModels.Handle> optional(String role, ModelVersion version, String servedFor, List<LoadedModels.Handle> taken, Build mode,
                                                    List<String> problems) {
         try {
-            return Optional.of(take(version, taken));
+            return Optional.of(take(version, servedFor, taken));
         } catch (KeelException e) {
             if (mode == Build.EXACT) {
                 throw e;
@@ -139,9 +140,10 @@ final class RouteTable implements AutoCloseable {
         }
     }
 
-    private LoadedModels.Handle take(ModelVersion version, List<LoadedModels.Handle> taken) {
+    /** Routes the version for an endpoint of the alias {@code servedFor}: a version answers for that alias, so its signature rule holds. */
+    private LoadedModels.Handle take(ModelVersion version, String servedFor, List<LoadedModels.Handle> taken) {
         try {
-            LoadedModels.Handle handle = models.route(version);
+            LoadedModels.Handle handle = models.route(version, servedFor);
             taken.add(handle);
             return handle;
         } catch (ModelException e) {
