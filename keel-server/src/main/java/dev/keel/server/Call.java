@@ -164,16 +164,23 @@ public final class Call {
                 throw new KeelException(ErrorCode.INVALID_JSON, "the request needs a JSON body");
             }
             requireJsonContent();
-            try {
-                body = Json.MAPPER.readTree(bytes);
-            } catch (IOException e) {
-                throw invalidJson(e);
-            }
-            if (body == null || !body.isObject()) {
-                throw new KeelException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
-            }
+            body = jsonObject(bytes);
         }
         return body;
+    }
+
+    /** Bytes read as a JSON object; malformed JSON or another JSON value is a 400 naming the problem. */
+    public static JsonNode jsonObject(byte[] bytes) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw invalidJson(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new KeelException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
+        }
+        return node;
     }
 
     /** The failure to read a JSON body as a 400 that says why: the limit exceeded, or the syntax error and where it is. */

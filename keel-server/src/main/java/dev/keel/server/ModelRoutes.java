@@ -213,7 +213,8 @@ final class ModelRoutes implements HttpService {
                 + " bytes (artifacts.max-model-size)");
     }
 
-    private static VersionMetadata parseMetadata(String text) {
+    /** The version metadata of an upload (the multipart part or the X-Keel-Metadata header): a JSON object, 400 otherwise. */
+    static VersionMetadata parseMetadata(String text) {
         if (text == null || text.isBlank()) {
             return new VersionMetadata(null, null, null, null, null, null, null);
         }

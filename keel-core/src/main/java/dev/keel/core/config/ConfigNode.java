@@ -192,14 +192,18 @@ public final class ConfigNode {
         if (!matcher.matches()) {
             throw invalid(name, raw.get(), "a duration such as 250ms, 30s, 5m, 2h or 1d");
         }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
+        try {
+            long amount = Long.parseLong(matcher.group(1));
+            return switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(name, raw.get(), "a duration such as 250ms, 30s, 5m, 2h or 1d that fits in a long count of seconds");
+        }
     }
 
     /** A size in bytes such as {@code 512}, {@code 64kb}, {@code 16mb}, {@code 2gb} ({@code kib}, {@code mib}, {@code gib} too; all powers of 1024). */
@@ -212,14 +216,18 @@ public final class ConfigNode {
         if (!matcher.matches()) {
             throw invalid(name, raw.get(), "a size such as 512, 64kb, 16mb or 2gb");
         }
-        long amount = Long.parseLong(matcher.group(1));
         String unit = matcher.group(2) == null ? "b" : matcher.group(2).toLowerCase(Locale.ROOT);
-        return switch (unit) {
-            case "kib", "kb", "k" -> amount << 10;
-            case "mib", "mb", "m" -> amount << 20;
-            case "gib", "gb", "g" -> amount << 30;
-            default -> amount;
+        int shift = switch (unit) {
+            case "kib", "kb", "k" -> 10;
+            case "mib", "mb", "m" -> 20;
+            case "gib", "gb", "g" -> 30;
+            default -> 0;
         };
+        try {
+            return Math.multiplyExact(Long.parseLong(matcher.group(1)), 1L << shift);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(name, raw.get(), "a size such as 512, 64kb, 16mb or 2gb of at most " + Long.MAX_VALUE + " bytes");
+        }
     }
 
     /** One of the allowed words. */
@@ -240,6 +248,19 @@ public final class ConfigNode {
                 throw new KeelException(ErrorCode.INVALID_CONFIG, "unknown configuration key '" + key(name)
                         + "'; known keys" + (path.isEmpty() ? "" : " under '" + path + "'") + ": " + String.join(", ", read));
             }
+        }
+    }
+
+    /**
+     * The value of {@code name} as an absolute, normalized path; a value the file system cannot name (a NUL character, for
+     * one) is an error naming the key.
+     */
+    public java.nio.file.Path path(String name, String fallback) {
+        String value = string(name, fallback);
+        try {
+            return java.nio.file.Path.of(value).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw invalid(name, value.replace("\0", "\\0"), "a file system path (" + e.getReason() + ")");
         }
     }
 

@@ -180,7 +180,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 serverNode.duration("shutdown-grace", Duration.ofSeconds(20)));
         serverNode.section("rate-limits"); // read and validated by the server's RateLimits.Settings at start
         serverNode.section("tls"); // read and validated by the server's TlsSettings at start
-        Path dataDirectory = Path.of(root.string("data-dir", "keel-data")).toAbsolutePath().normalize();
+        Path dataDirectory = root.path("data-dir", "keel-data");
         ConfigNode storeNode = root.section("store");
         String url = storeNode.string("url", "jdbc:sqlite:" + dataDirectory.resolve("keel.db"));
         if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
@@ -199,7 +199,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
                 leakThreshold));
         ConfigNode artifactsNode = root.section("artifacts");
         Artifacts artifacts = new Artifacts(
-                Path.of(artifactsNode.string("dir", dataDirectory.resolve("artifacts").toString())).toAbsolutePath().normalize(),
+                artifactsNode.path("dir", dataDirectory.resolve("artifacts").toString()),
                 artifactsNode.size("max-model-size", 200L << 20));
         ConfigNode loggingNode = root.section("logging");
         Logging logging = new Logging(loggingNode.oneOf("format", "plain", List.of("plain", "json")),
@@ -297,7 +297,7 @@ public record KeelConfig(Server server, Path dataDirectory, Store store, Artifac
     }
 
     private static Path path(ConfigNode node, String name, Path fallback) {
-        return Path.of(node.string(name, fallback.toString())).toAbsolutePath().normalize();
+        return node.path(name, fallback.toString());
     }
 
     /** The same configuration with another port (the CLI's {@code --port}). */

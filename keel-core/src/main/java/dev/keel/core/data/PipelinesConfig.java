@@ -87,7 +87,7 @@ public record PipelinesConfig(boolean scheduler, ZoneId zone, Path baseDirectory
         } catch (DateTimeException e) {
             throw node.invalid("time-zone", zoneText, "a time zone such as UTC or Europe/Berlin");
         }
-        Path baseDirectory = Path.of(node.string("base-directory", "")).toAbsolutePath().normalize();
+        Path baseDirectory = node.path("base-directory", "");
         List<Path> roots = roots(node, "source-roots", node.strings("source-roots").orElse(List.of(baseDirectory.toString())),
                 baseDirectory);
         Map<String, List<Path>> projectRoots = new LinkedHashMap<>();

@@ -159,14 +159,20 @@ public final class SpecNode {
         String text = child.get().text().trim();
         Matcher matcher = DURATION.matcher(text);
         if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            return Optional.of(switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
+            try {
+                long amount = Long.parseLong(matcher.group(1));
+                return Optional.of(switch (matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                });
+            } catch (NumberFormatException | ArithmeticException e) {
+                child.get().error("expected a duration such as 30s, 5m, 2h, 7d or PT5M that fits in a long count of seconds, got '"
+                        + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'");
+                return Optional.empty();
+            }
         }
         try {
             return Optional.of(Duration.parse(text));

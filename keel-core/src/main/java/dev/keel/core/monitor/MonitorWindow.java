@@ -11,12 +11,18 @@ import java.util.regex.Pattern;
 public sealed interface MonitorWindow permits MonitorWindow.Time, MonitorWindow.Count {
     Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     Pattern COUNT = Pattern.compile("(\\d+)\\s*(predictions?|rows?)");
+    /** The longest time window: ten years, far past any retention, and far from the overflow of an instant's arithmetic. */
+    Duration MAX_TIME = Duration.ofDays(3660);
 
     /** The predictions made in the last {@code length}. */
     record Time(Duration length) implements MonitorWindow {
         public Time {
             if (length.isZero() || length.isNegative()) {
                 throw new KeelException(ErrorCode.INVALID_SPEC, "monitor window is " + length + "; expected a positive duration");
+            }
+            if (length.compareTo(MAX_TIME) > 0) {
+                throw new KeelException(ErrorCode.INVALID_SPEC, "monitor window is " + length.toDays() + " days; expected at most "
+                        + MAX_TIME.toDays() + " days");
             }
         }
 
@@ -53,19 +59,24 @@ public sealed interface MonitorWindow permits MonitorWindow.Time, MonitorWindow.
     static MonitorWindow parse(String text) {
         String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         Matcher count = COUNT.matcher(value);
-        if (count.matches()) {
-            return new Count(Integer.parseInt(count.group(1)));
-        }
         Matcher duration = DURATION.matcher(value);
-        if (duration.matches()) {
-            long amount = Long.parseLong(duration.group(1));
-            return new Time(switch (duration.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
+        try {
+            if (count.matches()) {
+                return new Count(Integer.parseInt(count.group(1)));
+            }
+            if (duration.matches()) {
+                long amount = Long.parseLong(duration.group(1));
+                return new Time(switch (duration.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                });
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new KeelException(ErrorCode.INVALID_SPEC, "monitor field 'window' is '" + (value.length() > 60 ? value.substring(0, 60) + "..." : value)
+                    + "'; expected a duration that fits in a long count of seconds, or a count of at most " + Integer.MAX_VALUE + " predictions");
         }
         throw new KeelException(ErrorCode.INVALID_SPEC, "monitor field 'window' is '" + text
                 + "'; expected a duration such as 1h, 30m, 7d or a count such as '500 predictions'");

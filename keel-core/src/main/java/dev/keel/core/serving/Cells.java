@@ -110,6 +110,9 @@ final class Cells {
         BigInteger value;
         if (node.isIntegralNumber()) {
             value = node.bigIntegerValue();
+        } else if (!node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+            // a double NaN or infinity has no decimal value (Jackson's decimalValue() throws NumberFormatException)
+            throw new BadValue("expected an integer, got " + node.asText());
         } else {
             BigDecimal decimal = node.decimalValue();
             try {

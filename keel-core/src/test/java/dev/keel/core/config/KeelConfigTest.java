@@ -269,4 +269,30 @@ class KeelConfigTest {
                 + directory.resolve("missing.key") + "}\n", Map.of())).hasMessageContaining("cannot read key file")
                 .hasMessageContaining("security.encryption.keys[0].file");
     }
+
+    @Test
+    void parse_nulCharacterInAPath_isRefusedNamingTheKeyNotInvalidPathException() {
+        // found by KeelConfigFuzzTest: Path.of threw InvalidPathException for a NUL in data-dir
+        for (String yaml : new String[] {"data-dir: \"keel\\0data\"\n", "artifacts:\n  dir: \"a\\0b\"\n",
+                "security:\n  audit-key-file: \"k\\0\"\n"}) {
+            assertThatThrownBy(() -> KeelConfig.parse(yaml, Map.of()))
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                        assertThat(e.getMessage()).contains("must be a file system path").contains("\\0");
+                    });
+        }
+    }
+
+    @Test
+    void parse_sizeOrDurationPastALong_isRefusedNamingTheKeyNotNumberFormatException() {
+        // found by KeelConfigFuzzTest: Long.parseLong threw NumberFormatException for a size of 120 digits
+        for (String yaml : new String[] {"server:\n  max-request-size: 99999999999999999999mb\n", "artifacts:\n  max-model-size: 9007199254740993gb\n",
+                "server:\n  shutdown-grace: 99999999999999999999s\n", "security:\n  token-cache-ttl: 999999999999999999d\n"}) {
+            assertThatThrownBy(() -> KeelConfig.parse(yaml, Map.of()))
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                        assertThat(e.getMessage()).containsAnyOf("must be a size", "must be a duration");
+                    });
+        }
+    }
 }

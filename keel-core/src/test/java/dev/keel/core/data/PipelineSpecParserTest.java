@@ -258,4 +258,18 @@ class PipelineSpecParserTest {
         assertThat(parser.parse("pipeline: p\nquarantine-limit: lots\nsources: [{name: a, type: csv, path: a.csv}]\n"
                 + "outputs: [{dataset: p, from: a}]\n").errors()).extracting(SpecError::path).containsExactly("quarantine-limit");
     }
+
+    @Test
+    void parse_durationPastALong_isAnErrorAtItsPathNotNumberFormatException() {
+        // found reading the parsers beside ConfigNode.duration, which KeelConfigFuzzTest broke with a 120-digit number
+        for (String backoff : new String[] {"99999999999999999999s", "9999999999999999d"}) {
+            PipelineSpecParser.Result result = parser.parse(VALID.replace("initial-backoff: 2s", "initial-backoff: " + backoff));
+
+            assertThat(result.valid()).isFalse();
+            assertThat(result.errors()).anySatisfy(error -> {
+                assertThat(error.path()).isEqualTo("retry.initial-backoff");
+                assertThat(error.message()).contains("fits in a long count of seconds").contains(backoff.substring(0, 10));
+            });
+        }
+    }
 }

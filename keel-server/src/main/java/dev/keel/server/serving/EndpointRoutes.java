@@ -101,6 +101,18 @@ public final class EndpointRoutes implements HttpService {
         InputLimits limits = keel.serving().find(call.path("name")).map(endpoint -> endpoint.config().inputLimits(keel.inputLimits()))
                 .orElse(keel.inputLimits());
         JsonNode body = Bodies.read(call, limits);
+        PredictionInput input = predictInput(body, limits);
+        Optional<String> key = Optional.ofNullable(body.get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
+                .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
+        Prediction prediction = keel.serving().predict(call.path("name"), input, new PredictOptions(call.requestId(), key, Optional.empty()));
+        if (prediction.fallback().isPresent()) {
+            call.context().header("X-Keel-Fallback", prediction.fallback().get().wireName());
+        }
+        call.ok(PredictionJson.render(prediction));
+    }
+
+    /** The records of a predict body ({@code instances} or {@code columns}), checked: known fields, limits, finite numbers. */
+    static PredictionInput predictInput(JsonNode body, dev.keel.core.serving.InputLimits limits) {
         for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
             String field = names.next();
             if (!PREDICT_FIELDS.contains(field)) {
@@ -110,13 +122,7 @@ public final class EndpointRoutes implements HttpService {
         }
         PredictionInput input = input(body, limits);
         Bodies.refuseNonFinitePredict(body);
-        Optional<String> key = Optional.ofNullable(body.get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
-                .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
-        Prediction prediction = keel.serving().predict(call.path("name"), input, new PredictOptions(call.requestId(), key, Optional.empty()));
-        if (prediction.fallback().isPresent()) {
-            call.context().header("X-Keel-Fallback", prediction.fallback().get().wireName());
-        }
-        call.ok(PredictionJson.render(prediction));
+        return input;
     }
 
     static PredictionInput input(JsonNode body, dev.keel.core.serving.InputLimits limits) {

@@ -146,33 +146,15 @@ public final class V2Routes implements HttpService {
 
     private void infer(Call call, Optional<String> version) {
         String name = call.path("m");
-        Optional<String> id;
-        Map<String, Tensor> tensors;
-        List<String> requested;
-        Optional<String> key;
         // The limits of the endpoint the call reaches: by its name, or the endpoint that serves the model it names.
         dev.keel.core.serving.InputLimits limits = keel.serving().find(name).or(() -> keel.serving().endpointOf(name)
                         .flatMap(keel.serving()::find)).map(endpoint -> endpoint.config().inputLimits(keel.inputLimits()))
                 .orElse(keel.inputLimits());
-        V2Body.Request common = V2Body.read(Bodies.jsonBytes(call), limits.maxTensorElements());
-        if (common != null) {
-            id = common.id();
-            tensors = common.inputs();
-            requested = List.of();
-            key = Optional.ofNullable(call.context().header("X-Request-Key"));
-        } else {
-            JsonNode body = Bodies.read(call, limits);
-            id = Optional.ofNullable(body.get("id")).map(node -> {
-                if (!node.isTextual()) {
-                    throw KeelException.badRequest("'id' must be a string");
-                }
-                return node.textValue();
-            });
-            tensors = inputs(body.get("inputs"), limits);
-            requested = requestedOutputs(body.get("outputs"));
-            key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText)
-                    .or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
-        }
+        InferRequest request = readInfer(Bodies.jsonBytes(call), limits);
+        Optional<String> id = request.id();
+        Map<String, Tensor> tensors = request.tensors();
+        List<String> requested = request.requested();
+        Optional<String> key = request.key().or(() -> Optional.ofNullable(call.context().header("X-Request-Key")));
         PredictionInput input = new PredictionInput.Tensors(tensors);
         PredictOptions options = new PredictOptions(call.requestId(), key, version);
         Prediction prediction;
@@ -201,6 +183,32 @@ public final class V2Routes implements HttpService {
                     prediction.failedVersion().map(String::valueOf), outputs, requested);
         }
         call.context().status(200).contentType("application/json").result(answer);
+    }
+
+    /** A v2 inference request as read from its body: its id, input tensors, the outputs it asks for, and its parameters.key. */
+    record InferRequest(Optional<String> id, Map<String, Tensor> tensors, List<String> requested, Optional<String> key) {
+    }
+
+    /**
+     * Reads the body of a v2 inference request under the limits: the common shape by the fast reader, anything else through the
+     * JSON tree, where every problem is a 400 (or 413 past the limits) naming the input.
+     */
+    static InferRequest readInfer(byte[] bytes, dev.keel.core.serving.InputLimits limits) {
+        V2Body.Request common = V2Body.read(bytes, limits.maxTensorElements());
+        if (common != null) {
+            return new InferRequest(common.id(), common.inputs(), List.of(), Optional.empty());
+        }
+        JsonNode body = Bodies.read(bytes, limits);
+        Optional<String> id = Optional.ofNullable(body.get("id")).map(node -> {
+            if (!node.isTextual()) {
+                throw KeelException.badRequest("'id' must be a string");
+            }
+            return node.textValue();
+        });
+        Map<String, Tensor> tensors = inputs(body.get("inputs"), limits);
+        List<String> requested = requestedOutputs(body.get("outputs"));
+        Optional<String> key = Optional.ofNullable(body.path("parameters").get("key")).filter(JsonNode::isValueNode).map(JsonNode::asText);
+        return new InferRequest(id, tensors, requested, key);
     }
 
     /** The answer written by Jackson's generator: every datatype, and the fallback parameters. */
