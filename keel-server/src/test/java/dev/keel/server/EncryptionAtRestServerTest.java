@@ -1,5 +1,7 @@
 package dev.keel.server;
 
+import static dev.keel.core.testing.TestingBytes.key;
+import static dev.keel.core.testing.TestingBytes.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,15 +69,4 @@ class EncryptionAtRestServerTest {
         }
     }
 
-    private static byte[] key(int seed) {
-        byte[] key = new byte[EncryptionKeys.KEY_BYTES];
-        new Random(seed).nextBytes(key);
-        return key;
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
 }

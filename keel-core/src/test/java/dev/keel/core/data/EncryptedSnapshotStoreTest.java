@@ -1,5 +1,7 @@
 package dev.keel.core.data;
 
+import static dev.keel.core.testing.TestingBytes.key;
+import static dev.keel.core.testing.TestingBytes.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,15 +125,4 @@ class EncryptedSnapshotStoreTest {
         }
     }
 
-    private static byte[] key(int seed) {
-        byte[] key = new byte[EncryptionKeys.KEY_BYTES];
-        new Random(seed).nextBytes(key);
-        return key;
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
 }

@@ -1,5 +1,7 @@
 package dev.keel.core.security;
 
+import static dev.keel.core.testing.TestingBytes.key;
+import static dev.keel.core.testing.TestingBytes.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -274,17 +275,6 @@ class EnvelopeTest {
         return Envelope.MAGIC.length + 1 + 4 + Envelope.PREFIX_BYTES + 1 + keyId.length() + 1 + 40;
     }
 
-    private static byte[] key(int seed) {
-        byte[] key = new byte[EncryptionKeys.KEY_BYTES];
-        new Random(seed).nextBytes(key);
-        return key;
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:

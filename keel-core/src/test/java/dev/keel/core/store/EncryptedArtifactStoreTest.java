@@ -1,5 +1,7 @@
 package dev.keel.core.store;
 
+import static dev.keel.core.testing.TestingBytes.key;
+import static dev.keel.core.testing.TestingBytes.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +21,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,15 +153,4 @@ class EncryptedArtifactStoreTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
-    private static byte[] key(int seed) {
-        byte[] key = new byte[EncryptionKeys.KEY_BYTES];
-        new Random(seed).nextBytes(key);
-        return key;
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
 }
