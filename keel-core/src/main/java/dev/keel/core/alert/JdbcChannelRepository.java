@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Channels in the metadata store (table {@code alert_channels}, migration V40). Specs hold secret references only, except
- * a Slack channel's URL, which is itself a credential: with encryption at rest on it is stored sealed ({@link Envelope#sealText}).
+ * a Slack or webhook channel's URL, which is itself a credential or often carries one: with encryption at rest on it is stored
+ * sealed ({@link Envelope#sealText}).
  */
 public final class JdbcChannelRepository implements ChannelRepository {
     private static final TypeReference<Map<String, Object>> SPEC = new TypeReference<>() {
@@ -27,6 +28,9 @@ public final class JdbcChannelRepository implements ChannelRepository {
     private final Database database;
     private final Clock clock;
     private final Envelope envelope;
+
+    /** The kinds whose URL is sealed: a Slack URL is a credential, and a webhook URL often carries a token in its path or query. */
+    private static final java.util.Set<String> SEALED_KINDS = java.util.Set.of("slack", "webhook");
 
     /** A repository that stores Slack URLs as given. */
     public JdbcChannelRepository(Database database, Clock clock) {
@@ -75,7 +79,7 @@ public final class JdbcChannelRepository implements ChannelRepository {
     }
 
     /**
-     * Seals every Slack URL under the active key: those under another key, and those stored in plaintext before encryption
+     * Seals every Slack and webhook URL under the active key: those under another key, and those stored in plaintext before encryption
      * was on (both counted as re-wrapped); each row is updated only if it did not change meanwhile.
      *
      * @throws IllegalStateException when encryption is off
@@ -92,7 +96,7 @@ public final class JdbcChannelRepository implements ChannelRepository {
         int failed = 0;
         List<String> failures = new ArrayList<>();
         for (Row row : rows) {
-            if (!"slack".equals(row.kind())) {
+            if (!SEALED_KINDS.contains(row.kind())) {
                 continue;
             }
             try {
@@ -123,6 +127,8 @@ public final class JdbcChannelRepository implements ChannelRepository {
         Map<String, Object> map = ChannelJson.toStored(channel);
         if (channel instanceof Channel.Slack slack) {
             map.put("url", envelope.sealText(slack.url().toString()));
+        } else if (channel instanceof Channel.Webhook webhook) {
+            map.put("url", envelope.sealText(webhook.url().toString()));
         }
         return map;
     }

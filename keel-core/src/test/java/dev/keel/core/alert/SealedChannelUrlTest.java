@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A Slack channel's URL, a credential, stored sealed under the encryption key and moved to a new key by a re-wrap. */
-class SealedSlackUrlTest {
+class SealedChannelUrlTest {
     private static final String URL = "https://hooks.slack.com/services/T000/B000/very-secret-token";
     private static final byte[] K1 = key(1);
     private static final byte[] K2 = key(2);
@@ -53,6 +53,19 @@ class SealedSlackUrlTest {
 
         assertThat(spec("chat")).doesNotContain("very-secret-token").doesNotContain("hooks.slack.com").contains(Envelope.TEXT_PREFIX);
         assertThat(channels.find("chat")).contains(slack);
+    }
+
+    @Test
+    void add_withEncryptionOn_storesAWebhookUrlSealed_andReadsItBack() {
+        JdbcChannelRepository channels = repository("k1", Map.of("k1", K1));
+        Channel webhook = new Channel.Webhook("fraud", "pager", URI.create("https://events.example.org/v2/enqueue?routing_key=r0ut1ngk3y"),
+                new dev.keel.spi.data.ValueRef.Env("PAGER_SECRET"));
+
+        channels.add(webhook, "alice");
+
+        assertThat(spec("pager")).doesNotContain("r0ut1ngk3y").doesNotContain("events.example.org").contains(Envelope.TEXT_PREFIX)
+                .contains("env:PAGER_SECRET");
+        assertThat(channels.find("pager")).contains(webhook);
     }
 
     @Test
@@ -89,12 +102,14 @@ class SealedSlackUrlTest {
 
         RewrapReport report = repository("k2", both).rewrap();
 
-        assertThat(report).isEqualTo(new RewrapReport("k2", 2, 0, 0, 0, List.of()));
+        assertThat(report).isEqualTo(new RewrapReport("k2", 3, 0, 0, 0, List.of()));
         assertThat(spec("legacy")).doesNotContain("very-secret-token");
         JdbcChannelRepository k2Only = repository("k2", Map.of("k2", K2));
         assertThat(k2Only.find("chat")).contains(new Channel.Slack("fraud", "chat", URI.create(URL)));
         assertThat(k2Only.find("legacy")).contains(new Channel.Slack("fraud", "legacy", URI.create(URL + "-legacy")));
-        assertThat(k2Only.rewrap()).isEqualTo(new RewrapReport("k2", 0, 2, 0, 0, List.of()));
+        assertThat(k2Only.find("hook")).contains(new Channel.Webhook("fraud", "hook", URI.create("https://hooks.example.com/a"),
+                new dev.keel.spi.data.ValueRef.Env("HOOK_SECRET")));
+        assertThat(k2Only.rewrap()).isEqualTo(new RewrapReport("k2", 0, 3, 0, 0, List.of()));
     }
 
     private JdbcChannelRepository repository(String active, Map<String, byte[]> keys) {
