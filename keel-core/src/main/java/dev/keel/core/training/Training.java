@@ -427,7 +427,7 @@ public final class Training implements AutoCloseable {
         // Keel's own evaluation of challenger and champion on the same rows
         Holdout holdout = new Holdout(spec.features(), heldOut.features(), heldOut.labels(), slices(heldOut.slices(), spec.project(),
                 dataset.sensitive().with(holdoutDataset.map(DatasetVersion::sensitive).orElse(dev.keel.core.security.SensitiveColumns.none()))
-                        .with(data.versions(dataset.dataset()).getLast().sensitive())));
+                        .with(data.dataset(dataset.dataset(), 0).sensitive())));
         Evaluator evaluator = new Evaluator(settings.evaluationBatch());
         Evaluation challenger;
         try (LoadedModel loaded = load(model.format(), model.artifact())) {

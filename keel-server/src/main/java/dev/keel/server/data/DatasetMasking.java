@@ -20,6 +20,8 @@ final class DatasetMasking {
     private final Call call;
     private final PipelineService pipelines;
     private final ColumnMasker masker;
+    /** Per dataset version, the columns masked for this caller: looked up once per answer, however many values it masks. */
+    private final Map<String, SensitiveColumns> masked = new java.util.HashMap<>();
 
     DatasetMasking(Call call, PipelineService pipelines, ColumnMasker masker) {
         this.call = call;
@@ -34,11 +36,8 @@ final class DatasetMasking {
 
     /** The columns masked for this caller: none when it may read them. */
     SensitiveColumns masked(DatasetVersion version) {
-        if (raw(version)) {
-            return SensitiveColumns.none();
-        }
-        SensitiveColumns latest = pipelines.versions(version.dataset()).getLast().sensitive();
-        return version.sensitive().with(latest);
+        return masked.computeIfAbsent(version.reference(), reference -> raw(version) ? SensitiveColumns.none()
+                : version.sensitive().with(pipelines.dataset(version.dataset(), 0).sensitive()));
     }
 
     /** The version with its profile masked. */

@@ -391,7 +391,6 @@ public final class MonitorRoutes implements HttpService {
         int limit = call.queryInt("limit", 100, 1, 10_000);
         Instant before = call.query("before").map(text -> instant("before", text)).orElseGet(() -> keel.clock().instant());
         boolean raw = call.sees(Permission.SENSITIVE_READ, model.project());
-        monitoring().predictionLog().flush();
         List<PredictionRecord> records = new ArrayList<>();
         monitoring().predictionLog().scan(dev.keel.core.monitor.PredictionQuery.last(model.name(), limit, before), records::add);
         records.sort(java.util.Comparator.comparing(PredictionRecord::time).reversed());
